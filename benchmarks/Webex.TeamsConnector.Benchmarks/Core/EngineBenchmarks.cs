@@ -1,0 +1,216 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+
+namespace Webex.TeamsConnector.Benchmarks.Core;
+
+/// <summary>
+/// The <see cref="SyncEngine"/> with 10,000 agents fed a realistic mixed stream: Teams presence changes (with
+/// sequence numbers and unchanged repeats, as polling delivers them), confirmations of the connector's writes,
+/// agents' and supervisors' own changes, contacts (offer, engage, wrap-up, end), RONA, and timer ticks.
+/// </summary>
+[MemoryDiagnoser]
+public class EngineBenchmarks
+{
+    private const int Agents = 10_000;
+    private const int WarmUpEvents = 400_000;
+    private const int MeasuredEvents = 1_000_000;
+
+    private static readonly TeamsPresence[] s_presences =
+    [
+        TeamsPresence.Parse("Available", "Available"),
+        TeamsPresence.Parse("Busy", "InACall"),
+        TeamsPresence.Parse("DoNotDisturb", "DoNotDisturb"),
+        TeamsPresence.Parse("DoNotDisturb", "Presenting"),
+        TeamsPresence.Parse("Away", "Away"),
+        TeamsPresence.Parse("Busy", "InAMeeting"),
+    ];
+
+    private StreamEvent[] _stream = null!;
+    private string[] _agentIds = null!;
+    private string[] _teamsIds = null!;
+    private SyncRules _rules = null!;
+    private SyncEngine _engine = null!;
+    private FixedTimeProvider _time = null!;
+    private CountingSink _sink = null!;
+
+    private enum Kind : byte
+    {
+        Presence,
+        Agent,
+        Tick,
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _rules = new SyncRules
+        {
+            Mapping = IdleCodeMapping.Create(new Dictionary<string, string?> { ["InACall"] = "c-call", ["DoNotDisturb"] = "c-dnd", ["Presenting"] = "c-present" }),
+            Classifier = new OriginClassifier(OriginClassifier.DefaultReasonMarker, ["rona"], ["sys"]),
+        };
+        _agentIds = Enumerable.Range(0, Agents).Select(i => $"{i:x8}-194b-49af-9b93-074b3ecc852a").ToArray();
+        _teamsIds = Enumerable.Range(0, Agents).Select(i => $"fa8bf3dc-eca7-46b7-bad1-{i:x12}").ToArray();
+        _stream = Generate(WarmUpEvents + MeasuredEvents);
+    }
+
+    [IterationSetup(Target = nameof(MixedStream))]
+    public void BuildEngine()
+    {
+        _time = new FixedTimeProvider(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+        _engine = NewEngine(_time);
+        _sink = new CountingSink();
+        Play(_engine, _time, _sink, 0, WarmUpEvents);
+    }
+
+    /// <summary>One million events through 10,000 agents (per-event time and allocation are reported per operation).</summary>
+    [Benchmark(OperationsPerInvoke = MeasuredEvents)]
+    public int MixedStream() => Play(_engine, _time, _sink, WarmUpEvents, MeasuredEvents);
+
+    /// <summary>Memory per tracked agent: engine indexes plus machine (ids are the caller's strings).</summary>
+    [Benchmark(OperationsPerInvoke = Agents)]
+    public SyncEngine TrackAgents()
+    {
+        var engine = new SyncEngine(_rules, TimeProvider.System, Agents);
+        for (var i = 0; i < Agents; i++)
+        {
+            engine.AddAgent(_agentIds[i], _teamsIds[i]);
+        }
+
+        return engine;
+    }
+
+    private SyncEngine NewEngine(TimeProvider time)
+    {
+        var engine = new SyncEngine(_rules, time, Agents);
+        for (var i = 0; i < Agents; i++)
+        {
+            engine.AddAgent(_agentIds[i], _teamsIds[i]);
+        }
+
+        return engine;
+    }
+
+    private int Play(SyncEngine engine, FixedTimeProvider time, CountingSink sink, int start, int count)
+    {
+        var commands = 0;
+        var stream = _stream;
+        for (var i = start; i < start + count; i++)
+        {
+            ref readonly var e = ref stream[i];
+            time.Now = e.At;
+            switch (e.Kind)
+            {
+                case Kind.Presence:
+                    commands += engine.OnPresence(_teamsIds[e.Agent], e.Presence, e.Sequence).Count;
+                    break;
+                case Kind.Agent:
+                    commands += engine.OnAgentEvent(_agentIds[e.Agent], e.AgentEvent).Count;
+                    break;
+                default:
+                    commands += engine.AdvanceTime(sink);
+                    break;
+            }
+        }
+
+        return commands;
+    }
+
+    /// <summary>
+    /// Builds the stream by simulating a contact-center day against a reference engine, so that confirmations
+    /// answer real writes and the measured engine sees exactly the same decisions.
+    /// </summary>
+    private StreamEvent[] Generate(int count)
+    {
+        var random = new Random(42);
+        var time = new FixedTimeProvider(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+        var engine = NewEngine(time);
+        var sink = new CountingSink();
+        var sequences = new int[Agents];
+        var lastWrite = new AgentState?[Agents];
+        var stream = new StreamEvent[count];
+        var clock = time.Now.ToUnixTimeMilliseconds();
+        var marker = OriginClassifier.DefaultReasonMarker;
+
+        for (var i = 0; i < count; i++)
+        {
+            time.Now = time.Now.AddTicks(TimeSpan.TicksPerMillisecond / 4);
+            var agent = random.Next(Agents);
+            var roll = random.Next(100);
+            StreamEvent e;
+            if (i < Agents)
+            {
+                // Everyone signs in first.
+                agent = i;
+                e = AgentEventOf(agent, AgentEvent.LoggedIn(AgentState.Available, At(ref clock)));
+            }
+            else if (roll < 60)
+            {
+                // Polling: mostly unchanged presences, some changes, each with a newer sequence number.
+                var presence = roll < 35 ? engine.TryGetAgent(_agentIds[agent], out var s) && s.ObservedPresence is { } seen ? seen : s_presences[0] : s_presences[random.Next(s_presences.Length)];
+                e = new StreamEvent(Kind.Presence, agent, presence, (++sequences[agent]).ToString("D10", CultureInfo.InvariantCulture), default, time.Now);
+            }
+            else if (roll < 75 && lastWrite[agent] is { } written)
+            {
+                e = AgentEventOf(agent, AgentEvent.StateChanged(written, At(ref clock), marker, _agentIds[agent]));
+                lastWrite[agent] = null;
+            }
+            else if (roll < 85)
+            {
+                var state = random.Next(3) switch { 0 => AgentState.Available, 1 => AgentState.Idle("lunch"), _ => AgentState.Idle("break") };
+                var by = random.Next(4) == 0 ? "supervisor-1" : _agentIds[agent];
+                e = AgentEventOf(agent, AgentEvent.StateChanged(state, At(ref clock), "manual", by));
+            }
+            else if (roll < 97)
+            {
+                var state = random.Next(5) switch
+                {
+                    0 => AgentState.Reserved,
+                    1 => AgentState.Engaged,
+                    2 => AgentState.WrapUp,
+                    3 => AgentState.Available,
+                    _ => AgentState.Idle("rona"),
+                };
+                e = AgentEventOf(agent, AgentEvent.StateChanged(state, At(ref clock)));
+            }
+            else
+            {
+                e = new StreamEvent(Kind.Tick, agent, default, null, default, time.Now);
+            }
+
+            stream[i] = e;
+            var decision = e.Kind switch
+            {
+                Kind.Presence => engine.OnPresence(_teamsIds[e.Agent], e.Presence, e.Sequence),
+                Kind.Agent => engine.OnAgentEvent(_agentIds[e.Agent], e.AgentEvent),
+                _ => default,
+            };
+            if (e.Kind == Kind.Tick)
+            {
+                engine.AdvanceTime(sink);
+            }
+
+            for (var c = 0; c < decision.Count; c++)
+            {
+                if (decision[c].IsStateWrite)
+                {
+                    lastWrite[e.Agent] = decision[c].State;
+                }
+            }
+        }
+
+        return stream;
+
+        StreamEvent AgentEventOf(int agent, AgentEvent agentEvent) => new(Kind.Agent, agent, default, null, agentEvent, time.Now);
+    }
+
+    private static DateTimeOffset At(ref long clock) => DateTimeOffset.FromUnixTimeMilliseconds(clock += 1);
+
+    private readonly record struct StreamEvent(Kind Kind, int Agent, TeamsPresence Presence, string? Sequence, AgentEvent AgentEvent, DateTimeOffset At);
+
+    private sealed class CountingSink : ISyncCommandSink
+    {
+        public int Count { get; private set; }
+
+        public void OnCommand(in SyncCommand command) => Count++;
+    }
+}

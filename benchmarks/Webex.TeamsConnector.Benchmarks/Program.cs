@@ -1,0 +1,25 @@
+using BenchmarkDotNet.Running;
+
+namespace Webex.TeamsConnector.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// Runs the benchmarks BenchmarkDotNet's switcher selects (for example <c>--filter '*'</c>); exits 1 when any
+    /// benchmark failed or did not validate, so CI's dry run catches a broken benchmark.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success) || s.Reports.Length == 0);
+        return failed ? 1 : 0;
+    }
+}
+
+/// <summary>A clock that stands still unless told otherwise: reading it costs nothing.</summary>
+internal sealed class FixedTimeProvider(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}

@@ -1,0 +1,49 @@
+namespace Webex.TeamsConnector;
+
+/// <summary>What kind of Webex Contact Center agent event a <see cref="AgentEvent"/> is.</summary>
+public enum AgentEventKind
+{
+    /// <summary>A state change (including contact offers, assignment, wrap-up and contact end).</summary>
+    StateChange = 0,
+    /// <summary>The agent signed in (station login or re-login).</summary>
+    Login,
+    /// <summary>The agent signed out.</summary>
+    Logout,
+}
+
+/// <summary>
+/// A Webex Contact Center agent event, reduced to what the sync rules need: the resulting state, when it happened
+/// (<c>lastStateChangeTimestamp</c>), the reason text and who changed it.
+/// </summary>
+/// <param name="Kind">The kind of event.</param>
+/// <param name="State">The agent's state after the event.</param>
+/// <param name="Timestamp">When WxCC applied the state (<c>lastStateChangeTimestamp</c>).</param>
+/// <param name="Reason">The <c>lastStateChangeReason</c>, if any.</param>
+/// <param name="ChangedById">The id of who changed the state (<c>changedById</c>), if any.</param>
+public readonly record struct AgentEvent(
+    AgentEventKind Kind,
+    AgentState State,
+    DateTimeOffset Timestamp,
+    string? Reason = null,
+    string? ChangedById = null)
+{
+    /// <summary>A state change event.</summary>
+    /// <param name="state">The new state.</param>
+    /// <param name="timestamp">When it happened.</param>
+    /// <param name="reason">The reason text.</param>
+    /// <param name="changedById">Who changed it.</param>
+    /// <returns>The event.</returns>
+    public static AgentEvent StateChanged(AgentState state, DateTimeOffset timestamp, string? reason = null, string? changedById = null) =>
+        new(AgentEventKind.StateChange, state, timestamp, reason, changedById);
+
+    /// <summary>A login event.</summary>
+    /// <param name="state">The state after login.</param>
+    /// <param name="timestamp">When it happened.</param>
+    /// <returns>The event.</returns>
+    public static AgentEvent LoggedIn(AgentState state, DateTimeOffset timestamp) => new(AgentEventKind.Login, state, timestamp);
+
+    /// <summary>A logout event.</summary>
+    /// <param name="timestamp">When it happened.</param>
+    /// <returns>The event.</returns>
+    public static AgentEvent LoggedOut(DateTimeOffset timestamp) => new(AgentEventKind.Logout, AgentState.LoggedOut, timestamp);
+}

@@ -1,0 +1,405 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Webex.TeamsConnector;
+
+/// <summary>
+/// The sync machine of one agent. It keeps the agent's WxCC state and origin, the connector's pending and recent
+/// writes, the last Teams presence seen and the effective one (echoes removed), and what is published to Teams,
+/// and turns each event into at most two commands.
+/// </summary>
+/// <remarks>
+/// Concurrency: one machine is single-threaded and runs each event to completion; the <see cref="SyncEngine"/>
+/// that owns it must not be called concurrently. Time is passed in as UTC ticks; the machine never reads a clock.
+/// A transition allocates nothing.
+/// </remarks>
+internal sealed class AgentSyncMachine
+{
+    private const int RecentWriteCapacity = 4;
+
+    private readonly SyncRules _rules;
+
+    // WxCC side.
+    private AgentState _confirmed;
+    private StateOrigin _origin;
+    private long _lastEventTicks;
+    private bool _hasEvent;
+    private AgentState _pending;
+    private bool _hasPending;
+    private long _pendingSince;
+    private RecentWrites _recent;
+    private int _recentCount;
+    private int _recentNext;
+
+    // Teams side.
+    private TeamsPresence _observed;
+    private bool _hasObserved;
+    private TeamsPresence _effective;
+    private bool _hasEffective;
+    private string? _lastSequence;
+
+    // Publishing.
+    private PublishedPresence _published;
+    private long _refreshDue;
+    private PublishedPresence _echoPair;
+    private long _echoGraceUntil;
+
+    public AgentSyncMachine(string agentId, string? teamsUserId, SyncRules rules)
+    {
+        AgentId = agentId;
+        TeamsUserId = teamsUserId;
+        _rules = rules;
+    }
+
+    public string AgentId { get; }
+
+    public string? TeamsUserId { get; set; }
+
+    /// <summary>Set by the engine: the due time last put in its timer queue.</summary>
+    internal long QueuedDue { get; set; } = long.MaxValue;
+
+    internal bool Removed { get; set; }
+
+    public AgentState State => _confirmed;
+
+    public StateOrigin Origin => _origin;
+
+    public AgentState? PendingWrite => _hasPending ? _pending : null;
+
+    public TeamsPresence? ObservedPresence => _hasObserved ? _observed : null;
+
+    public TeamsPresence? EffectivePresence => _hasEffective ? _effective : null;
+
+    public PublishedPresence Published => _published;
+
+    public DateTimeOffset? LastEventAt => _hasEvent ? new DateTimeOffset(_lastEventTicks, TimeSpan.Zero) : null;
+
+    /// <summary>The class the rules see now: the pending write (by presence sync) if any, else the confirmed state.</summary>
+    public AgentSyncClass Class => _hasPending
+        ? AgentSyncTable.ClassOf(_pending, StateOrigin.PresenceSync)
+        : AgentSyncTable.ClassOf(_confirmed, _origin);
+
+    /// <summary>The earliest time at which <see cref="OnTimer"/> has work, in UTC ticks; <see cref="long.MaxValue"/> for none.</summary>
+    public long DueAt
+    {
+        get
+        {
+            var due = long.MaxValue;
+            if (_hasPending)
+            {
+                due = _pendingSince + _rules.PendingWriteTimeout.Ticks;
+            }
+
+            if (_echoGraceUntil != 0 && _echoGraceUntil < due)
+            {
+                due = _echoGraceUntil;
+            }
+
+            if (_published != PublishedPresence.None && _refreshDue < due)
+            {
+                due = _refreshDue;
+            }
+
+            return due;
+        }
+    }
+
+    /// <summary>A Teams presence was read or notified.</summary>
+    public SyncDecision OnPresence(in TeamsPresence presence, string? sequenceNumber, long now)
+    {
+        if (sequenceNumber is not null)
+        {
+            if (_lastSequence is not null)
+            {
+                var order = string.CompareOrdinal(sequenceNumber, _lastSequence);
+                if (order < 0)
+                {
+                    return SyncDecision.Of(SyncOutcome.Stale);
+                }
+
+                if (order == 0)
+                {
+                    return SyncDecision.Of(SyncOutcome.Duplicate);
+                }
+            }
+
+            _lastSequence = sequenceNumber;
+        }
+
+        if (_hasObserved && _observed.Equals(presence))
+        {
+            return SyncDecision.Of(SyncOutcome.Unchanged);
+        }
+
+        _observed = presence;
+        _hasObserved = true;
+
+        if (_published != PublishedPresence.None && _published.Matches(presence))
+        {
+            return SyncDecision.Of(SyncOutcome.Echo);
+        }
+
+        if (_echoGraceUntil != 0)
+        {
+            if (now < _echoGraceUntil && _echoPair.Matches(presence))
+            {
+                return SyncDecision.Of(SyncOutcome.Echo);
+            }
+
+            // Teams shows something else than the stale echo: the grace is over.
+            _echoGraceUntil = 0;
+            _echoPair = PublishedPresence.None;
+        }
+
+        if (_hasEffective && _effective.Equals(presence))
+        {
+            return SyncDecision.Of(SyncOutcome.Unchanged);
+        }
+
+        _effective = presence;
+        _hasEffective = true;
+        return Decide(SyncDecision.Of(SyncOutcome.Applied), SyncTrigger.TeamsPresenceChanged, now);
+    }
+
+    /// <summary>A WxCC agent event arrived.</summary>
+    public SyncDecision OnAgentEvent(in AgentEvent agentEvent, long now)
+    {
+        var ticks = agentEvent.Timestamp.UtcTicks;
+        if (_hasEvent)
+        {
+            if (ticks < _lastEventTicks)
+            {
+                return SyncDecision.Of(SyncOutcome.Stale);
+            }
+
+            if (ticks == _lastEventTicks && agentEvent.State == _confirmed)
+            {
+                return SyncDecision.Of(SyncOutcome.Duplicate);
+            }
+        }
+
+        var origin = _rules.Classifier.Classify(AgentId, agentEvent, _recent.AsSpan(_recentCount), _recentCount > 0);
+        var previous = _confirmed.Kind;
+        var wasSignedOut = !_hasEvent || previous == AgentStateKind.LoggedOut;
+        var landedOwnWrite = false;
+
+        _confirmed = agentEvent.State;
+        _origin = origin;
+        _lastEventTicks = ticks;
+        _hasEvent = true;
+
+        if (origin == StateOrigin.PresenceSync)
+        {
+            if (_hasPending && _pending == agentEvent.State)
+            {
+                _hasPending = false;
+            }
+            else if (!_hasPending)
+            {
+                // An earlier write of ours landed after a newer decision, or after a restart: reconcile.
+                landedOwnWrite = true;
+            }
+        }
+        else
+        {
+            // Someone else acted: their state is what the rules now see.
+            _hasPending = false;
+        }
+
+        var decision = Publish(SyncDecision.Of(SyncOutcome.Applied), SyncTrigger.AgentStateChanged, now);
+
+        var kind = _confirmed.Kind;
+        if (kind is AgentStateKind.Available or AgentStateKind.Idle)
+        {
+            if (previous is AgentStateKind.Reserved or AgentStateKind.Engaged or AgentStateKind.WrapUp && !wasSignedOut)
+            {
+                return Decide(decision, SyncTrigger.ContactEnded, now);
+            }
+
+            if (wasSignedOut)
+            {
+                return Decide(decision, SyncTrigger.AgentSignedIn, now);
+            }
+
+            if (landedOwnWrite)
+            {
+                return Decide(decision, SyncTrigger.OwnWriteLanded, now);
+            }
+        }
+
+        return decision;
+    }
+
+    /// <summary>A state write was refused or failed for good: forget it (it is not retried).</summary>
+    public SyncDecision OnWriteFailed(in AgentState attempted)
+    {
+        if (_hasPending && _pending == attempted)
+        {
+            _hasPending = false;
+        }
+
+        return SyncDecision.Of(SyncOutcome.Applied);
+    }
+
+    /// <summary>Runs the timers that are due at <paramref name="now"/>.</summary>
+    public SyncDecision OnTimer(long now)
+    {
+        var decide = false;
+        var trigger = SyncTrigger.PendingWriteExpired;
+        if (_hasPending && now >= _pendingSince + _rules.PendingWriteTimeout.Ticks)
+        {
+            _hasPending = false;
+            decide = true;
+        }
+
+        if (_echoGraceUntil != 0 && now >= _echoGraceUntil)
+        {
+            _echoGraceUntil = 0;
+            _echoPair = PublishedPresence.None;
+            if (_hasObserved && (!_hasEffective || !_effective.Equals(_observed)) && _rules.Mapping.Resolve(_observed.State) is not null)
+            {
+                // Teams still shows a mapped state after the grace: take it as a real Teams state.
+                _effective = _observed;
+                _hasEffective = true;
+                trigger = SyncTrigger.EchoGraceExpired;
+                decide = true;
+            }
+        }
+
+        var decision = SyncDecision.Of(SyncOutcome.Applied);
+        if (decide)
+        {
+            decision = Decide(decision, trigger, now);
+        }
+
+        if (_published != PublishedPresence.None && now >= _refreshDue)
+        {
+            _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
+            decision = decision.With(Command(SyncCommandKind.PublishPresence, default, _published, new(SyncRule.RefreshPublish, SyncTrigger.RefreshDue)));
+        }
+
+        return decision;
+    }
+
+    /// <summary>Clears what is published, for an agent that stops being tracked.</summary>
+    public SyncDecision OnRemoved()
+    {
+        if (_published == PublishedPresence.None)
+        {
+            return SyncDecision.Of(SyncOutcome.Applied);
+        }
+
+        var cleared = _published;
+        _published = PublishedPresence.None;
+        return SyncDecision.Of(SyncOutcome.Applied)
+            .With(Command(SyncCommandKind.ClearPresence, default, cleared, new(SyncRule.ClearPublish, SyncTrigger.AgentStateChanged)));
+    }
+
+    /// <summary>The Teams -> WxCC rules: evaluates the effective presence against the agent's class.</summary>
+    private SyncDecision Decide(SyncDecision decision, SyncTrigger trigger, long now)
+    {
+        if (!_hasEffective)
+        {
+            return decision;
+        }
+
+        var code = _rules.Mapping.Resolve(_effective.State);
+        var current = _hasPending ? _pending : _confirmed;
+        var cls = _hasPending ? AgentSyncTable.ClassOf(_pending, StateOrigin.PresenceSync) : AgentSyncTable.ClassOf(_confirmed, _origin);
+        switch (AgentSyncTable.ActionFor(cls, code is not null))
+        {
+            case TeamsAction.Engage:
+                return decision.With(Write(AgentState.Idle(code!), new(SyncRule.Engage, trigger), now));
+            case TeamsAction.Remap when !string.Equals(current.IdleCodeId, code, StringComparison.Ordinal):
+                return decision.With(Write(AgentState.Idle(code!), new(SyncRule.Remap, trigger), now));
+            case TeamsAction.Release:
+                return decision.With(Write(AgentState.Available, new(SyncRule.Release, trigger), now));
+            default:
+                return decision;
+        }
+    }
+
+    /// <summary>The WxCC -> Teams rules: publishes, switches or clears what Teams shows for the confirmed state.</summary>
+    private SyncDecision Publish(SyncDecision decision, SyncTrigger trigger, long now)
+    {
+        var wanted = WantedPresence();
+        if (wanted == _published)
+        {
+            return decision;
+        }
+
+        var previous = _published;
+        if (previous != PublishedPresence.None)
+        {
+            _echoPair = previous;
+            _echoGraceUntil = now + _rules.EchoGracePeriod.Ticks;
+            if (_echoGraceUntil == 0)
+            {
+                _echoGraceUntil = 1;
+            }
+        }
+
+        _published = wanted;
+        if (wanted == PublishedPresence.None)
+        {
+            return decision.With(Command(SyncCommandKind.ClearPresence, default, previous, new(SyncRule.ClearPublish, trigger)));
+        }
+
+        _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
+        var rule = _confirmed.Kind == AgentStateKind.Idle ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
+        return decision.With(Command(SyncCommandKind.PublishPresence, default, wanted, new(rule, trigger)));
+    }
+
+    private PublishedPresence WantedPresence()
+    {
+        if (_origin == StateOrigin.PresenceSync)
+        {
+            return PublishedPresence.None;
+        }
+
+        return _confirmed.Kind switch
+        {
+            AgentStateKind.Engaged => _rules.ContactPresence,
+            AgentStateKind.WrapUp when _rules.KeepContactPresenceDuringWrapUp => _rules.ContactPresence,
+            AgentStateKind.Idle when _confirmed.IdleCodeId is { } code && _rules.IdleCodePresences.TryGetValue(code, out var pair) => pair,
+            _ => PublishedPresence.None,
+        };
+    }
+
+    private SyncCommand Write(AgentState state, SyncReason reason, long now)
+    {
+        if (state == _confirmed)
+        {
+            // Back to what WxCC already shows: the write supersedes an in-flight one, and no event need confirm it.
+            _hasPending = false;
+        }
+        else
+        {
+            _pending = state;
+            _hasPending = true;
+            _pendingSince = now;
+        }
+
+        _recent[_recentNext] = state;
+        _recentNext = (_recentNext + 1) % RecentWriteCapacity;
+        if (_recentCount < RecentWriteCapacity)
+        {
+            _recentCount++;
+        }
+
+        var kind = state.Kind == AgentStateKind.Available ? SyncCommandKind.SetAvailable : SyncCommandKind.SetIdle;
+        return Command(kind, state, PublishedPresence.None, reason);
+    }
+
+    private SyncCommand Command(SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncReason reason) =>
+        new(kind, AgentId, TeamsUserId, state, presence, kind == SyncCommandKind.PublishPresence ? _rules.PublishExpiration : TimeSpan.Zero, reason);
+
+    [InlineArray(RecentWriteCapacity)]
+    private struct RecentWrites
+    {
+        private AgentState _element;
+
+        public ReadOnlySpan<AgentState> AsSpan(int count) =>
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _element), count);
+    }
+}

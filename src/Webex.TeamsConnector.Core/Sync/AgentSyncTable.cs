@@ -1,0 +1,122 @@
+namespace Webex.TeamsConnector;
+
+/// <summary>How the Teams -> WxCC rules see an agent: its state and who set it.</summary>
+public enum AgentSyncClass
+{
+    /// <summary>Signed out.</summary>
+    LoggedOut = 0,
+    /// <summary>Available, whoever set it.</summary>
+    Available,
+    /// <summary>Idle with a code that presence sync set.</summary>
+    IdleBySync,
+    /// <summary>Idle with a code that the agent, a supervisor, RONA or the system set.</summary>
+    IdleByOthers,
+    /// <summary>Reserved, Engaged or WrapUp.</summary>
+    OnContact,
+}
+
+/// <summary>What the Teams -> WxCC rules do on a change of Teams presence.</summary>
+public enum TeamsAction
+{
+    /// <summary>Nothing.</summary>
+    None = 0,
+    /// <summary>Set Idle with the mapped code.</summary>
+    Engage,
+    /// <summary>Set Idle with the newly mapped code, unless it is the current one.</summary>
+    Remap,
+    /// <summary>Set Available.</summary>
+    Release,
+    /// <summary>Nothing now; the presence is evaluated again when the contact ends.</summary>
+    Defer,
+}
+
+/// <summary>One row of the Teams -> WxCC rules table.</summary>
+/// <param name="Agent">The agent's class.</param>
+/// <param name="TeamsMapped">Whether Teams shows a state mapped to an idle code.</param>
+/// <param name="Action">What the rules do.</param>
+/// <param name="Result">The agent's class afterwards.</param>
+public readonly record struct TeamsRule(AgentSyncClass Agent, bool TeamsMapped, TeamsAction Action, AgentSyncClass Result);
+
+/// <summary>One documented WxCC-side transition of an agent (who changes the state and what it does to the rules).</summary>
+/// <param name="From">The class before.</param>
+/// <param name="Trigger">The event, in words.</param>
+/// <param name="To">The class after.</param>
+/// <param name="Effect">What the connector does, in words (empty for nothing).</param>
+public readonly record struct AgentTransition(AgentSyncClass From, string Trigger, AgentSyncClass To, string Effect);
+
+/// <summary>
+/// The sync rules in one readable place. <see cref="TeamsRules"/> is the table that the per-agent machine executes;
+/// <see cref="AgentTransitions"/> documents the WxCC side; both are exported by <see cref="StateDiagrams"/>.
+/// </summary>
+public static class AgentSyncTable
+{
+    private static readonly TeamsRule[] s_teamsRules =
+    [
+        new(AgentSyncClass.LoggedOut, false, TeamsAction.None, AgentSyncClass.LoggedOut),
+        new(AgentSyncClass.LoggedOut, true, TeamsAction.None, AgentSyncClass.LoggedOut),
+        new(AgentSyncClass.Available, false, TeamsAction.None, AgentSyncClass.Available),
+        new(AgentSyncClass.Available, true, TeamsAction.Engage, AgentSyncClass.IdleBySync),
+        new(AgentSyncClass.IdleBySync, false, TeamsAction.Release, AgentSyncClass.Available),
+        new(AgentSyncClass.IdleBySync, true, TeamsAction.Remap, AgentSyncClass.IdleBySync),
+        new(AgentSyncClass.IdleByOthers, false, TeamsAction.None, AgentSyncClass.IdleByOthers),
+        new(AgentSyncClass.IdleByOthers, true, TeamsAction.None, AgentSyncClass.IdleByOthers),
+        new(AgentSyncClass.OnContact, false, TeamsAction.Defer, AgentSyncClass.OnContact),
+        new(AgentSyncClass.OnContact, true, TeamsAction.Defer, AgentSyncClass.OnContact),
+    ];
+
+    private static readonly TeamsAction[] s_actions = BuildActions();
+
+    private static readonly AgentTransition[] s_agentTransitions =
+    [
+        new(AgentSyncClass.LoggedOut, "login into Available", AgentSyncClass.Available, "evaluate Teams once"),
+        new(AgentSyncClass.LoggedOut, "login into a system idle code", AgentSyncClass.IdleByOthers, string.Empty),
+        new(AgentSyncClass.Available, "agent, supervisor or system sets an idle code", AgentSyncClass.IdleByOthers, "publish the idle code if configured"),
+        new(AgentSyncClass.Available, "contact offered", AgentSyncClass.OnContact, string.Empty),
+        new(AgentSyncClass.IdleBySync, "agent, supervisor, RONA or system sets an idle code", AgentSyncClass.IdleByOthers, string.Empty),
+        new(AgentSyncClass.IdleBySync, "agent or supervisor sets Available", AgentSyncClass.Available, string.Empty),
+        new(AgentSyncClass.IdleByOthers, "agent or supervisor sets Available", AgentSyncClass.Available, "clear a published idle code"),
+        new(AgentSyncClass.OnContact, "contact engaged", AgentSyncClass.OnContact, "publish Busy/InACall and refresh it"),
+        new(AgentSyncClass.OnContact, "offer not answered (RONA)", AgentSyncClass.IdleByOthers, string.Empty),
+        new(AgentSyncClass.OnContact, "contact ends into Available", AgentSyncClass.Available, "clear; evaluate Teams once"),
+        new(AgentSyncClass.OnContact, "contact ends into an idle code", AgentSyncClass.IdleByOthers, "clear; evaluate Teams once"),
+        new(AgentSyncClass.Available, "logout", AgentSyncClass.LoggedOut, string.Empty),
+        new(AgentSyncClass.IdleBySync, "logout", AgentSyncClass.LoggedOut, string.Empty),
+        new(AgentSyncClass.IdleByOthers, "logout", AgentSyncClass.LoggedOut, "clear a published idle code"),
+    ];
+
+    /// <summary>The Teams -> WxCC rules, one row per agent class and Teams class.</summary>
+    public static IReadOnlyList<TeamsRule> TeamsRules => s_teamsRules;
+
+    /// <summary>The WxCC-side transitions, as documentation of the machine.</summary>
+    public static IReadOnlyList<AgentTransition> AgentTransitions => s_agentTransitions;
+
+    /// <summary>The action of the rules table for an agent class and Teams class.</summary>
+    /// <param name="agent">The agent class.</param>
+    /// <param name="teamsMapped">Whether Teams shows a mapped state.</param>
+    /// <returns>The action.</returns>
+    public static TeamsAction ActionFor(AgentSyncClass agent, bool teamsMapped) =>
+        s_actions[((int)agent << 1) | (teamsMapped ? 1 : 0)];
+
+    /// <summary>The class of an agent state and origin.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="origin">Who set it.</param>
+    /// <returns>The class.</returns>
+    public static AgentSyncClass ClassOf(in AgentState state, StateOrigin origin) => state.Kind switch
+    {
+        AgentStateKind.LoggedOut => AgentSyncClass.LoggedOut,
+        AgentStateKind.Available => AgentSyncClass.Available,
+        AgentStateKind.Idle => origin == StateOrigin.PresenceSync ? AgentSyncClass.IdleBySync : AgentSyncClass.IdleByOthers,
+        _ => AgentSyncClass.OnContact,
+    };
+
+    private static TeamsAction[] BuildActions()
+    {
+        var actions = new TeamsAction[Enum.GetValues<AgentSyncClass>().Length * 2];
+        foreach (var rule in s_teamsRules)
+        {
+            actions[((int)rule.Agent << 1) | (rule.TeamsMapped ? 1 : 0)] = rule.Action;
+        }
+
+        return actions;
+    }
+}

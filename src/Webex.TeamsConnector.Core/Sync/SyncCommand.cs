@@ -1,0 +1,147 @@
+namespace Webex.TeamsConnector;
+
+/// <summary>What a <see cref="SyncCommand"/> asks the adapters to do.</summary>
+public enum SyncCommandKind
+{
+    /// <summary>Nothing.</summary>
+    None = 0,
+    /// <summary>Set the agent's WxCC state to Idle with <see cref="SyncCommand.State"/>'s idle code.</summary>
+    SetIdle,
+    /// <summary>Set the agent's WxCC state to Available.</summary>
+    SetAvailable,
+    /// <summary>Publish <see cref="SyncCommand.Presence"/> to Teams with Graph <c>setPresence</c> (also used to refresh it).</summary>
+    PublishPresence,
+    /// <summary>Remove the application's presence session with Graph <c>clearPresence</c>.</summary>
+    ClearPresence,
+}
+
+/// <summary>Which sync rule produced a command.</summary>
+public enum SyncRule
+{
+    /// <summary>No rule.</summary>
+    None = 0,
+    /// <summary>Available agent, Teams shows a mapped state: set the mapped idle code.</summary>
+    Engage,
+    /// <summary>Idle by presence sync, Teams now shows a state mapped to another code: set that code.</summary>
+    Remap,
+    /// <summary>Idle by presence sync, Teams now free: set Available.</summary>
+    Release,
+    /// <summary>The agent is on a contact: show them busy in Teams.</summary>
+    PublishContact,
+    /// <summary>The agent chose an idle code configured to be shown in Teams.</summary>
+    PublishIdleCode,
+    /// <summary>The published presence is about to expire: publish it again.</summary>
+    RefreshPublish,
+    /// <summary>What was published no longer applies: clear it.</summary>
+    ClearPublish,
+}
+
+/// <summary>What made the engine evaluate a rule.</summary>
+public enum SyncTrigger
+{
+    /// <summary>Teams presence changed.</summary>
+    TeamsPresenceChanged = 0,
+    /// <summary>The agent's WxCC state changed.</summary>
+    AgentStateChanged,
+    /// <summary>A contact ended and the agent is back to Available or Idle: Teams presence is evaluated once.</summary>
+    ContactEnded,
+    /// <summary>The agent signed in (or its state was read for the first time): Teams presence is evaluated once.</summary>
+    AgentSignedIn,
+    /// <summary>An earlier write of the connector landed after a newer decision: the state is reconciled.</summary>
+    OwnWriteLanded,
+    /// <summary>The echo grace period after clearing a published presence ended and Teams still shows a mapped state.</summary>
+    EchoGraceExpired,
+    /// <summary>A write was not confirmed in time: the state is decided again.</summary>
+    PendingWriteExpired,
+    /// <summary>A published presence is due for refresh.</summary>
+    RefreshDue,
+}
+
+/// <summary>Why a command was produced: the rule and its trigger. Prints as text for logs.</summary>
+/// <param name="Rule">The rule.</param>
+/// <param name="Trigger">The trigger.</param>
+public readonly record struct SyncReason(SyncRule Rule, SyncTrigger Trigger)
+{
+    /// <summary>Formats as <c>rule (trigger)</c>, for example <c>Engage (TeamsPresenceChanged)</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => $"{Rule} ({Trigger})";
+}
+
+/// <summary>
+/// A command produced by the sync rules for the adapters: a WxCC state write or a Teams presence publish or clear.
+/// </summary>
+public readonly struct SyncCommand : IEquatable<SyncCommand>
+{
+    internal SyncCommand(SyncCommandKind kind, string agentId, string? teamsUserId, AgentState state, PublishedPresence presence, TimeSpan expiration, SyncReason reason)
+    {
+        Kind = kind;
+        AgentId = agentId;
+        TeamsUserId = teamsUserId;
+        State = state;
+        Presence = presence;
+        Expiration = expiration;
+        Reason = reason;
+    }
+
+    /// <summary>What to do.</summary>
+    public SyncCommandKind Kind { get; }
+
+    /// <summary>The WxCC agent id (<c>ciUserId</c>).</summary>
+    public string AgentId { get; }
+
+    /// <summary>The Teams (Entra ID) user object id, when known.</summary>
+    public string? TeamsUserId { get; }
+
+    /// <summary>For state writes: the wanted WxCC state (Available, or Idle with the code).</summary>
+    public AgentState State { get; }
+
+    /// <summary>For <see cref="SyncCommandKind.PublishPresence"/>: the pair to publish; for clear: the pair being cleared.</summary>
+    public PublishedPresence Presence { get; }
+
+    /// <summary>For <see cref="SyncCommandKind.PublishPresence"/>: the <c>expirationDuration</c> to send.</summary>
+    public TimeSpan Expiration { get; }
+
+    /// <summary>Why the command was produced.</summary>
+    public SyncReason Reason { get; }
+
+    /// <summary>Whether the command writes the agent's WxCC state.</summary>
+    public bool IsStateWrite => Kind is SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable;
+
+    /// <inheritdoc />
+    public bool Equals(SyncCommand other) =>
+        Kind == other.Kind
+        && string.Equals(AgentId, other.AgentId, StringComparison.Ordinal)
+        && string.Equals(TeamsUserId, other.TeamsUserId, StringComparison.Ordinal)
+        && State == other.State
+        && Presence == other.Presence
+        && Expiration == other.Expiration
+        && Reason == other.Reason;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is SyncCommand other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Kind, AgentId, State, Presence, Reason);
+
+    /// <summary>Compares two commands.</summary>
+    /// <param name="left">The left command.</param>
+    /// <param name="right">The right command.</param>
+    /// <returns>Whether they are equal.</returns>
+    public static bool operator ==(SyncCommand left, SyncCommand right) => left.Equals(right);
+
+    /// <summary>Compares two commands.</summary>
+    /// <param name="left">The left command.</param>
+    /// <param name="right">The right command.</param>
+    /// <returns>Whether they differ.</returns>
+    public static bool operator !=(SyncCommand left, SyncCommand right) => !left.Equals(right);
+
+    /// <summary>Formats the command for logs, for example <c>SetIdle(Idle(c1)) agent a1: Engage (TeamsPresenceChanged)</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => Kind switch
+    {
+        SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable => $"{Kind} {State} agent {AgentId}: {Reason}",
+        SyncCommandKind.PublishPresence => $"{Kind} {Presence.ToPairString()} for {Expiration} agent {AgentId}: {Reason}",
+        SyncCommandKind.ClearPresence => $"{Kind} {Presence.ToPairString()} agent {AgentId}: {Reason}",
+        _ => "None",
+    };
+}

@@ -1,0 +1,334 @@
+namespace Webex.TeamsConnector;
+
+/// <summary>A read-only view of one agent's sync state.</summary>
+/// <param name="AgentId">The WxCC agent id.</param>
+/// <param name="TeamsUserId">The Teams user object id, when known.</param>
+/// <param name="State">The agent's confirmed WxCC state.</param>
+/// <param name="Origin">Who made the last state change.</param>
+/// <param name="Class">How the rules see the agent now (a pending write counts).</param>
+/// <param name="PendingWrite">The connector's state write not yet confirmed, if any.</param>
+/// <param name="ObservedPresence">The last Teams presence read (may be the connector's own echo).</param>
+/// <param name="EffectivePresence">The Teams presence the rules use (echoes removed).</param>
+/// <param name="Published">What the connector publishes to Teams for this agent.</param>
+/// <param name="LastEventAt">The timestamp of the last agent event applied.</param>
+public readonly record struct AgentSyncSnapshot(
+    string AgentId,
+    string? TeamsUserId,
+    AgentState State,
+    StateOrigin Origin,
+    AgentSyncClass Class,
+    AgentState? PendingWrite,
+    TeamsPresence? ObservedPresence,
+    TeamsPresence? EffectivePresence,
+    PublishedPresence Published,
+    DateTimeOffset? LastEventAt);
+
+/// <summary>
+/// Holds the sync machines of many agents, finds them by WxCC agent id or Teams user id, and turns a stream of
+/// Teams presences, agent events and timer ticks into commands. Synchronous, with no threads of its own.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: drive one engine from one thread at a time (for example a single channel reader). Each call
+/// runs to completion. Events for unknown agents are reported as <see cref="SyncOutcome.UnknownAgent"/>. Time
+/// comes from the <see cref="TimeProvider"/> given to the constructor. In steady state no call allocates.
+/// </remarks>
+public sealed class SyncEngine
+{
+    private readonly Dictionary<string, AgentSyncMachine> _byAgent;
+    private readonly Dictionary<string, AgentSyncMachine> _byTeamsUser;
+    private readonly PriorityQueue<AgentSyncMachine, long> _timers = new();
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="rules">The sync rules; validated here.</param>
+    /// <param name="timeProvider">The clock; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    /// <param name="capacity">The number of agents to size for.</param>
+    /// <exception cref="ArgumentException">The rules are invalid; the message lists every problem.</exception>
+    public SyncEngine(SyncRules rules, TimeProvider? timeProvider = null, int capacity = 0)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        rules.EnsureValid();
+        Rules = rules;
+        _time = timeProvider ?? TimeProvider.System;
+        _byAgent = new(capacity, StringComparer.Ordinal);
+        _byTeamsUser = new(capacity, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The rules every machine follows.</summary>
+    public SyncRules Rules { get; }
+
+    /// <summary>The number of agents tracked.</summary>
+    public int Count => _byAgent.Count;
+
+    /// <summary>When <see cref="AdvanceTime"/> next has work, or <see langword="null"/>.</summary>
+    public DateTimeOffset? NextDueAt
+    {
+        get
+        {
+            while (_timers.TryPeek(out var machine, out var due))
+            {
+                if (!machine.Removed && due == machine.QueuedDue)
+                {
+                    return new DateTimeOffset(due, TimeSpan.Zero);
+                }
+
+                _timers.Dequeue();
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>Starts tracking an agent.</summary>
+    /// <param name="agentId">The WxCC agent id (<c>ciUserId</c>).</param>
+    /// <param name="teamsUserId">The Teams user object id, if already resolved.</param>
+    /// <returns><see langword="false"/> when the agent is already tracked (its Teams id is then updated).</returns>
+    /// <exception cref="ArgumentException">An id is empty, or the Teams user already belongs to another agent.</exception>
+    public bool AddAgent(string agentId, string? teamsUserId = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
+        if (_byAgent.ContainsKey(agentId))
+        {
+            SetTeamsUserId(agentId, teamsUserId);
+            return false;
+        }
+
+        EnsureTeamsUserFree(agentId, teamsUserId);
+        var machine = new AgentSyncMachine(agentId, string.IsNullOrWhiteSpace(teamsUserId) ? null : teamsUserId, Rules);
+        _byAgent.Add(agentId, machine);
+        if (machine.TeamsUserId is { } teams)
+        {
+            _byTeamsUser.Add(teams, machine);
+        }
+
+        return true;
+    }
+
+    /// <summary>Sets or changes the Teams user of a tracked agent.</summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="teamsUserId">The Teams user id, or <see langword="null"/> to unlink.</param>
+    /// <returns><see langword="false"/> when the agent is not tracked.</returns>
+    /// <exception cref="ArgumentException">The Teams user already belongs to another agent.</exception>
+    public bool SetTeamsUserId(string agentId, string? teamsUserId)
+    {
+        ArgumentNullException.ThrowIfNull(agentId);
+        if (!_byAgent.TryGetValue(agentId, out var machine))
+        {
+            return false;
+        }
+
+        teamsUserId = string.IsNullOrWhiteSpace(teamsUserId) ? null : teamsUserId;
+        if (string.Equals(machine.TeamsUserId, teamsUserId, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        EnsureTeamsUserFree(agentId, teamsUserId);
+        if (machine.TeamsUserId is { } old)
+        {
+            _byTeamsUser.Remove(old);
+        }
+
+        machine.TeamsUserId = teamsUserId;
+        if (teamsUserId is not null)
+        {
+            _byTeamsUser.Add(teamsUserId, machine);
+        }
+
+        return true;
+    }
+
+    /// <summary>Stops tracking an agent; a presence the connector published for it is cleared.</summary>
+    /// <param name="agentId">The agent.</param>
+    /// <returns>The clear command, if one is needed; <see cref="SyncOutcome.UnknownAgent"/> when not tracked.</returns>
+    public SyncDecision RemoveAgent(string agentId)
+    {
+        ArgumentNullException.ThrowIfNull(agentId);
+        if (!_byAgent.Remove(agentId, out var machine))
+        {
+            return SyncDecision.Of(SyncOutcome.UnknownAgent);
+        }
+
+        if (machine.TeamsUserId is { } teams)
+        {
+            _byTeamsUser.Remove(teams);
+        }
+
+        machine.Removed = true;
+        return machine.OnRemoved();
+    }
+
+    /// <summary>Whether an agent is tracked.</summary>
+    /// <param name="agentId">The agent id.</param>
+    /// <returns><see langword="true"/> when tracked.</returns>
+    public bool Contains(string agentId) => agentId is not null && _byAgent.ContainsKey(agentId);
+
+    /// <summary>Looks an agent up by WxCC agent id.</summary>
+    /// <param name="agentId">The agent id.</param>
+    /// <param name="snapshot">Its state.</param>
+    /// <returns><see langword="true"/> when tracked.</returns>
+    public bool TryGetAgent(string agentId, out AgentSyncSnapshot snapshot)
+    {
+        if (agentId is not null && _byAgent.TryGetValue(agentId, out var machine))
+        {
+            snapshot = Snapshot(machine);
+            return true;
+        }
+
+        snapshot = default;
+        return false;
+    }
+
+    /// <summary>Looks an agent up by Teams user id.</summary>
+    /// <param name="teamsUserId">The Teams user object id.</param>
+    /// <param name="snapshot">Its state.</param>
+    /// <returns><see langword="true"/> when tracked.</returns>
+    public bool TryGetAgentByTeamsUserId(string teamsUserId, out AgentSyncSnapshot snapshot)
+    {
+        if (teamsUserId is not null && _byTeamsUser.TryGetValue(teamsUserId, out var machine))
+        {
+            snapshot = Snapshot(machine);
+            return true;
+        }
+
+        snapshot = default;
+        return false;
+    }
+
+    /// <summary>The state of every tracked agent (allocates a list).</summary>
+    /// <returns>The snapshots.</returns>
+    public IReadOnlyList<AgentSyncSnapshot> GetAgents() => _byAgent.Values.Select(Snapshot).ToList();
+
+    /// <summary>The ids of the Teams users of tracked agents.</summary>
+    /// <returns>The ids (allocates a list).</returns>
+    public IReadOnlyList<string> GetTeamsUserIds() => [.. _byTeamsUser.Keys];
+
+    /// <summary>A Teams presence was read or notified for a user.</summary>
+    /// <param name="teamsUserId">The Teams user object id.</param>
+    /// <param name="availability">Graph's <c>availability</c> string.</param>
+    /// <param name="activity">Graph's <c>activity</c> string.</param>
+    /// <param name="sequenceNumber">Graph's <c>sequenceNumber</c>, if present.</param>
+    /// <returns>The outcome and commands.</returns>
+    public SyncDecision OnPresence(string? teamsUserId, string? availability, string? activity, string? sequenceNumber) =>
+        OnPresence(teamsUserId, TeamsPresence.Parse(availability, activity), sequenceNumber);
+
+    /// <summary>A Teams presence was read or notified for a user.</summary>
+    /// <param name="teamsUserId">The Teams user object id.</param>
+    /// <param name="presence">The parsed presence.</param>
+    /// <param name="sequenceNumber">Graph's <c>sequenceNumber</c>, if present.</param>
+    /// <returns>The outcome and commands.</returns>
+    public SyncDecision OnPresence(string? teamsUserId, in TeamsPresence presence, string? sequenceNumber)
+    {
+        if (teamsUserId is null || !_byTeamsUser.TryGetValue(teamsUserId, out var machine))
+        {
+            return SyncDecision.Of(SyncOutcome.UnknownAgent);
+        }
+
+        var decision = machine.OnPresence(presence, sequenceNumber, Now());
+        Schedule(machine);
+        return decision;
+    }
+
+    /// <summary>A WxCC agent event arrived.</summary>
+    /// <param name="agentId">The agent id (<c>ciUserId</c>).</param>
+    /// <param name="agentEvent">The event.</param>
+    /// <returns>The outcome and commands.</returns>
+    public SyncDecision OnAgentEvent(string? agentId, in AgentEvent agentEvent)
+    {
+        if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
+        {
+            return SyncDecision.Of(SyncOutcome.UnknownAgent);
+        }
+
+        var decision = machine.OnAgentEvent(agentEvent, Now());
+        Schedule(machine);
+        return decision;
+    }
+
+    /// <summary>
+    /// A state write produced by the engine was refused or failed for good (<c>AgentStateChangeFailed</c>, a 4xx, or
+    /// retries exhausted). The engine forgets it; it is not retried until the rules want a state again.
+    /// </summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="attempted">The state that was to be written.</param>
+    /// <returns>The outcome.</returns>
+    public SyncDecision OnWriteFailed(string? agentId, AgentState attempted)
+    {
+        if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
+        {
+            return SyncDecision.Of(SyncOutcome.UnknownAgent);
+        }
+
+        var decision = machine.OnWriteFailed(attempted);
+        Schedule(machine);
+        return decision;
+    }
+
+    /// <summary>Runs every timer due now (publish refresh, echo grace end, write confirmation timeout).</summary>
+    /// <param name="sink">Receives the commands.</param>
+    /// <returns>The number of commands produced.</returns>
+    public int AdvanceTime(ISyncCommandSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var now = Now();
+        var produced = 0;
+        while (_timers.TryPeek(out var machine, out var due) && due <= now)
+        {
+            _timers.Dequeue();
+            if (machine.Removed || due != machine.QueuedDue)
+            {
+                continue;
+            }
+
+            machine.QueuedDue = long.MaxValue;
+            if (machine.DueAt <= now)
+            {
+                var decision = machine.OnTimer(now);
+                for (var i = 0; i < decision.Count; i++)
+                {
+                    sink.OnCommand(decision[i]);
+                    produced++;
+                }
+            }
+
+            Schedule(machine);
+        }
+
+        return produced;
+    }
+
+    private long Now() => _time.GetUtcNow().UtcTicks;
+
+    private void Schedule(AgentSyncMachine machine)
+    {
+        var due = machine.DueAt;
+        if (due < machine.QueuedDue)
+        {
+            machine.QueuedDue = due;
+            _timers.Enqueue(machine, due);
+        }
+    }
+
+    private void EnsureTeamsUserFree(string agentId, string? teamsUserId)
+    {
+        if (!string.IsNullOrWhiteSpace(teamsUserId)
+            && _byTeamsUser.TryGetValue(teamsUserId, out var other)
+            && !string.Equals(other.AgentId, agentId, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Teams user {teamsUserId} is already linked to agent {other.AgentId}.", nameof(teamsUserId));
+        }
+    }
+
+    private static AgentSyncSnapshot Snapshot(AgentSyncMachine machine) => new(
+        machine.AgentId,
+        machine.TeamsUserId,
+        machine.State,
+        machine.Origin,
+        machine.Class,
+        machine.PendingWrite,
+        machine.ObservedPresence,
+        machine.EffectivePresence,
+        machine.Published,
+        machine.LastEventAt);
+}

@@ -1,0 +1,124 @@
+namespace Webex.TeamsConnector;
+
+/// <summary>
+/// The settings of the sync rules shared by every agent's machine: the idle-code mapping, the origin classifier and
+/// the Teams publishing policy. Immutable once given to a <see cref="SyncEngine"/>.
+/// </summary>
+public sealed record SyncRules
+{
+    /// <summary>The shortest <c>expirationDuration</c> Graph <c>setPresence</c> accepts.</summary>
+    public static readonly TimeSpan MinPublishExpiration = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest <c>expirationDuration</c> Graph <c>setPresence</c> accepts.</summary>
+    public static readonly TimeSpan MaxPublishExpiration = TimeSpan.FromHours(4);
+
+    /// <summary>Teams states mapped to WxCC idle codes.</summary>
+    /// <value>The default value is <see cref="IdleCodeMapping.Empty"/>: nothing is mapped.</value>
+    public IdleCodeMapping Mapping { get; init; } = IdleCodeMapping.Empty;
+
+    /// <summary>Recognises who made an agent state change.</summary>
+    /// <value>The default value is a classifier with the marker <c>teams-presence-sync</c> and no system codes.</value>
+    public OriginClassifier Classifier { get; init; } = new();
+
+    /// <summary>What to show in Teams while the agent is on a contact; <see cref="PublishedPresence.None"/> turns it off.</summary>
+    /// <value>The default value is <see cref="PublishedPresence.InACall"/> (<c>Busy/InACall</c>).</value>
+    public PublishedPresence ContactPresence { get; init; } = PublishedPresence.InACall;
+
+    /// <summary>Whether Teams keeps showing <see cref="ContactPresence"/> during wrap-up (cleared when wrap-up ends).</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool KeepContactPresenceDuringWrapUp { get; init; } = true;
+
+    /// <summary>Idle codes that, when set by anyone but presence sync, are shown in Teams as the given pair.</summary>
+    /// <value>The default value is empty: idle codes are not published.</value>
+    public IReadOnlyDictionary<string, PublishedPresence> IdleCodePresences { get; init; } = new Dictionary<string, PublishedPresence>(StringComparer.Ordinal);
+
+    /// <summary>The <c>expirationDuration</c> sent with <c>setPresence</c> (PT5M..PT4H).</summary>
+    /// <value>The default value is one hour.</value>
+    public TimeSpan PublishExpiration { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long before expiry a published presence is published again while still wanted.</summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan PublishRefreshMargin { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// After clearing a published presence, how long Teams may still show it (a stale echo) before it is taken as a
+    /// real Teams state.
+    /// </summary>
+    /// <value>The default value is ten seconds.</value>
+    public TimeSpan EchoGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a state write may wait for its confirming event before the state is decided again.</summary>
+    /// <value>The default value is one minute.</value>
+    public TimeSpan PendingWriteTimeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Lists every problem with these settings.</summary>
+    /// <returns>The errors; empty when valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Mapping is null)
+        {
+            errors.Add("Mapping is required.");
+        }
+
+        if (Classifier is null)
+        {
+            errors.Add("Classifier is required.");
+        }
+
+        if (!Enum.IsDefined(ContactPresence))
+        {
+            errors.Add($"ContactPresence {ContactPresence} is not a pair that setPresence accepts.");
+        }
+
+        if (IdleCodePresences is null)
+        {
+            errors.Add("IdleCodePresences is required.");
+        }
+        else
+        {
+            foreach (var (code, presence) in IdleCodePresences)
+            {
+                if (string.IsNullOrEmpty(code) || code == AgentState.AvailableCodeId)
+                {
+                    errors.Add($"IdleCodePresences has an invalid idle code id '{code}'.");
+                }
+                else if (presence == PublishedPresence.None || !Enum.IsDefined(presence))
+                {
+                    errors.Add($"IdleCodePresences:{code} must be one of the pairs setPresence accepts: Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away, DoNotDisturb/Presenting.");
+                }
+            }
+        }
+
+        if (PublishExpiration < MinPublishExpiration || PublishExpiration > MaxPublishExpiration)
+        {
+            errors.Add($"PublishExpiration {PublishExpiration} is outside the {MinPublishExpiration}..{MaxPublishExpiration} that setPresence accepts.");
+        }
+
+        if (PublishRefreshMargin <= TimeSpan.Zero || PublishRefreshMargin >= PublishExpiration)
+        {
+            errors.Add($"PublishRefreshMargin {PublishRefreshMargin} must be positive and shorter than PublishExpiration.");
+        }
+
+        if (EchoGracePeriod < TimeSpan.Zero)
+        {
+            errors.Add("EchoGracePeriod must not be negative.");
+        }
+
+        if (PendingWriteTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("PendingWriteTimeout must be positive.");
+        }
+
+        return errors;
+    }
+
+    internal void EnsureValid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid sync rules: " + string.Join(" ", errors));
+        }
+    }
+}

@@ -1,0 +1,101 @@
+namespace Webex.TeamsConnector.Tests.Sync;
+
+/// <summary>Teams shows the connector's own published session: ignore it while publishing and for a grace after clearing.</summary>
+public class EchoTests
+{
+    private static Harness OnContactWithTeamsFree()
+    {
+        var h = new Harness();
+        h.Available();
+        h.TeamsFree();
+        h.Offer();
+        h.Answer();
+        return h;
+    }
+
+    [Fact]
+    public void WhilePublishing_TeamsInACall_IsOurEcho()
+    {
+        var h = OnContactWithTeamsFree();
+
+        var decision = h.TeamsCall();
+
+        decision.Outcome.Should().Be(SyncOutcome.Echo);
+        h.Snapshot.EffectivePresence!.Value.Activity.Should().Be(TeamsActivity.Available);
+    }
+
+    [Fact]
+    public void AfterClear_StaleInACallWithinGrace_IsIgnored()
+    {
+        var h = OnContactWithTeamsFree();
+        h.TeamsCall();
+        h.WrapUp();
+        h.AgentSets(AgentState.Available).ShouldBeSingle(SyncCommandKind.ClearPresence);
+
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        var decision = h.TeamsCall();
+
+        decision.ShouldBeNone();
+        decision.Outcome.Should().BeOneOf(SyncOutcome.Echo, SyncOutcome.Unchanged);
+    }
+
+    [Fact]
+    public void AfterClear_EchoThenTeamsFree_EndsGraceWithoutAction()
+    {
+        var h = OnContactWithTeamsFree();
+        h.TeamsCall();
+        h.WrapUp();
+        h.AgentSets(AgentState.Available);
+
+        h.TeamsFree().ShouldBeNone();
+        h.Advance(TimeSpan.FromSeconds(30)).Should().BeEmpty();
+
+        // A real Teams call after that is not mistaken for an echo.
+        h.TeamsCall().ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Engage);
+    }
+
+    [Fact]
+    public void GraceEnds_TeamsStillInACall_IsEvaluatedAsAFreshChange()
+    {
+        var h = OnContactWithTeamsFree();
+        h.TeamsCall();
+        h.WrapUp();
+        h.AgentSets(AgentState.Available);
+        h.TeamsCall();
+
+        h.Advance(TimeSpan.FromSeconds(9)).Should().BeEmpty();
+        var commands = h.Advance(TimeSpan.FromSeconds(1));
+
+        var write = commands.Should().ContainSingle().Subject;
+        write.State.Should().Be(AgentState.Idle(Harness.CallCode));
+        write.Reason.Should().Be(new SyncReason(SyncRule.Engage, SyncTrigger.EchoGraceExpired));
+    }
+
+    [Fact]
+    public void GraceEnds_TeamsShowsFreeEcho_NothingHappens()
+    {
+        var rules = Harness.DefaultRules() with
+        {
+            IdleCodePresences = new Dictionary<string, PublishedPresence> { [Harness.LunchCode] = PublishedPresence.Available },
+        };
+        var h = new Harness(rules);
+        h.Available();
+        h.TeamsDnd();
+        h.AgentSets(AgentState.Idle(Harness.LunchCode)).ShouldBeSingle(SyncCommandKind.PublishPresence);
+        h.TeamsFree().Outcome.Should().Be(SyncOutcome.Echo);
+        h.AgentSets(AgentState.Idle(Harness.SystemCode)).ShouldBeSingle(SyncCommandKind.ClearPresence);
+
+        h.Advance(TimeSpan.FromMinutes(1)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void WhilePublishing_UserSetsDoNotDisturb_IsRealAndDeferred()
+    {
+        var h = OnContactWithTeamsFree();
+
+        h.TeamsDnd().Outcome.Should().Be(SyncOutcome.Applied);
+        h.WrapUp();
+
+        h.AgentSets(AgentState.Available).ShouldWrite(AgentState.Idle(Harness.DndCode), SyncRule.Engage);
+    }
+}

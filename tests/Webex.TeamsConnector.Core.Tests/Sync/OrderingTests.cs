@@ -1,0 +1,167 @@
+namespace Webex.TeamsConnector.Tests.Sync;
+
+/// <summary>Stale, duplicate and out-of-order events.</summary>
+public class OrderingTests
+{
+    [Fact]
+    public void Presence_OlderSequenceNumber_IsDropped()
+    {
+        var h = new Harness();
+        h.Available();
+        h.Teams_("Available", "Available", "0000000B");
+
+        var decision = h.Teams_("Busy", "InACall", "0000000A");
+
+        decision.ShouldBeNone();
+        decision.Outcome.Should().Be(SyncOutcome.Stale);
+        h.Snapshot.ObservedPresence!.Value.Activity.Should().Be(TeamsActivity.Available);
+    }
+
+    [Fact]
+    public void Presence_SameSequenceNumber_IsDuplicate()
+    {
+        var h = new Harness();
+        h.Available();
+        h.Teams_("Busy", "InACall", "C4F2E9A1B").ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Engage);
+
+        var again = h.Teams_("Busy", "InACall", "C4F2E9A1B");
+
+        again.ShouldBeNone();
+        again.Outcome.Should().Be(SyncOutcome.Duplicate);
+    }
+
+    [Fact]
+    public void Presence_SequenceNumbers_CompareLexicographically()
+    {
+        var h = new Harness();
+        h.Available();
+        h.Teams_("Available", "Available", "C4F2E9A1B");
+
+        h.Teams_("Busy", "InACall", "C4F2E9A1C").ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Engage);
+    }
+
+    [Fact]
+    public void Presence_WithoutSequenceNumber_IsAcceptedAndDedupedByValue()
+    {
+        var h = new Harness();
+        h.Available();
+
+        h.Engine.OnPresence(Harness.Teams, "Busy", "InACall", null).ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Engage);
+        h.Engine.OnPresence(Harness.Teams, "Busy", "InACall", null).Outcome.Should().Be(SyncOutcome.Unchanged);
+    }
+
+    [Fact]
+    public void AgentEvent_OlderThanLastApplied_IsDropped()
+    {
+        var h = new Harness();
+        var early = h.NextEventTime();
+        h.AgentSets(AgentState.Idle(Harness.LunchCode));
+
+        var decision = h.Event(AgentEvent.StateChanged(AgentState.Available, early, "agent", Harness.Agent));
+
+        decision.Outcome.Should().Be(SyncOutcome.Stale);
+        h.Snapshot.State.Should().Be(AgentState.Idle(Harness.LunchCode));
+    }
+
+    [Fact]
+    public void AgentEvent_AppliedTwice_ChangesNothing()
+    {
+        var h = new Harness();
+        h.Available();
+        h.TeamsFree();
+        h.Offer();
+        var answered = AgentEvent.StateChanged(AgentState.Engaged, h.NextEventTime());
+        h.Event(answered).ShouldBeSingle(SyncCommandKind.PublishPresence);
+        var before = h.Snapshot;
+
+        var again = h.Event(answered);
+
+        again.ShouldBeNone();
+        again.Outcome.Should().BeOneOf(SyncOutcome.Duplicate, SyncOutcome.Stale);
+        h.Snapshot.Should().Be(before);
+    }
+
+    [Fact]
+    public void AgentEvents_Reordered_NewestWins()
+    {
+        var h = new Harness();
+        var t1 = h.NextEventTime();
+        var t2 = h.NextEventTime();
+        h.Event(AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), t2, "agent", Harness.Agent));
+        h.Event(AgentEvent.StateChanged(AgentState.Available, t1, "agent", Harness.Agent)).Outcome.Should().Be(SyncOutcome.Stale);
+
+        h.TeamsCall().ShouldBeNone();
+        h.Snapshot.State.Should().Be(AgentState.Idle(Harness.LunchCode));
+    }
+
+    [Fact]
+    public void AgentEvent_SameTimestampDifferentState_IsApplied()
+    {
+        var h = new Harness();
+        var t = h.NextEventTime();
+        h.Event(AgentEvent.LoggedIn(AgentState.Idle(Harness.SystemCode), t));
+
+        h.Event(AgentEvent.StateChanged(AgentState.Available, t, "agent", Harness.Agent)).Outcome.Should().Be(SyncOutcome.Applied);
+        h.Snapshot.State.Should().Be(AgentState.Available);
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("", "")]
+    [InlineData("bUsY", "iNaCaLl")]
+    [InlineData("Busy", "OnTheMoon")]
+    [InlineData("42", "7")]
+    [InlineData("  Busy  ", " InACall ")]
+    [InlineData("Busy\0", "InACall\u200B")]
+    public void MalformedPresence_NeverThrows(string? availability, string? activity)
+    {
+        var h = new Harness();
+        h.Available();
+
+        var act = () => h.Engine.OnPresence(Harness.Teams, availability, activity, null);
+
+        act.Should().NotThrow();
+    }
+
+    [Fact]
+    public void OddCasing_IsParsedAsTheSamePresence()
+    {
+        var h = new Harness();
+        h.Available();
+
+        h.Engine.OnPresence(Harness.Teams, "bUsY", "iNaCaLl", null).ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Engage);
+    }
+
+    [Fact]
+    public void UnknownActivity_FallsBackOnAvailability()
+    {
+        var h = new Harness();
+        h.Available();
+
+        h.Engine.OnPresence(Harness.Teams, "DoNotDisturb", "SomethingNew", null).ShouldWrite(AgentState.Idle(Harness.DndCode), SyncRule.Engage);
+    }
+
+    [Fact]
+    public void UnknownAgentOrUser_IsReportedNotThrown()
+    {
+        var h = new Harness();
+
+        h.Engine.OnPresence(null, "Busy", "InACall", null).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        h.Engine.OnPresence("nobody", "Busy", "InACall", null).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        h.Engine.OnAgentEvent(null, AgentEvent.LoggedOut(h.NextEventTime())).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        h.Engine.OnAgentEvent("nobody", AgentEvent.LoggedOut(h.NextEventTime())).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        h.Engine.OnWriteFailed("nobody", AgentState.Available).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+    }
+
+    [Fact]
+    public void IdleWithMissingCode_FromTheWire_NeverThrows()
+    {
+        var h = new Harness();
+        var state = AgentState.From(AgentStateKind.Idle, null);
+
+        var act = () => h.Event(AgentEvent.StateChanged(state, h.NextEventTime(), null, null));
+
+        act.Should().NotThrow();
+        h.TeamsCall().ShouldBeNone();
+    }
+}

@@ -1,0 +1,343 @@
+namespace Webex.TeamsConnector.Tests.Sync.Properties;
+
+/// <summary>
+/// A deliberately simple model of the sync rules, written straight from DESIGN.md with plain fields, lists and
+/// if/else, one agent at a time. The property tests check that the engine produces exactly its commands.
+/// </summary>
+internal sealed class ReferenceModel
+{
+    private readonly SyncRules _rules;
+    private readonly Dictionary<string, AgentModel> _agents = [];
+
+    public ReferenceModel(SyncRules rules) => _rules = rules;
+
+    public void Add(string agentId, string teamsUserId) => _agents[agentId] = new AgentModel(agentId, teamsUserId);
+
+    public AgentModel Agent(string agentId) => _agents[agentId];
+
+    public List<SyncCommand> Presence(string teamsUserId, TeamsPresence p, string? seq, DateTimeOffset now)
+    {
+        var a = _agents.Values.Single(x => x.TeamsUserId == teamsUserId);
+        var output = new List<SyncCommand>();
+
+        if (seq is not null && a.LastSequence is not null && string.CompareOrdinal(seq, a.LastSequence) <= 0)
+        {
+            return output; // older or the same: stale or duplicate
+        }
+
+        if (seq is not null)
+        {
+            a.LastSequence = seq;
+        }
+
+        if (a.Observed is { } seen && Same(seen, p))
+        {
+            return output; // repeats of the same presence are no event
+        }
+
+        a.Observed = p;
+        if (a.Published != PublishedPresence.None && a.Published.Matches(p))
+        {
+            return output; // our own session, echoed by Teams
+        }
+
+        if (a.GraceUntil is { } until)
+        {
+            if (now < until && a.EchoPair.Matches(p))
+            {
+                return output; // the stale echo after a clear
+            }
+
+            a.GraceUntil = null;
+            a.EchoPair = PublishedPresence.None;
+        }
+
+        if (a.Effective is { } effective && Same(effective, p))
+        {
+            return output;
+        }
+
+        a.Effective = p;
+        Evaluate(a, SyncTrigger.TeamsPresenceChanged, now, output);
+        return output;
+    }
+
+    public List<SyncCommand> AgentEvent(string agentId, AgentEvent e, DateTimeOffset now)
+    {
+        var a = _agents[agentId];
+        var output = new List<SyncCommand>();
+        if (a.LastEventAt is { } last)
+        {
+            if (e.Timestamp < last)
+            {
+                return output;
+            }
+
+            if (e.Timestamp == last && e.State.Equals(a.State))
+            {
+                return output;
+            }
+        }
+
+        // Origin, in DESIGN.md's order.
+        StateOrigin origin;
+        var ours = e.Reason == _rules.Classifier.ReasonMarker
+            && (e.State.Kind == AgentStateKind.Idle || e.State.Kind == AgentStateKind.Available)
+            && (a.Writes.Count == 0 || a.Writes.TakeLast(4).Contains(e.State));
+        if (ours)
+        {
+            origin = StateOrigin.PresenceSync;
+        }
+        else if (e.State.Kind == AgentStateKind.Idle && _rules.Classifier.RonaIdleCodeIds.Contains(e.State.IdleCodeId!))
+        {
+            origin = StateOrigin.Rona;
+        }
+        else if (e.State.Kind == AgentStateKind.Idle && _rules.Classifier.SystemIdleCodeIds.Contains(e.State.IdleCodeId!))
+        {
+            origin = StateOrigin.System;
+        }
+        else if (!string.IsNullOrEmpty(e.ChangedById) && !string.Equals(e.ChangedById, agentId, StringComparison.OrdinalIgnoreCase))
+        {
+            origin = StateOrigin.Supervisor;
+        }
+        else if (e.Kind is AgentEventKind.Login or AgentEventKind.Logout)
+        {
+            origin = StateOrigin.System;
+        }
+        else
+        {
+            origin = StateOrigin.Agent;
+        }
+
+        var before = a.State;
+        var firstOrSignedOut = a.LastEventAt is null || before.Kind == AgentStateKind.LoggedOut;
+        a.State = e.State;
+        a.Origin = origin;
+        a.LastEventAt = e.Timestamp;
+
+        var olderOwnWriteLanded = false;
+        if (origin == StateOrigin.PresenceSync)
+        {
+            if (a.Pending is { } pending && pending.Equals(e.State))
+            {
+                a.Pending = null;
+            }
+            else if (a.Pending is null)
+            {
+                olderOwnWriteLanded = true;
+            }
+        }
+        else
+        {
+            a.Pending = null;
+        }
+
+        // WxCC -> Teams.
+        var wanted = PublishedPresence.None;
+        if (origin != StateOrigin.PresenceSync)
+        {
+            if (e.State.Kind == AgentStateKind.Engaged)
+            {
+                wanted = _rules.ContactPresence;
+            }
+            else if (e.State.Kind == AgentStateKind.WrapUp && _rules.KeepContactPresenceDuringWrapUp)
+            {
+                wanted = _rules.ContactPresence;
+            }
+            else if (e.State.Kind == AgentStateKind.Idle && _rules.IdleCodePresences.TryGetValue(e.State.IdleCodeId!, out var pair))
+            {
+                wanted = pair;
+            }
+        }
+
+        if (wanted != a.Published)
+        {
+            var old = a.Published;
+            if (old != PublishedPresence.None)
+            {
+                a.EchoPair = old;
+                a.GraceUntil = now + _rules.EchoGracePeriod;
+            }
+
+            a.Published = wanted;
+            if (wanted == PublishedPresence.None)
+            {
+                output.Add(Make(a, SyncCommandKind.ClearPresence, default, old, SyncRule.ClearPublish, SyncTrigger.AgentStateChanged));
+            }
+            else
+            {
+                a.RefreshAt = now + _rules.PublishExpiration - _rules.PublishRefreshMargin;
+                var rule = e.State.Kind == AgentStateKind.Idle ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
+                output.Add(Make(a, SyncCommandKind.PublishPresence, default, wanted, rule, SyncTrigger.AgentStateChanged));
+            }
+        }
+
+        // Teams -> WxCC, once, when the agent is back from a contact, signs in, or an older write of ours landed.
+        if (e.State.Kind is AgentStateKind.Available or AgentStateKind.Idle)
+        {
+            var fromContact = before.Kind is AgentStateKind.Reserved or AgentStateKind.Engaged or AgentStateKind.WrapUp;
+            if (fromContact && !firstOrSignedOut)
+            {
+                Evaluate(a, SyncTrigger.ContactEnded, now, output);
+            }
+            else if (firstOrSignedOut)
+            {
+                Evaluate(a, SyncTrigger.AgentSignedIn, now, output);
+            }
+            else if (olderOwnWriteLanded)
+            {
+                Evaluate(a, SyncTrigger.OwnWriteLanded, now, output);
+            }
+        }
+
+        return output;
+    }
+
+    public void WriteFailed(string agentId, AgentState attempted)
+    {
+        var a = _agents[agentId];
+        if (a.Pending is { } pending && pending.Equals(attempted))
+        {
+            a.Pending = null;
+        }
+    }
+
+    public List<SyncCommand> Tick(DateTimeOffset now)
+    {
+        var output = new List<SyncCommand>();
+        foreach (var a in _agents.Values)
+        {
+            var evaluate = false;
+            var trigger = SyncTrigger.PendingWriteExpired;
+            if (a.Pending is not null && now >= a.PendingSince + _rules.PendingWriteTimeout)
+            {
+                a.Pending = null;
+                evaluate = true;
+            }
+
+            if (a.GraceUntil is { } until && now >= until)
+            {
+                a.GraceUntil = null;
+                a.EchoPair = PublishedPresence.None;
+                var stillShown = a.Observed is { } seen && (a.Effective is not { } eff || !Same(eff, seen));
+                if (stillShown && _rules.Mapping.Resolve(a.Observed!.Value.State) is not null)
+                {
+                    a.Effective = a.Observed;
+                    trigger = SyncTrigger.EchoGraceExpired;
+                    evaluate = true;
+                }
+            }
+
+            if (evaluate)
+            {
+                Evaluate(a, trigger, now, output);
+            }
+
+            if (a.Published != PublishedPresence.None && now >= a.RefreshAt)
+            {
+                a.RefreshAt = now + _rules.PublishExpiration - _rules.PublishRefreshMargin;
+                output.Add(Make(a, SyncCommandKind.PublishPresence, default, a.Published, SyncRule.RefreshPublish, SyncTrigger.RefreshDue));
+            }
+        }
+
+        return output;
+    }
+
+    /// <summary>DESIGN.md's Teams -> WxCC table, row by row.</summary>
+    private void Evaluate(AgentModel a, SyncTrigger trigger, DateTimeOffset now, List<SyncCommand> output)
+    {
+        if (a.Effective is not { } presence)
+        {
+            return;
+        }
+
+        var code = _rules.Mapping.Resolve(presence.State);
+        var state = a.Pending ?? a.State;
+        var origin = a.Pending is null ? a.Origin : StateOrigin.PresenceSync;
+
+        if (state.Kind == AgentStateKind.LoggedOut || state.IsOnContact)
+        {
+            return; // none now; a contact end evaluates again
+        }
+
+        if (state.Kind == AgentStateKind.Available)
+        {
+            if (code is not null)
+            {
+                Write(a, AgentState.Idle(code), SyncRule.Engage, trigger, now, output);
+            }
+
+            return;
+        }
+
+        // Idle.
+        if (origin != StateOrigin.PresenceSync)
+        {
+            return; // the agent, a supervisor, RONA or the system owns it
+        }
+
+        if (code is null)
+        {
+            Write(a, AgentState.Available, SyncRule.Release, trigger, now, output);
+        }
+        else if (code != state.IdleCodeId)
+        {
+            Write(a, AgentState.Idle(code), SyncRule.Remap, trigger, now, output);
+        }
+    }
+
+    private void Write(AgentModel a, AgentState wanted, SyncRule rule, SyncTrigger trigger, DateTimeOffset now, List<SyncCommand> output)
+    {
+        if (wanted.Equals(a.State))
+        {
+            a.Pending = null;
+        }
+        else
+        {
+            a.Pending = wanted;
+            a.PendingSince = now;
+        }
+
+        a.Writes.Add(wanted);
+        var kind = wanted.Kind == AgentStateKind.Available ? SyncCommandKind.SetAvailable : SyncCommandKind.SetIdle;
+        output.Add(Make(a, kind, wanted, PublishedPresence.None, rule, trigger));
+    }
+
+    private SyncCommand Make(AgentModel a, SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncRule rule, SyncTrigger trigger) =>
+        new(kind, a.AgentId, a.TeamsUserId, state, presence, kind == SyncCommandKind.PublishPresence ? _rules.PublishExpiration : TimeSpan.Zero, new SyncReason(rule, trigger));
+
+    private static bool Same(TeamsPresence x, TeamsPresence y) => x.Availability == y.Availability && x.Activity == y.Activity;
+
+    internal sealed class AgentModel(string agentId, string teamsUserId)
+    {
+        public string AgentId { get; } = agentId;
+
+        public string TeamsUserId { get; } = teamsUserId;
+
+        public AgentState State { get; set; }
+
+        public StateOrigin Origin { get; set; }
+
+        public DateTimeOffset? LastEventAt { get; set; }
+
+        public AgentState? Pending { get; set; }
+
+        public DateTimeOffset PendingSince { get; set; }
+
+        public List<AgentState> Writes { get; } = [];
+
+        public TeamsPresence? Observed { get; set; }
+
+        public TeamsPresence? Effective { get; set; }
+
+        public string? LastSequence { get; set; }
+
+        public PublishedPresence Published { get; set; }
+
+        public DateTimeOffset RefreshAt { get; set; }
+
+        public PublishedPresence EchoPair { get; set; }
+
+        public DateTimeOffset? GraceUntil { get; set; }
+    }
+}
