@@ -8,6 +8,8 @@ namespace Webex.TeamsConnector.Benchmarks.Core;
 /// the same rules table written with the Stateless library.
 /// </summary>
 [MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class TransitionBenchmarks
 {
     private static readonly TeamsPresence s_call = TeamsPresence.Parse("Busy", "InACall");
@@ -15,7 +17,9 @@ public class TransitionBenchmarks
 
     private SyncRules _rules = null!;
     private AgentSyncMachine _machine = null!;
+    private AgentSyncMachine _ownedMachine = null!;
     private StatelessRules _stateless = null!;
+    private StatelessRules _ownedStateless = null!;
     private long _now;
     private bool _toggle;
 
@@ -29,10 +33,17 @@ public class TransitionBenchmarks
         _machine = new AgentSyncMachine("agent-1", "teams-1", _rules);
         _now = new DateTimeOffset(2026, 11, 24, 9, 0, 0, TimeSpan.Zero).UtcTicks;
         _machine.OnAgentEvent(AgentEvent.StateChanged(AgentState.Available, new DateTimeOffset(_now, TimeSpan.Zero), "agent", "agent-1"), _now);
-        _stateless = new StatelessRules(_rules.Mapping);
+        _stateless = new StatelessRules(_rules.Mapping, AgentSyncClass.Available);
+
+        // An agent whose idle code the agent set: every Teams change is evaluated and leads to no command.
+        _ownedMachine = new AgentSyncMachine("agent-2", "teams-2", _rules);
+        _ownedMachine.OnAgentEvent(AgentEvent.StateChanged(AgentState.Idle("lunch"), new DateTimeOffset(_now, TimeSpan.Zero), "agent", "agent-2"), _now);
+        _ownedStateless = new StatelessRules(_rules.Mapping, AgentSyncClass.IdleByOthers);
     }
 
+    /// <summary>Available agent, Teams alternates call / free: engage, release, engage... (one command each).</summary>
     [Benchmark(Baseline = true, Description = "Stateless library")]
+    [BenchmarkCategory("Engage and release")]
     public int Stateless()
     {
         _toggle = !_toggle;
@@ -40,10 +51,28 @@ public class TransitionBenchmarks
     }
 
     [Benchmark(Description = "AgentSyncMachine")]
+    [BenchmarkCategory("Engage and release")]
     public int Machine()
     {
         _toggle = !_toggle;
         return _machine.OnPresence(_toggle ? s_call : s_free, null, _now).Count;
+    }
+
+    /// <summary>Idle set by the agent, Teams alternates call / free: evaluated, no command.</summary>
+    [Benchmark(Baseline = true, Description = "Stateless library, agent-owned idle")]
+    [BenchmarkCategory("Agent-owned idle")]
+    public int StatelessOwned()
+    {
+        _toggle = !_toggle;
+        return _ownedStateless.OnPresence(_toggle ? s_call : s_free);
+    }
+
+    [Benchmark(Description = "AgentSyncMachine, agent-owned idle")]
+    [BenchmarkCategory("Agent-owned idle")]
+    public int MachineOwned()
+    {
+        _toggle = !_toggle;
+        return _ownedMachine.OnPresence(_toggle ? s_call : s_free, null, _now).Count;
     }
 
     /// <summary>The Teams -> WxCC rules of DESIGN.md, written the way the Stateless library is meant to be used.</summary>
@@ -55,10 +84,10 @@ public class TransitionBenchmarks
         private string? _idleCode;
         private int _commands;
 
-        public StatelessRules(IdleCodeMapping mapping)
+        public StatelessRules(IdleCodeMapping mapping, AgentSyncClass initial)
         {
             _mapping = mapping;
-            _machine = new StateMachine<AgentSyncClass, Trigger>(AgentSyncClass.Available);
+            _machine = new StateMachine<AgentSyncClass, Trigger>(initial);
             _mapped = _machine.SetTriggerParameters<string>(Trigger.TeamsMapped);
 
             _machine.Configure(AgentSyncClass.LoggedOut).Ignore(Trigger.TeamsMapped).Ignore(Trigger.TeamsFree);

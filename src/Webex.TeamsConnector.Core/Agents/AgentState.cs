@@ -68,6 +68,9 @@ public readonly struct AgentState : IEquatable<AgentState>
         return new(AgentStateKind.Idle, idleCodeId);
     }
 
+    /// <summary>Idle with a code already validated (for example by <see cref="IdleCodeMapping"/>).</summary>
+    internal static AgentState IdleValidated(string idleCodeId) => new(AgentStateKind.Idle, idleCodeId);
+
     /// <summary>
     /// The state that a wire pair (state name, idle code id) means: <c>Available</c> or an idle code id of
     /// <c>"0"</c> is Available; <c>Idle</c> with another code is Idle. Never throws.

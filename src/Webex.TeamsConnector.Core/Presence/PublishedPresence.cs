@@ -53,13 +53,16 @@ public static class PublishedPresenceExtensions
     /// <param name="presence">The published pair.</param>
     /// <param name="observed">The presence read from Teams.</param>
     /// <returns><see langword="true"/> when availability and activity both match.</returns>
-    public static bool Matches(this PublishedPresence presence, in TeamsPresence observed) => presence switch
+    public static bool Matches(this PublishedPresence presence, in TeamsPresence observed) =>
+        presence.Matches(observed.Availability, observed.Activity);
+
+    internal static bool Matches(this PublishedPresence presence, TeamsAvailability availability, TeamsActivity activity) => presence switch
     {
-        PublishedPresence.Available => observed.Availability == TeamsAvailability.Available && observed.Activity == TeamsActivity.Available,
-        PublishedPresence.InACall => observed.Availability == TeamsAvailability.Busy && observed.Activity == TeamsActivity.InACall,
-        PublishedPresence.InAConferenceCall => observed.Availability == TeamsAvailability.Busy && observed.Activity == TeamsActivity.InAConferenceCall,
-        PublishedPresence.Away => observed.Availability == TeamsAvailability.Away && observed.Activity == TeamsActivity.Away,
-        PublishedPresence.Presenting => observed.Availability == TeamsAvailability.DoNotDisturb && observed.Activity == TeamsActivity.Presenting,
+        PublishedPresence.Available => availability == TeamsAvailability.Available && activity == TeamsActivity.Available,
+        PublishedPresence.InACall => availability == TeamsAvailability.Busy && activity == TeamsActivity.InACall,
+        PublishedPresence.InAConferenceCall => availability == TeamsAvailability.Busy && activity == TeamsActivity.InAConferenceCall,
+        PublishedPresence.Away => availability == TeamsAvailability.Away && activity == TeamsActivity.Away,
+        PublishedPresence.Presenting => availability == TeamsAvailability.DoNotDisturb && activity == TeamsActivity.Presenting,
         _ => false,
     };
 

@@ -32,9 +32,9 @@ internal sealed class AgentSyncMachine
     private int _recentNext;
 
     // Teams side.
-    private TeamsPresence _observed;
+    private PresenceValue _observed;
     private bool _hasObserved;
-    private TeamsPresence _effective;
+    private PresenceValue _effective;
     private bool _hasEffective;
     private string? _lastSequence;
 
@@ -44,16 +44,21 @@ internal sealed class AgentSyncMachine
     private PublishedPresence _echoPair;
     private long _echoGraceUntil;
 
+    private AgentIdentity _identity;
+
     public AgentSyncMachine(string agentId, string? teamsUserId, SyncRules rules)
     {
-        AgentId = agentId;
-        TeamsUserId = teamsUserId;
+        _identity = new AgentIdentity(agentId, teamsUserId);
         _rules = rules;
     }
 
-    public string AgentId { get; }
+    public string AgentId => _identity.AgentId;
 
-    public string? TeamsUserId { get; set; }
+    public string? TeamsUserId
+    {
+        get => _identity.TeamsUserId;
+        set => _identity = new AgentIdentity(_identity.AgentId, value);
+    }
 
     /// <summary>Set by the engine: the due time last put in its timer queue.</summary>
     internal long QueuedDue { get; set; } = long.MaxValue;
@@ -66,9 +71,9 @@ internal sealed class AgentSyncMachine
 
     public AgentState? PendingWrite => _hasPending ? _pending : null;
 
-    public TeamsPresence? ObservedPresence => _hasObserved ? _observed : null;
+    public TeamsPresence? ObservedPresence => _hasObserved ? _observed.ToPresence() : null;
 
-    public TeamsPresence? EffectivePresence => _hasEffective ? _effective : null;
+    public TeamsPresence? EffectivePresence => _hasEffective ? _effective.ToPresence() : null;
 
     public PublishedPresence Published => _published;
 
@@ -105,8 +110,9 @@ internal sealed class AgentSyncMachine
     }
 
     /// <summary>A Teams presence was read or notified.</summary>
-    public SyncDecision OnPresence(in TeamsPresence presence, string? sequenceNumber, long now)
+    public SyncDecision OnPresence(in TeamsPresence teamsPresence, string? sequenceNumber, long now)
     {
+        var presence = new PresenceValue(teamsPresence);
         if (sequenceNumber is not null)
         {
             if (_lastSequence is not null)
@@ -134,14 +140,14 @@ internal sealed class AgentSyncMachine
         _observed = presence;
         _hasObserved = true;
 
-        if (_published != PublishedPresence.None && _published.Matches(presence))
+        if (_published != PublishedPresence.None && _published.Matches(presence.Availability, presence.Activity))
         {
             return SyncDecision.Of(SyncOutcome.Echo);
         }
 
         if (_echoGraceUntil != 0)
         {
-            if (now < _echoGraceUntil && _echoPair.Matches(presence))
+            if (now < _echoGraceUntil && _echoPair.Matches(presence.Availability, presence.Activity))
             {
                 return SyncDecision.Of(SyncOutcome.Echo);
             }
@@ -158,7 +164,9 @@ internal sealed class AgentSyncMachine
 
         _effective = presence;
         _hasEffective = true;
-        return Decide(SyncDecision.Of(SyncOutcome.Applied), SyncTrigger.TeamsPresenceChanged, now);
+        var decision = new DecisionBuilder(SyncOutcome.Applied);
+        Decide(ref decision, SyncTrigger.TeamsPresenceChanged, now);
+        return Build(decision);
     }
 
     /// <summary>A WxCC agent event arrived.</summary>
@@ -206,28 +214,27 @@ internal sealed class AgentSyncMachine
             _hasPending = false;
         }
 
-        var decision = Publish(SyncDecision.Of(SyncOutcome.Applied), SyncTrigger.AgentStateChanged, now);
+        var decision = new DecisionBuilder(SyncOutcome.Applied);
+        Publish(ref decision, SyncTrigger.AgentStateChanged, now);
 
         var kind = _confirmed.Kind;
         if (kind is AgentStateKind.Available or AgentStateKind.Idle)
         {
             if (previous is AgentStateKind.Reserved or AgentStateKind.Engaged or AgentStateKind.WrapUp && !wasSignedOut)
             {
-                return Decide(decision, SyncTrigger.ContactEnded, now);
+                Decide(ref decision, SyncTrigger.ContactEnded, now);
             }
-
-            if (wasSignedOut)
+            else if (wasSignedOut)
             {
-                return Decide(decision, SyncTrigger.AgentSignedIn, now);
+                Decide(ref decision, SyncTrigger.AgentSignedIn, now);
             }
-
-            if (landedOwnWrite)
+            else if (landedOwnWrite)
             {
-                return Decide(decision, SyncTrigger.OwnWriteLanded, now);
+                Decide(ref decision, SyncTrigger.OwnWriteLanded, now);
             }
         }
 
-        return decision;
+        return Build(decision);
     }
 
     /// <summary>A state write was refused or failed for good: forget it (it is not retried).</summary>
@@ -266,19 +273,34 @@ internal sealed class AgentSyncMachine
             }
         }
 
-        var decision = SyncDecision.Of(SyncOutcome.Applied);
+        var decision = new DecisionBuilder(SyncOutcome.Applied);
         if (decide)
         {
-            decision = Decide(decision, trigger, now);
+            Decide(ref decision, trigger, now);
         }
 
         if (_published != PublishedPresence.None && now >= _refreshDue)
         {
             _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
-            decision = decision.With(Command(SyncCommandKind.PublishPresence, default, _published, new(SyncRule.RefreshPublish, SyncTrigger.RefreshDue)));
+            decision.Add(SyncCommandKind.PublishPresence, default, _published, new(SyncRule.RefreshPublish, SyncTrigger.RefreshDue));
         }
 
-        return decision;
+        return Build(decision);
+    }
+
+    /// <summary>
+    /// Treats <paramref name="pair"/> as a possibly stale echo for one grace period, as after a clear: used when a
+    /// connector starts and cannot know whether an earlier run left its presence session behind.
+    /// </summary>
+    public void ExpectStaleEcho(PublishedPresence pair, long now)
+    {
+        if (pair == PublishedPresence.None || _published != PublishedPresence.None)
+        {
+            return;
+        }
+
+        _echoPair = pair;
+        _echoGraceUntil = Math.Max(1, now + _rules.EchoGracePeriod.Ticks);
     }
 
     /// <summary>Clears what is published, for an agent that stops being tracked.</summary>
@@ -289,18 +311,18 @@ internal sealed class AgentSyncMachine
             return SyncDecision.Of(SyncOutcome.Applied);
         }
 
-        var cleared = _published;
+        var decision = new DecisionBuilder(SyncOutcome.Applied);
+        decision.Add(SyncCommandKind.ClearPresence, default, _published, new(SyncRule.ClearPublish, SyncTrigger.AgentStateChanged));
         _published = PublishedPresence.None;
-        return SyncDecision.Of(SyncOutcome.Applied)
-            .With(Command(SyncCommandKind.ClearPresence, default, cleared, new(SyncRule.ClearPublish, SyncTrigger.AgentStateChanged)));
+        return Build(decision);
     }
 
     /// <summary>The Teams -> WxCC rules: evaluates the effective presence against the agent's class.</summary>
-    private SyncDecision Decide(SyncDecision decision, SyncTrigger trigger, long now)
+    private void Decide(ref DecisionBuilder decision, SyncTrigger trigger, long now)
     {
         if (!_hasEffective)
         {
-            return decision;
+            return;
         }
 
         var code = _rules.Mapping.Resolve(_effective.State);
@@ -309,23 +331,24 @@ internal sealed class AgentSyncMachine
         switch (AgentSyncTable.ActionFor(cls, code is not null))
         {
             case TeamsAction.Engage:
-                return decision.With(Write(AgentState.Idle(code!), new(SyncRule.Engage, trigger), now));
+                Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Engage, trigger), now);
+                break;
             case TeamsAction.Remap when !string.Equals(current.IdleCodeId, code, StringComparison.Ordinal):
-                return decision.With(Write(AgentState.Idle(code!), new(SyncRule.Remap, trigger), now));
+                Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Remap, trigger), now);
+                break;
             case TeamsAction.Release:
-                return decision.With(Write(AgentState.Available, new(SyncRule.Release, trigger), now));
-            default:
-                return decision;
+                Write(ref decision, AgentState.Available, new(SyncRule.Release, trigger), now);
+                break;
         }
     }
 
     /// <summary>The WxCC -> Teams rules: publishes, switches or clears what Teams shows for the confirmed state.</summary>
-    private SyncDecision Publish(SyncDecision decision, SyncTrigger trigger, long now)
+    private void Publish(ref DecisionBuilder decision, SyncTrigger trigger, long now)
     {
         var wanted = WantedPresence();
         if (wanted == _published)
         {
-            return decision;
+            return;
         }
 
         var previous = _published;
@@ -342,12 +365,13 @@ internal sealed class AgentSyncMachine
         _published = wanted;
         if (wanted == PublishedPresence.None)
         {
-            return decision.With(Command(SyncCommandKind.ClearPresence, default, previous, new(SyncRule.ClearPublish, trigger)));
+            decision.Add(SyncCommandKind.ClearPresence, default, previous, new(SyncRule.ClearPublish, trigger));
+            return;
         }
 
         _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
         var rule = _confirmed.Kind == AgentStateKind.Idle ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
-        return decision.With(Command(SyncCommandKind.PublishPresence, default, wanted, new(rule, trigger)));
+        decision.Add(SyncCommandKind.PublishPresence, default, wanted, new(rule, trigger));
     }
 
     private PublishedPresence WantedPresence()
@@ -366,7 +390,7 @@ internal sealed class AgentSyncMachine
         };
     }
 
-    private SyncCommand Write(AgentState state, SyncReason reason, long now)
+    private void Write(ref DecisionBuilder decision, AgentState state, SyncReason reason, long now)
     {
         if (state == _confirmed)
         {
@@ -388,11 +412,21 @@ internal sealed class AgentSyncMachine
         }
 
         var kind = state.Kind == AgentStateKind.Available ? SyncCommandKind.SetAvailable : SyncCommandKind.SetIdle;
-        return Command(kind, state, PublishedPresence.None, reason);
+        decision.Add(kind, state, PublishedPresence.None, reason);
     }
 
-    private SyncCommand Command(SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncReason reason) =>
-        new(kind, AgentId, TeamsUserId, state, presence, kind == SyncCommandKind.PublishPresence ? _rules.PublishExpiration : TimeSpan.Zero, reason);
+    private SyncDecision Build(in DecisionBuilder decision) => decision.Build(_identity, _rules.PublishExpiration);
+
+    /// <summary>A presence without its raw text: no references, so storing it costs no GC write barrier.</summary>
+    private readonly record struct PresenceValue(TeamsAvailability Availability, TeamsActivity Activity, TeamsState State)
+    {
+        public PresenceValue(in TeamsPresence presence)
+            : this(presence.Availability, presence.Activity, presence.State)
+        {
+        }
+
+        public TeamsPresence ToPresence() => new(Availability, Activity);
+    }
 
     [InlineArray(RecentWriteCapacity)]
     private struct RecentWrites

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>What happened to an event given to the sync rules.</summary>
@@ -17,16 +19,23 @@ public enum SyncOutcome
     UnknownAgent,
 }
 
-/// <summary>The result of one event: its outcome and up to two commands. A value type; no allocation.</summary>
+/// <summary>
+/// The result of one event: its outcome and up to two commands. A small value type; producing it allocates nothing,
+/// and commands are materialised only when read.
+/// </summary>
 public readonly struct SyncDecision
 {
-    private readonly SyncCommand _first;
-    private readonly SyncCommand _second;
+    private readonly AgentIdentity? _agent;
+    private readonly TimeSpan _expiration;
+    private readonly CommandSlot _first;
+    private readonly CommandSlot _second;
 
-    private SyncDecision(SyncOutcome outcome, int count, SyncCommand first, SyncCommand second)
+    internal SyncDecision(SyncOutcome outcome, int count, AgentIdentity? agent, TimeSpan expiration, CommandSlot first, CommandSlot second)
     {
         Outcome = outcome;
         Count = count;
+        _agent = agent;
+        _expiration = expiration;
         _first = first;
         _second = second;
     }
@@ -45,28 +54,67 @@ public readonly struct SyncDecision
     /// <returns>The command.</returns>
     public SyncCommand this[int index] => index switch
     {
-        0 when Count > 0 => _first,
-        1 when Count > 1 => _second,
+        0 when Count > 0 => _first.ToCommand(_agent!, _expiration),
+        1 when Count > 1 => _second.ToCommand(_agent!, _expiration),
         _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
-    internal static SyncDecision Of(SyncOutcome outcome) => new(outcome, 0, default, default);
-
-    internal SyncDecision With(in SyncCommand command) => Count switch
-    {
-        0 => new(Outcome, 1, command, default),
-        1 => new(Outcome, 2, _first, command),
-        _ => throw new InvalidOperationException("A sync decision holds at most two commands."),
-    };
+    internal static SyncDecision Of(SyncOutcome outcome) => new(outcome, 0, null, default, default, default);
 
     /// <summary>Copies the commands into a list (for tests and diagnostics; allocates).</summary>
     /// <returns>The commands.</returns>
     public IReadOnlyList<SyncCommand> ToList() => Count switch
     {
         0 => [],
-        1 => [_first],
-        _ => [_first, _second],
+        1 => [this[0]],
+        _ => [this[0], this[1]],
     };
+}
+
+/// <summary>Who a machine's commands are for. Immutable; replaced when the Teams user changes.</summary>
+internal sealed class AgentIdentity(string agentId, string? teamsUserId)
+{
+    public string AgentId { get; } = agentId;
+
+    public string? TeamsUserId { get; } = teamsUserId;
+}
+
+/// <summary>A command without its agent: what a decision stores (two references fewer to copy).</summary>
+[StructLayout(LayoutKind.Auto)]
+internal readonly struct CommandSlot(SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncReason reason)
+{
+    public SyncCommandKind Kind { get; } = kind;
+
+    public AgentState State { get; } = state;
+
+    public PublishedPresence Presence { get; } = presence;
+
+    public SyncReason Reason { get; } = reason;
+
+    public SyncCommand ToCommand(AgentIdentity agent, TimeSpan expiration) =>
+        new(Kind, agent.AgentId, agent.TeamsUserId, State, Presence, Kind == SyncCommandKind.PublishPresence ? expiration : TimeSpan.Zero, Reason);
+}
+
+/// <summary>Collects a decision on the stack while a machine runs one event.</summary>
+internal ref struct DecisionBuilder(SyncOutcome outcome)
+{
+    private CommandSlot _first;
+    private CommandSlot _second;
+    private int _count;
+
+    public void Add(SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncReason reason)
+    {
+        var slot = new CommandSlot(kind, state, presence, reason);
+        switch (_count++)
+        {
+            case 0: _first = slot; break;
+            case 1: _second = slot; break;
+            default: throw new InvalidOperationException("A sync decision holds at most two commands.");
+        }
+    }
+
+    public readonly SyncDecision Build(AgentIdentity agent, TimeSpan expiration) =>
+        new(outcome, _count, _count == 0 ? null : agent, expiration, _first, _second);
 }
 
 /// <summary>Receives commands from <see cref="SyncEngine.AdvanceTime(ISyncCommandSink)"/>.</summary>

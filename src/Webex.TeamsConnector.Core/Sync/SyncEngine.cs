@@ -139,6 +139,25 @@ public sealed class SyncEngine
         return true;
     }
 
+    /// <summary>
+    /// Treats the contact presence (<see cref="SyncRules.ContactPresence"/>) shown for this agent in the next
+    /// <see cref="SyncRules.EchoGracePeriod"/> as a possibly stale echo of an earlier run's session, as after a clear.
+    /// Call it for agents added when the connector starts; a mapped state still shown after the grace is real.
+    /// </summary>
+    /// <param name="agentId">The agent.</param>
+    /// <returns><see langword="false"/> when the agent is not tracked.</returns>
+    public bool ExpectStaleEcho(string agentId)
+    {
+        if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
+        {
+            return false;
+        }
+
+        machine.ExpectStaleEcho(Rules.ContactPresence, Now());
+        Schedule(machine);
+        return true;
+    }
+
     /// <summary>Stops tracking an agent; a presence the connector published for it is cleared.</summary>
     /// <param name="agentId">The agent.</param>
     /// <returns>The clear command, if one is needed; <see cref="SyncOutcome.UnknownAgent"/> when not tracked.</returns>

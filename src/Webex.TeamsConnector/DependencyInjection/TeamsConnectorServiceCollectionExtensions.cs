@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
 
@@ -11,7 +13,17 @@ public static class TeamsConnectorServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <returns>The builder, for the adapters.</returns>
     public static ITeamsConnectorBuilder AddTeamsConnector(this IServiceCollection services) =>
-        AddTeamsConnectorCore(services, null);
+        AddTeamsConnectorCore(services, null, null);
+
+    /// <summary>Registers the Teams connector and configures its options in code.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>The builder, for the adapters.</returns>
+    public static ITeamsConnectorBuilder AddTeamsConnector(this IServiceCollection services, Action<TeamsConnectorOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        return AddTeamsConnectorCore(services, null, configure);
+    }
 
     /// <summary>Registers the Teams connector bound from the <c>TeamsConnector</c> configuration section.</summary>
     /// <param name="services">The services.</param>
@@ -20,13 +32,50 @@ public static class TeamsConnectorServiceCollectionExtensions
     public static ITeamsConnectorBuilder AddTeamsConnector(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        return AddTeamsConnectorCore(services, configuration);
+        return AddTeamsConnectorCore(services, configuration, null);
     }
 
-    private static TeamsConnectorBuilder AddTeamsConnectorCore(IServiceCollection services, IConfiguration? configuration)
+    private static TeamsConnectorBuilder AddTeamsConnectorCore(IServiceCollection services, IConfiguration? configuration, Action<TeamsConnectorOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
+
+        var options = services.AddOptions<TeamsConnectorOptions>();
+        if (configuration is not null)
+        {
+            options.Bind(configuration);
+            options.PostConfigure(o =>
+            {
+                o.Admin.ClientId ??= configuration["Graph:ClientId"];
+                o.Admin.TenantId ??= configuration["Graph:TenantId"];
+            });
+        }
+
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>>(new TeamsConnectorOptionsValidator(configuration)));
+
+        services.TryAddSingleton<IConnectorStateStore>(sp =>
+            sp.GetRequiredService<IOptions<TeamsConnectorOptions>>().Value.Admin.StateFilePath is { Length: > 0 } path
+                ? new JsonFileConnectorStateStore(path)
+                : new InMemoryConnectorStateStore());
+        services.TryAddSingleton<ConnectorRuntime>();
+        services.TryAddSingleton<TeamsConnectorTelemetry>();
+        services.TryAddSingleton<TeamsConnectorAdmin>();
+        services.TryAddSingleton<ITeamsConnectorAdmin>(sp => sp.GetRequiredService<TeamsConnectorAdmin>());
+        services.TryAddSingleton<TeamsConnectorService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsConnectorService>(sp => sp.GetRequiredService<TeamsConnectorService>()));
+
+        if (!services.Any(d => d.ServiceType == typeof(TeamsConnectorHealthCheck)))
+        {
+            services.AddSingleton<TeamsConnectorHealthCheck>();
+            services.AddHealthChecks().AddCheck<TeamsConnectorHealthCheck>("teams-connector", tags: ["teams-connector"]);
+        }
+
         return new TeamsConnectorBuilder(services, configuration);
     }
 

@@ -107,3 +107,16 @@ public interface IContactCenterDirectory
     /// <returns>One event per agent with a known state.</returns>
     Task<IReadOnlyList<AgentFeedEvent>> GetCurrentStatesAsync(IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Turns the organization's presence-sync setting (Webex Calling <c>PRESENCE_SYNC</c>) on or off; authorizing the
+/// connector turns it on (implemented by the Contact Center adapter).
+/// </summary>
+public interface IPresenceSyncSettingWriter
+{
+    /// <summary>Sets the organization's presence-sync setting.</summary>
+    /// <param name="enabled">The wanted value.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when WxCC stored it.</returns>
+    Task SetPresenceSyncSettingAsync(bool enabled, CancellationToken cancellationToken);
+}

@@ -99,3 +99,42 @@ public class EchoTests
         h.AgentSets(AgentState.Available).ShouldWrite(AgentState.Idle(Harness.DndCode), SyncRule.Engage);
     }
 }
+
+public class StartupEchoTests
+{
+    [Fact]
+    public void ExpectStaleEcho_ContactPresenceWithinGrace_IsIgnored()
+    {
+        var h = new Harness();
+        h.Engine.ExpectStaleEcho(Harness.Agent).Should().BeTrue();
+        h.Available();
+
+        h.TeamsCall().Outcome.Should().Be(SyncOutcome.Echo);
+        h.TeamsFree().ShouldBeNone();
+        h.Advance(TimeSpan.FromSeconds(30)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void ExpectStaleEcho_ContactPresenceStillShownAfterGrace_IsARealCall()
+    {
+        var h = new Harness();
+        h.Engine.ExpectStaleEcho(Harness.Agent);
+        h.Available();
+        h.TeamsCall();
+
+        var commands = h.Advance(TimeSpan.FromSeconds(10));
+
+        commands.Should().ContainSingle().Which.State.Should().Be(AgentState.Idle(Harness.CallCode));
+    }
+
+    [Fact]
+    public void ExpectStaleEcho_OtherPresences_AreRealAtOnce()
+    {
+        var h = new Harness();
+        h.Engine.ExpectStaleEcho(Harness.Agent);
+        h.Available();
+
+        h.TeamsDnd().ShouldWrite(AgentState.Idle(Harness.DndCode), SyncRule.Engage);
+        h.Engine.ExpectStaleEcho("nobody").Should().BeFalse();
+    }
+}

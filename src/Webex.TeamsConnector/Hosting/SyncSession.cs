@@ -1,0 +1,547 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Webex.TeamsConnector;
+
+/// <summary>The adapters the sync host drives, resolved from DI.</summary>
+internal sealed record ConnectorPorts(
+    ITeamsPresenceFeed PresenceFeed,
+    ITeamsPresencePublisher Publisher,
+    ITeamsUserResolver UserResolver,
+    IAgentEventFeed AgentFeed,
+    IAgentStateOutbox Outbox,
+    IContactCenterDirectory Directory);
+
+/// <summary>
+/// One run of presence sync while the connector is Active and not degraded: builds the engine from WxCC's catalogue
+/// and roster, runs the feeds, and drives the <see cref="SyncEngine"/> from a single loop (the only thread that
+/// touches it). Ends when its token is cancelled (stop, or a status change) or when a feed fails.
+/// </summary>
+internal sealed class SyncSession : ISyncCommandSink
+{
+    private const int PublisherWorkers = 4;
+    private const int BatchSize = 512;
+
+    private readonly ConnectorPorts _ports;
+    private readonly StateSyncOptions _options;
+    private readonly ConnectorRuntime _runtime;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly TeamsConnectorTelemetry _telemetry;
+    private readonly SyncEngine _engine;
+
+    private readonly Channel<TeamsPresenceUpdate> _presences = Channel.CreateBounded<TeamsPresenceUpdate>(
+        new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<AgentFeedEvent> _agentEvents = Channel.CreateBounded<AgentFeedEvent>(
+        new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<AgentWriteResult> _writeResults = Channel.CreateUnbounded<AgentWriteResult>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Action<SyncSession>> _control = Channel.CreateUnbounded<Action<SyncSession>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PublisherWork>[] _publishQueues;
+
+    private readonly Dictionary<string, long> _writeStartedAt = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _firstPresenceSeen = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, DesktopProfile?> _profiles = new(StringComparer.Ordinal);
+    private long _currentPresenceReceivedAt;
+
+    public SyncSession(ConnectorPorts ports, StateSyncOptions options, SyncRules rules, ConnectorRuntime runtime, TimeProvider time, ILogger logger, TeamsConnectorTelemetry telemetry)
+    {
+        _ports = ports;
+        _options = options;
+        _runtime = runtime;
+        _time = time;
+        _logger = logger;
+        _telemetry = telemetry;
+        _engine = new SyncEngine(rules, time);
+        _publishQueues = new Channel<PublisherWork>[PublisherWorkers];
+        for (var i = 0; i < PublisherWorkers; i++)
+        {
+            _publishQueues[i] = Channel.CreateUnbounded<PublisherWork>(new UnboundedChannelOptions { SingleReader = true });
+        }
+    }
+
+    public SyncEngine Engine => _engine;
+
+    /// <summary>Asks the loop for a copy of every agent's state.</summary>
+    public Task<IReadOnlyList<AgentSyncSnapshot>> SnapshotAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource<IReadOnlyList<AgentSyncSnapshot>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _control.Writer.TryWrite(s => done.TrySetResult(s._engine.GetAgents()));
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Runs the session until <paramref name="cancellationToken"/> is cancelled or a feed fails.</summary>
+    public async Task RunAsync(bool clearOnStop, CancellationToken cancellationToken, CancellationToken stopping)
+    {
+        using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.SyncSession");
+        using var feeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
+        ApplyRoster(roster, initial: true);
+
+        _runtime.Observe(() => _engine.Count, () => _ports.Outbox.Depth);
+        _telemetry.Observe(() => _ports.Outbox.Depth, () => _engine.Count);
+
+        var workers = new List<Task>();
+        for (var i = 0; i < PublisherWorkers; i++)
+        {
+            workers.Add(RunPublisherAsync(_publishQueues[i].Reader, stopping));
+        }
+
+        var presenceFeed = Task.Run(() => _ports.PresenceFeed.RunAsync(_presences.Writer, feeds.Token), CancellationToken.None);
+        var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
+        var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
+        var background = Task.Run(() => RunBackgroundAsync(feeds.Token), CancellationToken.None);
+        _ = ReconcileAsync([.. roster.Select(r => r.AgentId)], feeds.Token);
+
+        _runtime.SetSyncing(true, null);
+        Log.SyncStarted(_logger, _engine.Count, _engine.Rules.Mapping.Entries.Count);
+        try
+        {
+            await LoopAsync([presenceFeed, agentFeed, outbox, background], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runtime.SetSyncing(false, null);
+            await feeds.CancelAsync().ConfigureAwait(false);
+            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background).ConfigureAwait(false);
+            DrainLostWrites();
+            if (clearOnStop)
+            {
+                ClearPublished();
+            }
+
+            foreach (var queue in _publishQueues)
+            {
+                queue.Writer.TryComplete();
+            }
+
+            using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
+            await Task.WhenAll(workers).WaitAsync(budget.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            Log.SyncStopped(_logger);
+        }
+    }
+
+    void ISyncCommandSink.OnCommand(in SyncCommand command) => Dispatch(command);
+
+    private async Task LoopAsync(Task[] feeds, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var worked = false;
+            while (_control.Reader.TryRead(out var action))
+            {
+                action(this);
+                worked = true;
+            }
+
+            for (var i = 0; i < BatchSize && _agentEvents.Reader.TryRead(out var agentEvent); i++)
+            {
+                Handle(agentEvent);
+                worked = true;
+            }
+
+            for (var i = 0; i < BatchSize && _writeResults.Reader.TryRead(out var result); i++)
+            {
+                Handle(result);
+                worked = true;
+            }
+
+            for (var i = 0; i < BatchSize && _presences.Reader.TryRead(out var presence); i++)
+            {
+                Handle(presence);
+                worked = true;
+            }
+
+            if (_engine.NextDueAt is { } due && due <= _time.GetUtcNow())
+            {
+                _engine.AdvanceTime(this);
+            }
+
+            if (!worked)
+            {
+                await WaitForWorkAsync(feeds, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task WaitForWorkAsync(Task[] feeds, CancellationToken cancellationToken)
+    {
+        foreach (var feed in feeds)
+        {
+            if (feed.IsCompleted)
+            {
+                await feed.ConfigureAwait(false);
+                throw new InvalidOperationException("A feed of the connector stopped unexpectedly.");
+            }
+        }
+
+        var wait = _options.TimerResolution;
+        if (_engine.NextDueAt is { } due)
+        {
+            var untilDue = due - _time.GetUtcNow();
+            if (untilDue < wait)
+            {
+                wait = untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue;
+            }
+        }
+
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = new List<Task>(feeds.Length + 5)
+        {
+            _agentEvents.Reader.WaitToReadAsync(waiting.Token).AsTask(),
+            _presences.Reader.WaitToReadAsync(waiting.Token).AsTask(),
+            _writeResults.Reader.WaitToReadAsync(waiting.Token).AsTask(),
+            _control.Reader.WaitToReadAsync(waiting.Token).AsTask(),
+            Task.Delay(wait, _time, waiting.Token),
+        };
+        tasks.AddRange(feeds);
+        await Task.WhenAny(tasks).ConfigureAwait(false);
+        await waiting.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    private void Handle(in TeamsPresenceUpdate update)
+    {
+        if (update.TeamsUserId is null)
+        {
+            _telemetry.Reject("presence_without_user");
+            return;
+        }
+
+        var presence = TeamsPresence.Parse(update.Availability, update.Activity);
+        if (_firstPresenceSeen.Add(update.TeamsUserId)
+            && _engine.Rules.ContactPresence.Matches(presence)
+            && _engine.TryGetAgentByTeamsUserId(update.TeamsUserId, out var agent)
+            && agent.Published == PublishedPresence.None
+            && !agent.State.IsOnContact)
+        {
+            // Teams shows the contact presence before the connector published anything: it may be a session an
+            // earlier run left behind. Clear it; the engine treats it as an echo for one grace period.
+            EnqueuePublisher(agent.AgentId, new PublisherWork(PublisherOperation.ClearStale, update.TeamsUserId, agent.AgentId, PublishedPresence.None, TimeSpan.Zero));
+        }
+
+        _currentPresenceReceivedAt = update.ReceivedAt.UtcTicks;
+        var decision = _engine.OnPresence(update.TeamsUserId, presence, update.SequenceNumber);
+        _telemetry.Events.Add(1, new("source", "teams"), new("outcome", decision.Outcome.ToString()));
+        if (decision.Outcome == SyncOutcome.UnknownAgent)
+        {
+            Log.UnknownAgent(_logger, "teams");
+        }
+
+        DispatchAll(decision);
+        _currentPresenceReceivedAt = 0;
+    }
+
+    private void Handle(in AgentFeedEvent feedEvent)
+    {
+        var decision = _engine.OnAgentEvent(feedEvent.AgentId, feedEvent.Event);
+        _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", decision.Outcome.ToString()));
+        if (decision.Outcome == SyncOutcome.UnknownAgent)
+        {
+            Log.UnknownAgent(_logger, "wxcc");
+        }
+
+        DispatchAll(decision);
+    }
+
+    private void Handle(in AgentWriteResult result)
+    {
+        if (result.Succeeded)
+        {
+            if (_writeStartedAt.Remove(result.AgentId, out var started))
+            {
+                _telemetry.SyncLatency.Record(TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - started).TotalMilliseconds);
+            }
+
+            return;
+        }
+
+        _writeStartedAt.Remove(result.AgentId);
+        _telemetry.Reject("write_failed");
+        Log.WriteFailed(_logger, result.AgentId, result.State, result.Reason);
+        DispatchAll(_engine.OnWriteFailed(result.AgentId, result.State));
+    }
+
+    private void DispatchAll(in SyncDecision decision)
+    {
+        for (var i = 0; i < decision.Count; i++)
+        {
+            Dispatch(decision[i]);
+        }
+    }
+
+    private void Dispatch(in SyncCommand command)
+    {
+        _telemetry.Commands.Add(1, new("kind", command.Kind.ToString()), new("rule", command.Reason.Rule.ToString()));
+        Log.CommandProduced(_logger, command);
+        switch (command.Kind)
+        {
+            case SyncCommandKind.SetIdle:
+            case SyncCommandKind.SetAvailable:
+                _writeStartedAt[command.AgentId] = _currentPresenceReceivedAt != 0 ? _currentPresenceReceivedAt : _time.GetUtcNow().UtcTicks;
+                _ports.Outbox.Enqueue(command.AgentId, command.State);
+                break;
+            case SyncCommandKind.PublishPresence:
+            case SyncCommandKind.ClearPresence:
+                if (command.TeamsUserId is { } teams)
+                {
+                    var operation = command.Kind == SyncCommandKind.PublishPresence ? PublisherOperation.Publish : PublisherOperation.Clear;
+                    EnqueuePublisher(command.AgentId, new PublisherWork(operation, teams, command.AgentId, command.Presence, command.Expiration));
+                }
+
+                break;
+        }
+    }
+
+    private void EnqueuePublisher(string agentId, PublisherWork work)
+    {
+        var index = (int)((uint)StringComparer.Ordinal.GetHashCode(agentId) % PublisherWorkers);
+        _publishQueues[index].Writer.TryWrite(work);
+    }
+
+    private async Task RunPublisherAsync(ChannelReader<PublisherWork> reader, CancellationToken stopping)
+    {
+        await foreach (var work in reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                budget.CancelAfter(TimeSpan.FromSeconds(30));
+                if (work.Operation == PublisherOperation.Publish)
+                {
+                    await _ports.Publisher.PublishAsync(work.TeamsUserId, work.Presence, work.Expiration, budget.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _ports.Publisher.ClearAsync(work.TeamsUserId, budget.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _telemetry.Reject(work.Operation == PublisherOperation.Publish ? "publish_failed" : "clear_failed");
+                Log.PublishFailed(_logger, work.Operation.ToString(), work.AgentId, ex.GetType().Name + ": " + ex.Message);
+            }
+        }
+    }
+
+    private async Task RunBackgroundAsync(CancellationToken cancellationToken)
+    {
+        var nextRoster = _time.GetUtcNow() + _options.RosterRefreshInterval;
+        var nextReconcile = _time.GetUtcNow() + _options.ReconciliationInterval;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = _time.GetUtcNow();
+            var next = nextRoster < nextReconcile ? nextRoster : nextReconcile;
+            if (next > now)
+            {
+                await Task.Delay(next - now, _time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (now >= nextRoster)
+            {
+                nextRoster = now + _options.RosterRefreshInterval;
+                try
+                {
+                    var enabled = await _ports.Directory.GetPresenceSyncSettingAsync(cancellationToken).ConfigureAwait(false);
+                    if (!enabled)
+                    {
+                        await _runtime.UpdateAsync(r => (r with { PresenceSyncEnabled = false }, true), cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
+
+                    _profiles.Clear();
+                    var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
+                    _control.Writer.TryWrite(s => s.ApplyRoster(roster, initial: false));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _runtime.SetSyncing(true, "roster refresh failed: " + ex.Message);
+                }
+            }
+
+            if (now >= nextReconcile)
+            {
+                nextReconcile = now + _options.ReconciliationInterval;
+                var agents = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+                await ReconcileAsync([.. agents.Select(a => a.AgentId)], cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Reads agents' current states from WxCC and feeds them in (older ones are dropped by the engine).</summary>
+    private async Task ReconcileAsync(List<string> agentIds, CancellationToken cancellationToken)
+    {
+        if (agentIds.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var states = await _ports.Directory.GetCurrentStatesAsync(agentIds, cancellationToken).ConfigureAwait(false);
+            foreach (var state in states)
+            {
+                await _agentEvents.Writer.WriteAsync(state, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _telemetry.Reject("reconciliation_failed");
+            Log.ReconciliationFailed(_logger, ex.GetType().Name + ": " + ex.Message);
+        }
+    }
+
+    private async Task<IReadOnlyList<RosterEntry>> LoadRosterAsync(CancellationToken cancellationToken)
+    {
+        using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.LoadRoster");
+        var users = await _ports.Directory.GetUsersAsync(cancellationToken).ConfigureAwait(false);
+        var overrides = _runtime.Record.DesktopProfiles;
+        var wanted = _options.SyncAllEligibleAgents ? null : new HashSet<string>(_options.Agents, StringComparer.OrdinalIgnoreCase);
+        var eligible = new List<ContactCenterUser>();
+        foreach (var user in users)
+        {
+            if (!user.Active || !user.ContactCenterEnabled || string.IsNullOrWhiteSpace(user.AgentId))
+            {
+                continue;
+            }
+
+            if (wanted is not null && !wanted.Contains(user.AgentId) && (user.Email is null || !wanted.Contains(user.Email)))
+            {
+                continue;
+            }
+
+            DesktopProfile? profile = null;
+            if (user.DesktopProfileId is { } profileId)
+            {
+                if (!overrides.TryGetValue(profileId, out profile) && !_profiles.TryGetValue(profileId, out profile))
+                {
+                    profile = await _ports.Directory.GetDesktopProfileAsync(profileId, cancellationToken).ConfigureAwait(false);
+                    _profiles[profileId] = profile;
+                }
+            }
+
+            if (DesktopProfileRules.MaySyncState(profile))
+            {
+                eligible.Add(user);
+            }
+        }
+
+        var entries = new RosterEntry[eligible.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, eligible.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var user = eligible[i];
+                var teams = user.Email is null ? null : await _ports.UserResolver.ResolveAsync(user.Email, token).ConfigureAwait(false);
+                entries[i] = new RosterEntry(user.AgentId, user.Email, teams);
+            }).ConfigureAwait(false);
+        return entries;
+    }
+
+    private void ApplyRoster(IReadOnlyList<RosterEntry> roster, bool initial)
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        int added = 0, removed = 0, unresolved = 0;
+        var newAgents = new List<string>();
+        foreach (var entry in roster)
+        {
+            if (entry.TeamsUserId is null)
+            {
+                unresolved++;
+                Log.TeamsUserNotFound(_logger, entry.AgentId, entry.Email ?? "(no e-mail)");
+                continue;
+            }
+
+            keep.Add(entry.AgentId);
+            try
+            {
+                if (_engine.AddAgent(entry.AgentId, entry.TeamsUserId))
+                {
+                    added++;
+                    newAgents.Add(entry.AgentId);
+                    _engine.ExpectStaleEcho(entry.AgentId);
+                }
+            }
+            catch (ArgumentException)
+            {
+                unresolved++;
+                _telemetry.Reject("teams_user_shared");
+            }
+        }
+
+        foreach (var agent in _engine.GetAgents())
+        {
+            if (!keep.Contains(agent.AgentId))
+            {
+                DispatchAll(_engine.RemoveAgent(agent.AgentId));
+                removed++;
+            }
+        }
+
+        _ports.PresenceFeed.SetWatchedUsers(_engine.GetTeamsUserIds());
+        if (added > 0 || removed > 0 || initial)
+        {
+            Log.RosterChanged(_logger, added, removed, unresolved, _engine.Count);
+        }
+
+        if (!initial && newAgents.Count > 0)
+        {
+            _ = ReconcileAsync(newAgents, CancellationToken.None);
+        }
+    }
+
+    private void DrainLostWrites()
+    {
+        var lost = 0;
+        while (_writeResults.Reader.TryRead(out var result))
+        {
+            if (!result.Succeeded)
+            {
+                lost++;
+                _telemetry.Reject("write_lost_at_stop");
+            }
+        }
+
+        if (lost > 0)
+        {
+            Log.WritesLostAtShutdown(_logger, lost);
+        }
+    }
+
+    private void ClearPublished()
+    {
+        foreach (var agent in _engine.GetAgents())
+        {
+            if (agent.Published != PublishedPresence.None && agent.TeamsUserId is { } teams)
+            {
+                EnqueuePublisher(agent.AgentId, new PublisherWork(PublisherOperation.Clear, teams, agent.AgentId, agent.Published, TimeSpan.Zero));
+            }
+        }
+    }
+
+    private static async Task WhenAllQuietly(params Task[] tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Debug.WriteLine(ex);
+        }
+    }
+
+    private sealed record RosterEntry(string AgentId, string? Email, string? TeamsUserId);
+
+    private enum PublisherOperation
+    {
+        Publish,
+        Clear,
+        ClearStale,
+    }
+
+    private readonly record struct PublisherWork(PublisherOperation Operation, string TeamsUserId, string AgentId, PublishedPresence Presence, TimeSpan Expiration);
+}

@@ -1,0 +1,118 @@
+namespace Webex.TeamsConnector;
+
+/// <summary>
+/// The connector's own settings, bound from the <c>TeamsConnector</c> configuration section (the adapters bind
+/// <c>TeamsConnector:Graph</c> and <c>TeamsConnector:ContactCenter</c> themselves).
+/// </summary>
+public sealed class TeamsConnectorOptions
+{
+    /// <summary>The sync rules' settings (<c>TeamsConnector:StateSync</c>).</summary>
+    public StateSyncOptions StateSync { get; set; } = new();
+
+    /// <summary>Connector administration (<c>TeamsConnector:Admin</c>).</summary>
+    public ConnectorAdminOptions Admin { get; set; } = new();
+}
+
+/// <summary>Settings of the sync rules (<c>TeamsConnector:StateSync</c>).</summary>
+public sealed class StateSyncOptions
+{
+    /// <summary>
+    /// Teams states mapped to WxCC idle code ids (<c>IdleCodes:DoNotDisturb</c>, <c>IdleCodes:InACall</c>,
+    /// <c>IdleCodes:Presenting</c>, and the extended states). An unmapped state leaves the agent free.
+    /// </summary>
+    /// <value>The default value is empty: nothing is mapped, and presence sync changes no agent state.</value>
+    public Dictionary<string, string> IdleCodes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The <c>lastStateChangeReason</c> the connector writes and recognises as its own (at most 128 characters).</summary>
+    /// <value>The default value is <c>teams-presence-sync</c>.</value>
+    public string ReasonMarker { get; set; } = OriginClassifier.DefaultReasonMarker;
+
+    /// <summary>What Teams shows while the agent is on a contact, as <c>Availability/Activity</c>, or <c>None</c>.</summary>
+    /// <value>The default value is <c>Busy/InACall</c>.</value>
+    public string ContactPresence { get; set; } = "Busy/InACall";
+
+    /// <summary>Whether Teams keeps showing <see cref="ContactPresence"/> during wrap-up.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool KeepContactPresenceDuringWrapUp { get; set; } = true;
+
+    /// <summary>
+    /// Idle code ids that are shown in Teams when set by anyone but presence sync, each as one of the pairs
+    /// <c>setPresence</c> accepts (for example <c>IdleCodePresences:&lt;id&gt; = Away/Away</c>).
+    /// </summary>
+    /// <value>The default value is empty.</value>
+    public Dictionary<string, string> IdleCodePresences { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The <c>expirationDuration</c> sent with <c>setPresence</c> (PT5M..PT4H).</summary>
+    /// <value>The default value is one hour.</value>
+    public TimeSpan PublishExpiration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long before expiry a published presence is published again.</summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan PublishRefreshMargin { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a stale echo of a cleared presence is ignored.</summary>
+    /// <value>The default value is ten seconds.</value>
+    public TimeSpan EchoGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a state write may wait for its confirming event before the state is decided again.</summary>
+    /// <value>The default value is one minute.</value>
+    public TimeSpan PendingWriteTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often users, desktop profiles and the presence-sync setting are read again.</summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan RosterRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often agents' current states are read from WxCC to catch events that never arrived.</summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan ReconciliationInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest the host waits between timer checks of the sync engine.</summary>
+    /// <value>The default value is one second.</value>
+    public TimeSpan TimerResolution { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Whether every agent of the organization whose desktop profile enables Teams state synchronization is synced.
+    /// When <see langword="false"/>, only <see cref="Agents"/> are.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool SyncAllEligibleAgents { get; set; } = true;
+
+    /// <summary>Agent e-mail addresses (or ids) to sync when <see cref="SyncAllEligibleAgents"/> is off.</summary>
+    /// <value>The default value is empty.</value>
+    public List<string> Agents { get; set; } = [];
+}
+
+/// <summary>Connector administration settings (<c>TeamsConnector:Admin</c>).</summary>
+public sealed class ConnectorAdminOptions
+{
+    /// <summary>The Entra ID authority host used for the admin-consent URL.</summary>
+    /// <value>The default value is <c>https://login.microsoftonline.com</c>.</value>
+    public Uri AuthorityHost { get; set; } = new("https://login.microsoftonline.com");
+
+    /// <summary>The application (client) id for the admin-consent URL.</summary>
+    /// <value>The default value is <see langword="null"/>: taken from <c>TeamsConnector:Graph:ClientId</c>.</value>
+    public string? ClientId { get; set; }
+
+    /// <summary>The Entra ID tenant id expected in the consent response.</summary>
+    /// <value>The default value is <see langword="null"/>: taken from <c>TeamsConnector:Graph:TenantId</c>.</value>
+    public string? TenantId { get; set; }
+
+    /// <summary>Where Entra ID sends the administrator back after consent (the app's consent callback endpoint).</summary>
+    /// <value>The default value is <see langword="null"/>: authorize is unavailable until it is set.</value>
+    public Uri? ConsentRedirectUri { get; set; }
+
+    /// <summary>A JSON file that keeps the connector's status and desktop-profile settings across restarts.</summary>
+    /// <value>The default value is <see langword="null"/>: kept in memory.</value>
+    public string? StateFilePath { get; set; }
+
+    /// <summary>How long an admin-consent <c>state</c> value stays valid.</summary>
+    /// <value>The default value is fifteen minutes.</value>
+    public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The status the connector starts in when nothing is stored yet. Deployments that were authorized outside this
+    /// library (for example with an app registration made by hand) start <see cref="ConnectorState.Active"/>.
+    /// </summary>
+    /// <value>The default value is <see cref="ConnectorState.Active"/>.</value>
+    public ConnectorState InitialState { get; set; } = ConnectorState.Active;
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Webex.TeamsConnector.Tests.Sync;
+
+/// <summary>The engine allocates nothing per event once warmed up (the benchmark measures the same at scale).</summary>
+public class AllocationTests
+{
+    [Fact]
+    public void MixedStream_SteadyState_AllocatesNothing()
+    {
+        const int agents = 500;
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
+        var engine = new SyncEngine(Harness.DefaultRules(), time, agents);
+        var agentIds = Enumerable.Range(0, agents).Select(i => "agent-" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        var teamsIds = Enumerable.Range(0, agents).Select(i => "teams-" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+        for (var i = 0; i < agents; i++)
+        {
+            engine.AddAgent(agentIds[i], teamsIds[i]);
+        }
+
+        var presences = new[] { TeamsPresence.Parse("Busy", "InACall"), TeamsPresence.Parse("Available", "Available"), TeamsPresence.Parse("DoNotDisturb", "DoNotDisturb") };
+        var sequences = Enumerable.Range(0, 40_000).Select(i => i.ToString("D9", CultureInfo.InvariantCulture)).ToArray();
+        var states = new[] { AgentState.Available, AgentState.Reserved, AgentState.Engaged, AgentState.WrapUp, AgentState.Idle(Harness.LunchCode) };
+        var timestamps = Enumerable.Range(0, 40_000).Select(i => DateTimeOffset.FromUnixTimeMilliseconds(1_740_000_000_000 + i)).ToArray();
+        var sink = new CountingSink();
+        var random = new Random(7);
+        var script = Enumerable.Range(0, 40_000).Select(_ => (Agent: random.Next(agents), Roll: random.Next(100))).ToArray();
+
+        void Play(int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                var (agent, roll) = script[i];
+                if (roll < 60)
+                {
+                    engine.OnPresence(teamsIds[agent], presences[roll % 3], sequences[i]);
+                }
+                else if (roll < 95)
+                {
+                    var state = roll < 75 ? AgentState.Idle(Harness.CallCode) : states[roll % states.Length];
+                    var reason = roll < 75 ? Harness.Marker : "manual";
+                    engine.OnAgentEvent(agentIds[agent], AgentEvent.StateChanged(state, timestamps[i], reason, agentIds[agent]));
+                }
+                else
+                {
+                    time.Advance(TimeSpan.FromSeconds(3));
+                    engine.AdvanceTime(sink);
+                }
+            }
+        }
+
+        Play(0, 20_000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Play(20_000, 40_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        allocated.Should().Be(0);
+        sink.Count.Should().BeGreaterThan(0, "the stream exercises timers too");
+    }
+
+    private sealed class CountingSink : ISyncCommandSink
+    {
+        public int Count { get; private set; }
+
+        public void OnCommand(in SyncCommand command) => Count++;
+    }
+}
