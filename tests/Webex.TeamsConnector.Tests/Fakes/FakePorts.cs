@@ -1,0 +1,163 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace Webex.TeamsConnector.Tests.Fakes;
+
+/// <summary>
+/// In-memory adapters for testing the sync host's own logic (roster, lifecycle, dispatch, metrics). The wire formats
+/// are tested against the emulators elsewhere.
+/// </summary>
+internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, ITeamsUserResolver, IAgentEventFeed, IAgentStateOutbox, IContactCenterDirectory, IPresenceSyncSettingWriter
+{
+    private readonly Channel<AgentState> _nothing = Channel.CreateUnbounded<AgentState>();
+    private ChannelWriter<TeamsPresenceUpdate>? _presenceWriter;
+    private ChannelWriter<AgentFeedEvent>? _agentWriter;
+    private ChannelWriter<AgentWriteResult>? _resultWriter;
+    private long _clock = 1_740_000_000_000;
+
+    public List<IdleCode> IdleCodes { get; } =
+    [
+        new("c-dnd", "Teams DND", false, true, true),
+        new("c-call", "Teams call", false, true, true),
+        new("c-present", "Presenting", false, true, true),
+        new("lunch", "Lunch", false, true, true),
+        new("rona", "RONA", true, true, true),
+        new("sys", "Agent_Busy", true, true, true),
+        new("wrap", "Sale", false, true, false),
+    ];
+
+    public ConcurrentDictionary<string, ContactCenterUser> Users { get; } = new();
+
+    public ConcurrentDictionary<string, DesktopProfile> Profiles { get; } = new()
+    {
+        ["p-teams"] = new DesktopProfile("p-teams", StateSynchronizationMS: true, ShowUserDetailsMS: true),
+        ["p-webex"] = new DesktopProfile("p-webex", StateSynchronizationWebex: true),
+    };
+
+    public ConcurrentDictionary<string, string> TeamsIds { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public ConcurrentDictionary<string, AgentFeedEvent> CurrentStates { get; } = new();
+
+    public volatile bool PresenceSyncSetting = true;
+
+    public ConcurrentQueue<(string AgentId, AgentState State)> Writes { get; } = new();
+
+    public ConcurrentQueue<(string TeamsUserId, PublishedPresence Presence)> Published { get; } = new();
+
+    public ConcurrentQueue<string> Cleared { get; } = new();
+
+    public IReadOnlyCollection<string> Watched { get; private set; } = [];
+
+    public TaskCompletionSource FeedsRunning { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Depth => 0;
+
+    public int SettingWrites;
+
+    public Exception? PresenceFeedFailure { get; set; }
+
+    public void AddAgent(string agentId, string email, string teamsId, string profile = "p-teams")
+    {
+        Users[agentId] = new ContactCenterUser("u-" + agentId, agentId, email, profile, true, true);
+        TeamsIds[email] = teamsId;
+    }
+
+    // Test drivers.
+    public ValueTask TeamsAsync(string teamsId, string availability, string activity, TimeProvider time) =>
+        _presenceWriter!.WriteAsync(new TeamsPresenceUpdate(teamsId, availability, activity, null, time.GetUtcNow()));
+
+    public ValueTask AgentAsync(string agentId, AgentEvent e) =>
+        _agentWriter!.WriteAsync(new AgentFeedEvent(agentId, e, null, DateTimeOffset.FromUnixTimeMilliseconds(_clock)));
+
+    public AgentEvent NextState(AgentState state, string? reason = "agent", string? by = null) =>
+        AgentEvent.StateChanged(state, DateTimeOffset.FromUnixTimeMilliseconds(Interlocked.Add(ref _clock, 10)), reason, by);
+
+    public ValueTask ReportAsync(AgentWriteResult result) => _resultWriter!.WriteAsync(result);
+
+    // ITeamsPresenceFeed
+    public void SetWatchedUsers(IReadOnlyCollection<string> teamsUserIds) => Watched = teamsUserIds;
+
+    public async Task RunAsync(ChannelWriter<TeamsPresenceUpdate> updates, CancellationToken cancellationToken)
+    {
+        _presenceWriter = updates;
+        MarkRunning();
+        if (PresenceFeedFailure is { } failure)
+        {
+            throw failure;
+        }
+
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    // IAgentEventFeed
+    public async Task RunAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
+    {
+        _agentWriter = events;
+        MarkRunning();
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+
+    // IAgentStateOutbox
+    public void Enqueue(string agentId, AgentState state) => Writes.Enqueue((agentId, state));
+
+    public async Task RunAsync(ChannelWriter<AgentWriteResult> results, CancellationToken cancellationToken)
+    {
+        _resultWriter = results;
+        MarkRunning();
+        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
+    }
+
+    // ITeamsPresencePublisher
+    public Task PublishAsync(string teamsUserId, PublishedPresence presence, TimeSpan expiration, CancellationToken cancellationToken)
+    {
+        Published.Enqueue((teamsUserId, presence));
+        return Task.CompletedTask;
+    }
+
+    public Task ClearAsync(string teamsUserId, CancellationToken cancellationToken)
+    {
+        Cleared.Enqueue(teamsUserId);
+        return Task.CompletedTask;
+    }
+
+    // ITeamsUserResolver
+    public ValueTask<string?> ResolveAsync(string emailOrUserPrincipalName, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(TeamsIds.TryGetValue(emailOrUserPrincipalName, out var id) ? id : null);
+
+    // IContactCenterDirectory
+    public Task<IReadOnlyList<IdleCode>> GetIdleCodesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<IdleCode>>([.. IdleCodes]);
+
+    public Task<IReadOnlyList<ContactCenterUser>> GetUsersAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<ContactCenterUser>>([.. Users.Values]);
+
+    public Task<DesktopProfile?> GetDesktopProfileAsync(string desktopProfileId, CancellationToken cancellationToken) =>
+        Task.FromResult(Profiles.TryGetValue(desktopProfileId, out var p) ? p : null);
+
+    public Task<bool> GetPresenceSyncSettingAsync(CancellationToken cancellationToken) => Task.FromResult(PresenceSyncSetting);
+
+    public Task<IReadOnlyList<AgentFeedEvent>> GetCurrentStatesAsync(IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AgentFeedEvent>>([.. agentIds.Where(CurrentStates.ContainsKey).Select(id => CurrentStates[id])]);
+
+    // IPresenceSyncSettingWriter
+    public Task SetPresenceSyncSettingAsync(bool enabled, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref SettingWrites);
+        PresenceSyncSetting = enabled;
+        return Task.CompletedTask;
+    }
+
+    private int _running;
+
+    private void MarkRunning()
+    {
+        if (Interlocked.Increment(ref _running) % 3 == 0)
+        {
+            FeedsRunning.TrySetResult();
+        }
+    }
+
+    public void ResetRunning()
+    {
+        _running = 0;
+        FeedsRunning = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Web;
+using Microsoft.Extensions.DependencyInjection;
+using Webex.TeamsConnector.Tests.Fakes;
+
+namespace Webex.TeamsConnector.Tests.Host;
+
+public class AdminTests
+{
+    private const string Tenant = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+
+    private static Dictionary<string, string?> NotConfigured()
+    {
+        var settings = HostFixture.DefaultSettings();
+        settings["TeamsConnector:Admin:InitialState"] = "NotConfigured";
+        return settings;
+    }
+
+    private static string StateOf(Uri url) => HttpUtility.ParseQueryString(url.Query)["state"]!;
+
+    [Fact]
+    public async Task CreateAdminConsentUrl_HasClientIdScopeRedirectAndAFreshState()
+    {
+        await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
+
+        var url = fixture.Admin.CreateAdminConsentUrl();
+        var second = fixture.Admin.CreateAdminConsentUrl();
+
+        url.GetLeftPart(UriPartial.Path).Should().Be($"https://login.microsoftonline.com/{Tenant}/v2.0/adminconsent");
+        var query = HttpUtility.ParseQueryString(url.Query);
+        query["client_id"].Should().Be("11111111-2222-3333-4444-555555555555");
+        query["scope"].Should().Be("https://graph.microsoft.com/.default");
+        query["redirect_uri"].Should().Be("https://connector.example.test/teams-connector/admin/consent");
+        query["state"].Should().HaveLength(64).And.NotBe(StateOf(second));
+    }
+
+    [Fact]
+    public async Task ConsentCallback_Granted_AuthorizesAndTurnsPresenceSyncOn()
+    {
+        var ports = new FakePorts { PresenceSyncSetting = false };
+        await using var fixture = await HostFixture.StartAsync(ports, NotConfigured());
+        fixture.Admin.GetStatus().Status.State.Should().Be(ConnectorState.NotConfigured);
+        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+
+        var result = await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, Tenant, "True"), default);
+
+        result.Succeeded.Should().BeTrue();
+        result.Status.Should().Be(new ConnectorStatus(ConnectorState.Active, true));
+        ports.SettingWrites.Should().Be(1);
+        ports.PresenceSyncSetting.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task ConsentCallback_StateIsSingleUse()
+    {
+        await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
+        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+        await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, Tenant, "True"), default);
+        await fixture.Admin.DeactivateAsync(default);
+        await fixture.Admin.DeleteAsync(default);
+
+        var replay = await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, Tenant, "True"), default);
+
+        replay.Succeeded.Should().BeFalse();
+        replay.Error.Should().Contain("unknown or expired state");
+    }
+
+    [Theory]
+    [InlineData("forged-state", Tenant, "True", null, "unknown or expired state")]
+    [InlineData(null, Tenant, "True", null, "unknown or expired state")]
+    [InlineData("VALID", "99999999-bbbb-cccc-dddd-eeeeeeeeeeee", "True", null, "another tenant")]
+    [InlineData("VALID", "not-a-guid", "True", null, "no valid tenant")]
+    [InlineData("VALID", Tenant, "False", null, "admin consent was not granted")]
+    [InlineData("VALID", Tenant, null, "access_denied", "Entra ID reported access_denied")]
+    public async Task ConsentCallback_AnyCheckFails_IsRefused(string? state, string? tenant, string? adminConsent, string? error, string expected)
+    {
+        await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
+        var valid = StateOf(fixture.Admin.CreateAdminConsentUrl());
+
+        var result = await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state == "VALID" ? valid : state, tenant, adminConsent, error, "The user declined."), default);
+
+        result.Succeeded.Should().BeFalse();
+        result.Status.State.Should().Be(ConnectorState.NotConfigured);
+        result.Error.Should().StartWith("Cannot authorize the connector while it is NotConfigured: ").And.Contain(expected);
+    }
+
+    [Fact]
+    public async Task ConsentCallback_ExpiredState_IsRefused()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var fixture = await HostFixture.StartAsync(settings: NotConfigured(), configure: b => b.Services.AddSingleton<TimeProvider>(time));
+        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+
+        time.Advance(TimeSpan.FromMinutes(16));
+
+        (await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, Tenant, "True"), default)).Error.Should().Contain("expired");
+    }
+
+    [Fact]
+    public async Task CreateAdminConsentUrl_WithoutRedirectUri_SaysWhatIsMissing()
+    {
+        var settings = NotConfigured();
+        settings.Remove("TeamsConnector:Admin:ConsentRedirectUri");
+        await using var fixture = await HostFixture.StartAsync(settings: settings);
+
+        var act = () => fixture.Admin.CreateAdminConsentUrl();
+
+        act.Should().Throw<InvalidOperationException>().WithMessage("*ConsentRedirectUri*");
+    }
+
+    [Fact]
+    public async Task DesktopProfileToggle_TeamsWhileWebexOn_IsRefused_AfterWebexOff_AgentsAreSynced()
+    {
+        var ports = new FakePorts();
+        ports.AddAgent("a3", "cid@example.test", "t3", profile: "p-webex");
+        var settings = HostFixture.DefaultSettings();
+        settings["TeamsConnector:StateSync:RosterRefreshInterval"] = "00:00:00.200";
+        await using var fixture = await HostFixture.StartAsync(ports, settings);
+
+        var refused = await fixture.Admin.SetDesktopProfileToggleAsync("p-webex", DesktopProfileToggle.TeamsStateSynchronization, true, default);
+        refused.Succeeded.Should().BeFalse();
+        refused.Error.Should().Contain("turn the Webex App toggles off first");
+
+        (await fixture.Admin.SetDesktopProfileToggleAsync("p-webex", DesktopProfileToggle.WebexStateSynchronization, false, default)).Succeeded.Should().BeTrue();
+        (await fixture.Admin.SetDesktopProfileToggleAsync("p-webex", DesktopProfileToggle.TeamsStateSynchronization, true, default)).Succeeded.Should().BeTrue();
+
+        await Wait.UntilAsync(() => fixture.Admin.GetStatus().TrackedAgents == 1, "the agent of the changed profile is synced");
+    }
+
+    [Fact]
+    public async Task JsonFileStore_KeepsStatusAcrossRestarts()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N"), "state.json");
+        var settings = HostFixture.DefaultSettings();
+        settings["TeamsConnector:Admin:StateFilePath"] = path;
+
+        await using (var first = await HostFixture.StartAsync(settings: settings))
+        {
+            (await first.Admin.DeactivateAsync(default)).Succeeded.Should().BeTrue();
+        }
+
+        await using var second = await HostFixture.StartAsync(settings: settings);
+        await Wait.UntilAsync(() => second.Admin.GetStatus().Status.State == ConnectorState.Inactive, "the status is read back");
+        File.ReadAllText(path).Should().Contain("\"state\": \"Inactive\"");
+    }
+
+    [Fact]
+    public async Task JsonFileStore_CorruptFile_IsAClearError()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N") + ".json");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "{ not json");
+        using var store = new JsonFileConnectorStateStore(path);
+
+        var act = async () => await store.LoadAsync(default);
+
+        (await act.Should().ThrowAsync<InvalidDataException>()).WithMessage("*is not valid*");
+    }
+}
