@@ -26,6 +26,11 @@ public interface ITeamsConnectorAdmin
     /// <returns>The status report.</returns>
     ConnectorStatusReport GetStatus();
 
+    /// <summary>The sync state of every synced agent (empty while sync does not run).</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>One snapshot per agent.</returns>
+    Task<IReadOnlyList<AgentSyncSnapshot>> GetAgentsAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Starts authorization: returns the Entra ID admin-consent URL to send a Global Administrator or Privileged Role
     /// Administrator to, with a fresh single-use <c>state</c> value.

@@ -33,6 +33,24 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
 
     public ConnectorStatusReport GetStatus() => _runtime.Report();
 
+    public async Task<IReadOnlyList<AgentSyncSnapshot>> GetAgentsAsync(CancellationToken cancellationToken)
+    {
+        var session = (_services.GetService(typeof(TeamsConnectorService)) as TeamsConnectorService)?.Session;
+        if (session is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return await session.SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return []; // the session ended before it could answer
+        }
+    }
+
     public Uri CreateAdminConsentUrl()
     {
         var admin = _options.CurrentValue.Admin;

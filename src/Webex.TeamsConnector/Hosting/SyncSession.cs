@@ -67,7 +67,7 @@ internal sealed class SyncSession : ISyncCommandSink
     {
         var done = new TaskCompletionSource<IReadOnlyList<AgentSyncSnapshot>>(TaskCreationOptions.RunContinuationsAsynchronously);
         _control.Writer.TryWrite(s => done.TrySetResult(s._engine.GetAgents()));
-        return done.Task.WaitAsync(cancellationToken);
+        return done.Task.WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken);
     }
 
     /// <summary>Runs the session until <paramref name="cancellationToken"/> is cancelled or a feed fails.</summary>

@@ -1,0 +1,93 @@
+using Webex.TeamsConnector.Testing;
+
+namespace Webex.TeamsConnector.Sample;
+
+/// <summary>The emulated Microsoft Graph and Webex Contact Center of the demo, seeded with a small contact center.</summary>
+internal sealed class DemoWorld : IAsyncDisposable
+{
+    public const string ProfileId = "profile-agents";
+
+    private DemoWorld(GraphEmulator graph, ContactCenterEmulator wxcc)
+    {
+        Graph = graph;
+        Wxcc = wxcc;
+    }
+
+    public GraphEmulator Graph { get; }
+
+    public ContactCenterEmulator Wxcc { get; }
+
+    public string DndCode { get; private set; } = "";
+
+    public string CallCode { get; private set; } = "";
+
+    public string PresentingCode { get; private set; } = "";
+
+    public string LunchCode { get; private set; } = "";
+
+    public string MeetingCode { get; private set; } = "";
+
+    public Dictionary<string, DemoAgent> Agents { get; } = new(StringComparer.Ordinal);
+
+    public static async Task<DemoWorld> StartAsync()
+    {
+        var world = new DemoWorld(await GraphEmulator.StartAsync(), await ContactCenterEmulator.StartAsync());
+        world.Seed();
+        return world;
+    }
+
+    public Dictionary<string, string?> Settings() => new()
+    {
+        ["TeamsConnector:Graph:BaseUrl"] = Graph.BaseUrl.ToString(),
+        ["TeamsConnector:Graph:TenantId"] = Graph.TenantId,
+        ["TeamsConnector:Graph:ClientId"] = "0f5f3a58-4c1e-4a0f-9d1b-5e6c7d8e9f00",
+        ["TeamsConnector:Graph:ClientSecret"] = "demo-client-secret",
+        ["TeamsConnector:Graph:PollInterval"] = "00:00:01",
+        ["TeamsConnector:ContactCenter:BaseUrl"] = Wxcc.BaseUrl.ToString(),
+        ["TeamsConnector:ContactCenter:TokenUrl"] = Wxcc.TokenUrl.ToString(),
+        ["TeamsConnector:ContactCenter:WebexApiBaseUrl"] = Wxcc.WebexApiBaseUrl.ToString(),
+        ["TeamsConnector:ContactCenter:OrgId"] = Wxcc.OrgId,
+        ["TeamsConnector:ContactCenter:ClientId"] = Wxcc.ClientId,
+        ["TeamsConnector:ContactCenter:ClientSecret"] = Wxcc.ClientSecret,
+        ["TeamsConnector:ContactCenter:RefreshToken"] = Wxcc.RefreshToken,
+        ["TeamsConnector:ContactCenter:EventSource"] = "WebSocket",
+        ["TeamsConnector:StateSync:IdleCodes:DoNotDisturb"] = DndCode,
+        ["TeamsConnector:StateSync:IdleCodes:InACall"] = CallCode,
+        ["TeamsConnector:StateSync:IdleCodes:Presenting"] = PresentingCode,
+        ["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.250",
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await Graph.DisposeAsync();
+        await Wxcc.DisposeAsync();
+    }
+
+    private void Seed()
+    {
+        DndCode = Wxcc.AddIdleCode("Teams - Do not disturb");
+        CallCode = Wxcc.AddIdleCode("Teams - In a call");
+        PresentingCode = Wxcc.AddIdleCode("Teams - Presenting");
+        LunchCode = Wxcc.AddIdleCode("Lunch");
+        MeetingCode = Wxcc.AddIdleCode("Meeting");
+        Wxcc.SetDesktopProfile(new DesktopProfile(ProfileId, StateSynchronizationMS: true, ShowUserDetailsMS: true) { Name = "Agents" });
+
+        foreach (var name in new[] { "Ann", "Bob", "Cid" })
+        {
+            var email = name.ToLowerInvariant() + "@contoso.example";
+            var agentId = Wxcc.AddAgent(email: email, desktopProfileId: ProfileId);
+            var teamsId = Graph.AddUser(name + " Agent", "Customer Care", "Agent", null, email);
+            Graph.SetPresence(teamsId, "Available", "Available");
+            Wxcc.SignIn(agentId, AgentState.Available);
+            Agents[name] = new DemoAgent(name, agentId, teamsId);
+        }
+
+        Graph.SetPresence(Graph.AddUser("Tara Tax", "Tax", "Senior Tax Advisor", "+1 (425) 555-0100", "tara@contoso.example"), "Available", "Available");
+        Graph.SetPresence(Graph.AddUser("Theo Tax", "Tax", "Tax Advisor", "+44 20 7946 0958", "theo@contoso.example"), "Busy", "InACall");
+        Graph.AddUser("Tim Tax", "Tax", "Tax Intern", "555-0199", "tim@contoso.example");
+        Graph.AddUser("Tess Tax", "Tax", "Tax Advisor", null, "tess@contoso.example");
+    }
+}
+
+/// <summary>One agent of the demo: WxCC agent id and Teams user id.</summary>
+internal sealed record DemoAgent(string Name, string AgentId, string TeamsUserId);

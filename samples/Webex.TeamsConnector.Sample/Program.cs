@@ -1,0 +1,50 @@
+using Webex.TeamsConnector;
+using Webex.TeamsConnector.AspNetCore;
+using Webex.TeamsConnector.Sample;
+
+// With no TeamsConnector settings, the sample starts the Graph and Webex Contact Center emulators in-process and
+// plays a scripted day against them; with real settings it runs the connector until stopped.
+var interactive = args.Contains("--interactive", StringComparer.OrdinalIgnoreCase);
+var builder = WebApplication.CreateBuilder(args.Where(a => !a.Equals("--interactive", StringComparison.OrdinalIgnoreCase)).ToArray());
+var section = builder.Configuration.GetSection("TeamsConnector");
+var demoMode = !section.GetChildren().Any();
+
+DemoWorld? world = null;
+if (demoMode)
+{
+    world = await DemoWorld.StartAsync();
+    builder.Configuration.AddInMemoryCollection(world.Settings());
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+}
+
+builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
+    .AddGraphPresence()
+    .AddWebexContactCenter();
+builder.Services.AddSingleton(TimeProvider.System);
+
+var app = builder.Build();
+app.MapTeamsConnector();
+app.MapHealthChecks("/health");
+
+if (world is null)
+{
+    Console.WriteLine("Webex.TeamsConnector is running against the configured services. Press Ctrl+C to stop.");
+    await app.RunAsync();
+    return 0;
+}
+
+await using (world)
+{
+    await app.StartAsync();
+    var day = new ScriptedDay(world, app.Services, Console.Out);
+    var passed = await day.RunAsync();
+    if (interactive)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Interactive: the connector keeps running on the emulators. Press Ctrl+C to stop.");
+        await app.WaitForShutdownAsync();
+    }
+
+    await app.StopAsync();
+    return passed ? 0 : 1;
+}

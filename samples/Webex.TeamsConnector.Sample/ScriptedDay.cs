@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using Webex.TeamsConnector.Testing;
+
+namespace Webex.TeamsConnector.Sample;
+
+/// <summary>
+/// A contact-center day on the emulators, step by step: each step acts as Teams, the agent, a supervisor or the
+/// contact center would, then waits for the state the sync rules give and prints one line.
+/// </summary>
+internal sealed class ScriptedDay
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan s_leftAlone = TimeSpan.FromSeconds(4);
+
+    private readonly DemoWorld _world;
+    private readonly IServiceProvider _services;
+    private readonly TextWriter _out;
+    private int _step;
+    private int _passed;
+    private readonly List<double> _latencies = [];
+
+    public ScriptedDay(DemoWorld world, IServiceProvider services, TextWriter output)
+    {
+        _world = world;
+        _services = services;
+        _out = output;
+    }
+
+    private ITeamsConnectorAdmin Admin => (ITeamsConnectorAdmin)_services.GetService(typeof(ITeamsConnectorAdmin))!;
+
+    public async Task<bool> RunAsync()
+    {
+        var ann = _world.Agents["Ann"];
+        var bob = _world.Agents["Bob"];
+        var cid = _world.Agents["Cid"];
+        var graph = _world.Graph;
+        var wxcc = _world.Wxcc;
+
+        _out.WriteLine("Webex.TeamsConnector demo: a scripted contact-center day on the Graph and WxCC emulators.");
+        _out.WriteLine();
+        await WaitAsync(() => Admin.GetStatus() is { IsSyncing: true, TrackedAgents: 3 }, s_timeout);
+        _out.WriteLine($"{"#",2}  {"step",-58} {"agent",-5} {"WxCC state",-28} {"origin",-13} {"Teams",-24} {"result",-6} {"latency",8}");
+        _out.WriteLine(new string('-', 152));
+
+        // A Teams call makes the agent idle; its end makes them available again.
+        await StepAsync("Ann starts a Teams call", ann, () => graph.SetPresence(ann.TeamsUserId, "Busy", "InACall"),
+            () => wxcc.GetState(ann.AgentId) == AgentState.Idle(_world.CallCode));
+        await StepAsync("Ann's Teams call ends", ann, () => graph.SetPresence(ann.TeamsUserId, "Available", "Available"),
+            () => wxcc.GetState(ann.AgentId) == AgentState.Available);
+
+        // A manual idle code is left alone when the Teams activity ends.
+        await StepAsync("Bob presents in a Teams meeting", bob, () => graph.SetPresence(bob.TeamsUserId, "DoNotDisturb", "Presenting"),
+            () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.PresentingCode));
+        await StepAsync("Bob picks Lunch while presenting", bob, () => wxcc.SetStateAsAgent(bob.AgentId, AgentState.Idle(_world.LunchCode)),
+            () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.LunchCode));
+        await LeftAloneAsync("Bob stops presenting: his Lunch is left alone", bob, () => graph.SetPresence(bob.TeamsUserId, "Available", "Available"),
+            AgentState.Idle(_world.LunchCode));
+
+        // A supervisor's change is left alone.
+        await StepAsync("Cid sets Do Not Disturb in Teams", cid, () => graph.SetPresence(cid.TeamsUserId, "DoNotDisturb", "DoNotDisturb"),
+            () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.DndCode));
+        await StepAsync("A supervisor puts Cid in Meeting", cid, () => wxcc.SetStateAsSupervisor(cid.AgentId, AgentState.Idle(_world.MeetingCode)),
+            () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.MeetingCode));
+        await LeftAloneAsync("Cid ends Do Not Disturb: the supervisor's Meeting stays", cid, () => graph.SetPresence(cid.TeamsUserId, "Available", "Available"),
+            AgentState.Idle(_world.MeetingCode));
+
+        // RONA is left alone.
+        await StepAsync("Ann is offered a customer call and lets it ring", ann, () => { wxcc.OfferContact(ann.AgentId); wxcc.RingIntoRona(ann.AgentId); },
+            () => wxcc.GetState(ann.AgentId) == AgentState.Idle(wxcc.RonaCodeId));
+        await StepAsync("Ann joins a Teams call in RONA", ann, () => graph.SetPresence(ann.TeamsUserId, "Busy", "InACall"),
+            () => graph.GetPresence(ann.TeamsUserId).Activity == "InACall");
+        await LeftAloneAsync("Ann's Teams call ends: RONA is left alone", ann, () => graph.SetPresence(ann.TeamsUserId, "Available", "Available"),
+            AgentState.Idle(wxcc.RonaCodeId));
+        await StepAsync("Ann makes herself available", ann, () => wxcc.SetStateAsAgent(ann.AgentId, AgentState.Available),
+            () => wxcc.GetState(ann.AgentId) == AgentState.Available);
+
+        // A contact-center call shows the agent busy in Teams, and back.
+        await StepAsync("Ann answers a customer call: Teams shows her busy", ann, () => { wxcc.OfferContact(ann.AgentId); wxcc.AssignContact(ann.AgentId); },
+            () => graph.GetSessions(ann.TeamsUserId).Any(s => s.Availability == "Busy" && s.Activity == "InACall")
+                  && graph.GetPresence(ann.TeamsUserId).Activity == "InACall");
+        await StepAsync("The customer call ends after wrap-up: Teams is cleared", ann, () => wxcc.EndContact(ann.AgentId, wrapUp: true, next: AgentState.Available),
+            () => graph.GetSessions(ann.TeamsUserId).Count == 0 && wxcc.GetState(ann.AgentId) == AgentState.Available);
+        await LeftAloneAsync("Ann stays available (her own busy echo is not a Teams call)", ann, () => { }, AgentState.Available);
+
+        await ExpertSearchAsync();
+        await AdminAsync();
+
+        _out.WriteLine(new string('-', 152));
+        var latencies = _latencies.Order().ToList();
+        var p50 = latencies.Count == 0 ? 0 : latencies[latencies.Count / 2];
+        var max = latencies.Count == 0 ? 0 : latencies[^1];
+        _out.WriteLine($"{_passed} of {_step} steps ended in the expected state. Teams -> WxCC latency: median {p50:F0} ms, max {max:F0} ms (polling every 1 s).");
+        return _passed == _step;
+    }
+
+    private async Task StepAsync(string title, DemoAgent agent, Action act, Func<bool> expected)
+    {
+        var clock = Stopwatch.StartNew();
+        act();
+        var ok = await WaitAsync(expected, s_timeout);
+        var latency = clock.Elapsed.TotalMilliseconds;
+        if (ok)
+        {
+            _latencies.Add(latency);
+        }
+
+        await ReportAsync(title, agent, ok, ok ? latency.ToString("F0", CultureInfo.InvariantCulture) + " ms" : "timeout");
+    }
+
+    private async Task LeftAloneAsync(string title, DemoAgent agent, Action act, AgentState expected)
+    {
+        var writesBefore = _world.Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId);
+        act();
+        await Task.Delay(s_leftAlone);
+        var ok = _world.Wxcc.GetState(agent.AgentId) == expected
+                 && _world.Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId) == writesBefore;
+        await ReportAsync(title, agent, ok, "kept");
+    }
+
+    private async Task ExpertSearchAsync()
+    {
+        var directory = (IExpertDirectory)_services.GetService(typeof(IExpertDirectory))!;
+        var experts = await directory.SearchAsync(new ExpertQuery { Department = "Tax", MaxResults = 10 }, CancellationToken.None);
+        var ok = experts.Count == 2
+                 && experts.All(e => E164.IsValid(e.BusinessPhone) && e.Presence is not null)
+                 && experts.Any(e => e.DisplayName == "Theo Tax" && e.Presence!.Value.Activity == TeamsActivity.InACall);
+        _step++;
+        if (ok)
+        {
+            _passed++;
+        }
+
+        _out.WriteLine($"{_step,2}  {"Find a Tax expert (only E.164 phones, with live presence)",-58} {"-",-5} {string.Join("; ", experts.Select(e => $"{e.DisplayName} {e.BusinessPhone} {e.Presence}")),-68} {(ok ? "ok" : "FAILED"),-6}");
+    }
+
+    private async Task AdminAsync()
+    {
+        var refused = await Admin.DeleteAsync(CancellationToken.None);
+        Report("Delete the connector while Active", !refused.Succeeded, refused.Error ?? "(allowed!)");
+        var deactivated = await Admin.DeactivateAsync(CancellationToken.None);
+        Report("Deactivate the connector", deactivated.Succeeded && deactivated.Status.State == ConnectorState.Inactive, deactivated.Status.State.ToString());
+        var deleted = await Admin.DeleteAsync(CancellationToken.None);
+        Report("Delete the inactive connector", deleted.Succeeded && deleted.Notice is not null, deleted.Notice ?? deleted.Error ?? "");
+    }
+
+    private void Report(string title, bool ok, string detail)
+    {
+        _step++;
+        if (ok)
+        {
+            _passed++;
+        }
+
+        _out.WriteLine($"{_step,2}  {title,-58} {"-",-5} {detail,-68} {(ok ? "ok" : "FAILED"),-6}");
+    }
+
+    private async Task ReportAsync(string title, DemoAgent agent, bool ok, string latency)
+    {
+        _step++;
+        if (ok)
+        {
+            _passed++;
+        }
+
+        var state = _world.Wxcc.GetState(agent.AgentId);
+        var agents = await Admin.GetAgentsAsync(CancellationToken.None);
+        var origin = agents.FirstOrDefault(a => a.AgentId == agent.AgentId).Origin;
+        var presence = _world.Graph.GetPresence(agent.TeamsUserId);
+        _out.WriteLine($"{_step,2}  {title,-58} {agent.Name,-5} {Describe(state),-28} {origin,-13} {presence.Availability + "/" + presence.Activity,-24} {(ok ? "ok" : "FAILED"),-6} {latency,8}");
+    }
+
+    private string Describe(AgentState state)
+    {
+        if (state.Kind != AgentStateKind.Idle)
+        {
+            return state.Kind.ToString();
+        }
+
+        var code = state.IdleCodeId;
+        var name = code == _world.DndCode ? "Teams DND" : code == _world.CallCode ? "Teams call" : code == _world.PresentingCode ? "Presenting"
+            : code == _world.LunchCode ? "Lunch" : code == _world.MeetingCode ? "Meeting" : code == _world.Wxcc.RonaCodeId ? "RONA" : code;
+        return $"Idle ({name})";
+    }
+
+    private static async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Webex.TeamsConnector.ContactCenter;
+using Webex.TeamsConnector.Graph;
+
+namespace Webex.TeamsConnector.AspNetCore;
+
+/// <summary>Maps the connector's HTTP endpoints.</summary>
+public static class TeamsConnectorEndpointRouteBuilderExtensions
+{
+    /// <summary>The default route prefix.</summary>
+    public const string DefaultPrefix = "/teams-connector";
+
+    /// <summary>The path of the Graph change-notification (and lifecycle-notification) webhook, under the prefix.</summary>
+    public const string GraphNotificationsPath = "/graph/notifications";
+
+    /// <summary>The path of the Webex Contact Center webhook, under the prefix.</summary>
+    public const string WebexEventsPath = "/webex/events";
+
+    /// <summary>The path of the Entra ID admin-consent callback, under the prefix.</summary>
+    public const string AdminConsentPath = "/admin/consent";
+
+    /// <summary>
+    /// Maps <c>POST {prefix}/graph/notifications</c> (Graph change and lifecycle notifications, with the validation
+    /// handshake), <c>POST {prefix}/webex/events</c> (WxCC webhooks) and <c>GET {prefix}/admin/consent</c> (the
+    /// admin-consent callback). Webhooks answer fast and hand the work to the connector; bodies are size-limited.
+    /// </summary>
+    /// <param name="endpoints">The endpoint builder (for example the <c>WebApplication</c>).</param>
+    /// <param name="prefix">The route prefix.</param>
+    /// <returns>A group builder to add conventions (for example rate limiting) to.</returns>
+    public static RouteGroupBuilder MapTeamsConnector(this IEndpointRouteBuilder endpoints, string prefix = DefaultPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentNullException.ThrowIfNull(prefix);
+        var group = endpoints.MapGroup(prefix);
+        group.MapPost(GraphNotificationsPath, HandleGraphAsync).WithName("TeamsConnector.GraphNotifications").ExcludeFromDescription();
+        group.MapPost(WebexEventsPath, HandleWebexAsync).WithName("TeamsConnector.WebexEvents").ExcludeFromDescription();
+        group.MapGet(AdminConsentPath, HandleConsentAsync).WithName("TeamsConnector.AdminConsent").ExcludeFromDescription();
+        return group;
+    }
+
+    private static async Task HandleGraphAsync(HttpContext context)
+    {
+        var processor = context.RequestServices.GetService<IGraphNotificationProcessor>();
+        if (processor is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var validationToken = context.Request.Query["validationToken"].ToString();
+        var response = await processor.ProcessAsync(
+            string.IsNullOrEmpty(validationToken) ? null : validationToken,
+            context.Request.Body,
+            context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = response.StatusCode;
+        if (response.Body is { } body)
+        {
+            context.Response.ContentType = response.ContentType ?? "text/plain";
+            await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task HandleWebexAsync(HttpContext context)
+    {
+        var processor = context.RequestServices.GetService<WxccWebhookProcessor>();
+        if (processor is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        var limit = processor.MaxBodyBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
+        }
+
+        var body = await ReadBodyAsync(context.Request.Body, limit, context.RequestAborted).ConfigureAwait(false);
+        if (body is null)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
+        }
+
+        var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string?>(h.Key, h.Value.ToString()));
+        context.Response.StatusCode = await processor.ProcessAsync(body, headers, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static async Task HandleConsentAsync(HttpContext context)
+    {
+        var admin = context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
+        var query = context.Request.Query;
+        var callback = new AdminConsentCallback(
+            query["state"].ToString(),
+            query["tenant"].ToString(),
+            query["admin_consent"].ToString(),
+            NullIfEmpty(query["error"].ToString()),
+            NullIfEmpty(query["error_description"].ToString()));
+        var result = await admin.CompleteAdminConsentAsync(callback, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var text = result.Succeeded
+            ? $"The Teams connector is authorized and {result.Status.State}."
+            : result.Error ?? "Authorization failed.";
+        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads at most <paramref name="limit"/> bytes; <see langword="null"/> when the body is longer.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 64 * 1024));
+        try
+        {
+            using var copy = new MemoryStream();
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (copy.Length + read > limit)
+                {
+                    return null;
+                }
+
+                copy.Write(buffer, 0, read);
+            }
+
+            return copy.ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}
