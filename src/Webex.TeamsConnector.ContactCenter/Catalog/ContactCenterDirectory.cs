@@ -127,7 +127,9 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory
     {
         ArgumentNullException.ThrowIfNull(agentIds);
         var results = new List<AgentFeedEvent>();
-        var to = _time.GetUtcNow();
+        // A minute of slack past now covers clock skew between the connector and WxCC.
+        var now = _time.GetUtcNow();
+        var to = now + TimeSpan.FromMinutes(1);
         var from = to - Options.ReconciliationWindow;
         foreach (var batch in agentIds.Where(static a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).Chunk(MaxAgentsPerActivitiesCall))
         {
@@ -141,7 +143,7 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory
             {
                 foreach (var record in data.EnumerateArray())
                 {
-                    if (AgentEventParser.FromActivity(record, to) is { } feedEvent
+                    if (AgentEventParser.FromActivity(record, now) is { } feedEvent
                         && (!latest.TryGetValue(feedEvent.AgentId, out var seen) || seen.Event.Timestamp <= feedEvent.Event.Timestamp))
                     {
                         latest[feedEvent.AgentId] = feedEvent;

@@ -58,6 +58,15 @@ public static partial class ContactCenterTeamsConnectorBuilderExtensions
                 catch (InvalidOperationException ex)
                 {
                     bindingErrors.Add(HideValues(ex.Message));
+                    try
+                    {
+                        // Bind what can be bound, so that validation lists the other errors too.
+                        section.Bind(o);
+                    }
+                    catch (InvalidOperationException again)
+                    {
+                        bindingErrors.Add(HideValues(again.Message));
+                    }
                 }
             });
         }

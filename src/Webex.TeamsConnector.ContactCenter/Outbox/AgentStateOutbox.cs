@@ -47,6 +47,24 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         _stateUri = new Uri(ContactCenterDirectory.WithSlash(api.Options.BaseUrl), "v1/agents/session/state");
     }
 
+    /// <summary>Raised when the outbox waits for a retry delay (its timer is registered), with the wait.</summary>
+    public event Action<TimeSpan>? Waiting;
+
+    /// <summary>Raised when a send has finished (its write is no longer in flight).</summary>
+    public event Action? Settled;
+
+    /// <summary>The writes being sent now.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _inFlight.Count;
+            }
+        }
+    }
+
     public int Depth
     {
         get
@@ -292,6 +310,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         }
 
         Signal();
+        Settled?.Invoke();
     }
 
     private byte[] Body(Wanted write)
@@ -454,6 +473,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             {
                 using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var delay = Task.Delay(w, _time, cancel.Token);
+                Waiting?.Invoke(w);
                 await Task.WhenAny(pulse, delay).ConfigureAwait(false);
                 await cancel.CancelAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();

@@ -14,11 +14,6 @@ public sealed partial class ContactCenterEmulator
     {
         var request = context.Request;
         var path = request.Path.Value ?? "/";
-        if (Faults.Latency > TimeSpan.Zero)
-        {
-            await Task.Delay(Faults.Latency, _time, context.RequestAborted).ConfigureAwait(false);
-        }
-
         if (path == "/v1/access_token")
         {
             await TokenAsync(context).ConfigureAwait(false);
@@ -36,6 +31,11 @@ public sealed partial class ContactCenterEmulator
             var key = request.Method + " " + path;
             _requestCounts[key] = _requestCounts.GetValueOrDefault(key) + 1;
         }
+
+        // The latency timer is registered before anyone is told of the request, so fake time can be advanced at once.
+        var latency = Faults.Latency > TimeSpan.Zero ? Task.Delay(Faults.Latency, _time, context.RequestAborted) : Task.CompletedTask;
+        Changed();
+        await latency.ConfigureAwait(false);
 
         if (!Authorized(request))
         {
