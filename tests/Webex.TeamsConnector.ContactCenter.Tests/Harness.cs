@@ -188,6 +188,32 @@ internal sealed class Harness : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the feed finished at least <paramref name="count"/> reconciliations.</summary>
+    public async Task WaitForReconciliationAsync(int count = 1)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnReconciled(int _)
+        {
+            if (Feed.Reconciliations >= count)
+            {
+                done.TrySetResult();
+            }
+        }
+
+        Feed.Reconciled += OnReconciled;
+        try
+        {
+            if (Feed.Reconciliations < count)
+            {
+                await done.Task.WaitAsync(Wait);
+            }
+        }
+        finally
+        {
+            Feed.Reconciled -= OnReconciled;
+        }
+    }
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync();

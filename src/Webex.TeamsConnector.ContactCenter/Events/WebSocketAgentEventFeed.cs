@@ -44,6 +44,9 @@ internal sealed class WebSocketAgentEventFeed
     /// <summary>Raised when a reconnect was scheduled (its timer is registered), with the delay.</summary>
     public event Action<TimeSpan>? ReconnectScheduled;
 
+    /// <summary>Raised when the next keepalive's timer is registered.</summary>
+    public event Action? KeepAliveArmed;
+
     /// <summary>The number of <c>Welcome</c> messages received (connections established).</summary>
     public int Connections => Volatile.Read(ref _connections);
 
@@ -132,7 +135,9 @@ internal sealed class WebSocketAgentEventFeed
         {
             while (socket.State == WebSocketState.Open)
             {
-                await Task.Delay(KeepAliveInterval, _time, cancellationToken).ConfigureAwait(false);
+                var delay = Task.Delay(KeepAliveInterval, _time, cancellationToken);
+                KeepAliveArmed?.Invoke();
+                await delay.ConfigureAwait(false);
                 await socket.SendAsync(s_keepAlive, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
             }
         }
