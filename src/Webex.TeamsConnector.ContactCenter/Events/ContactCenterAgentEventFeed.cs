@@ -50,8 +50,13 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
     /// <summary>The number of reconciliations completed.</summary>
     public int Reconciliations => Volatile.Read(ref _reconciliations);
 
+    private readonly TaskCompletionSource<string> _subscription = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The webhook subscription id once ensured.</summary>
     public string? SubscriptionId { get; private set; }
+
+    /// <summary>Completes with the webhook subscription id once it is ensured.</summary>
+    public Task<string> SubscriptionEnsured => _subscription.Task;
 
     public async Task RunAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
     {
@@ -107,6 +112,7 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
             try
             {
                 SubscriptionId = await _subscriptions.EnsureAsync(cancellationToken).ConfigureAwait(false);
+                _subscription.TrySetResult(SubscriptionId);
                 return;
             }
             catch (ContactCenterException ex)

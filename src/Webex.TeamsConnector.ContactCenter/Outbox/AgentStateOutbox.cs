@@ -30,6 +30,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly Dictionary<string, SentWrite> _sentByTracking = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SentWrite> _lastSentByAgent = new(StringComparer.Ordinal);
     private readonly Queue<SentWrite> _sentOrder = new();
+    private readonly Dictionary<string, string?> _earlyFailures = new(StringComparer.Ordinal);
     private readonly WxccApiClient _api;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -210,6 +211,12 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             {
                 sent = byTracking;
             }
+            else if (agentId is not null && _inFlight.ContainsKey(agentId))
+            {
+                // The event overtook the 202: report it when the write's answer arrives.
+                _earlyFailures[agentId] = reason;
+                return true;
+            }
             else if (agentId is not null && _lastSentByAgent.TryGetValue(agentId, out var byAgent))
             {
                 sent = byAgent;
@@ -217,11 +224,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
             if (sent is not null)
             {
-                _sentByTracking.Remove(sent.TrackingId);
-                if (_lastSentByAgent.TryGetValue(sent.AgentId, out var last) && ReferenceEquals(last, sent))
-                {
-                    _lastSentByAgent.Remove(sent.AgentId);
-                }
+                ForgetLocked(sent);
             }
         }
 
@@ -230,9 +233,24 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             return false;
         }
 
+        ReportRefused(sent, reason);
+        return true;
+    }
+
+    private void ForgetLocked(SentWrite sent)
+    {
+        _sentByTracking.Remove(sent.TrackingId);
+        if (_lastSentByAgent.TryGetValue(sent.AgentId, out var last) && ReferenceEquals(last, sent))
+        {
+            _lastSentByAgent.Remove(sent.AgentId);
+        }
+    }
+
+    private void ReportRefused(SentWrite sent, string? reason)
+    {
+        ContactCenterTelemetry.WritesFailed.Add(1);
         Log.WriteRefusedLater(_logger, sent.AgentId, sent.State.ToString(), sent.TrackingId, Sanitize(reason));
         Report(new AgentWriteResult(sent.AgentId, sent.State, false, "AgentStateChangeFailed: " + (Sanitize(reason) ?? "no reason given"), sent.TrackingId));
-        return true;
     }
 
     private static string? Sanitize(string? text) =>
@@ -262,12 +280,24 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         }
 
         AgentWriteResult? result = null;
+        SentWrite? refusedEarly = null;
+        string? earlyReason = null;
         lock (_gate)
         {
             _inFlight.Remove(write.AgentId);
+            var hadEarlyFailure = _earlyFailures.Remove(write.AgentId, out earlyReason);
             if (response.IsSuccess)
             {
-                RememberLocked(new SentWrite(write.AgentId, write.State, response.TrackingId, _time.GetUtcNow()));
+                var sent = new SentWrite(write.AgentId, write.State, response.TrackingId, _time.GetUtcNow());
+                if (hadEarlyFailure)
+                {
+                    refusedEarly = sent;
+                }
+                else
+                {
+                    RememberLocked(sent);
+                }
+
                 result = new AgentWriteResult(write.AgentId, write.State, true, null, response.TrackingId);
             }
             else if (response.Status == System.Net.HttpStatusCode.TooManyRequests && ++write.Throttles <= MaxThrottledRetries)
@@ -307,6 +337,11 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             }
 
             Report(r);
+        }
+
+        if (refusedEarly is not null)
+        {
+            ReportRefused(refusedEarly, earlyReason);
         }
 
         Signal();

@@ -155,7 +155,7 @@ public sealed class WebhookProcessorTests
         var code = h.Wxcc.AddIdleCode("Lunch");
         var agent = h.Wxcc.AddAgent();
         h.RunFeed();
-        await h.Wxcc.WaitUntilAsync(w => w.Subscriptions.Count == 1);
+        await h.Feed.SubscriptionEnsured.WaitAsync(Harness.Wait);
 
         h.Wxcc.SignIn(agent);
         h.Wxcc.SetStateAsAgent(agent, AgentState.Idle(code), "lunch");
@@ -171,8 +171,7 @@ public sealed class WebhookProcessorTests
 
         await using var second = await Harness.StartAsync(settings: new() { ["WebhookUrl"] = receiver.Url.AbsoluteUri, ["WebhookName"] = "connector-test" }, shared: h.Wxcc, time: h.Time);
         second.RunFeed();
-        await second.Wxcc.WaitUntilAsync(_ => second.Feed.SubscriptionId is not null);
-        second.Feed.SubscriptionId.Should().Be(subscription.Id);
+        (await second.Feed.SubscriptionEnsured.WaitAsync(Harness.Wait)).Should().Be(subscription.Id);
         h.Wxcc.Subscriptions.Should().ContainSingle();
     }
 }
