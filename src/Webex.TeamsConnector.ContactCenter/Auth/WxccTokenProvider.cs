@@ -99,8 +99,24 @@ internal sealed class WxccTokenProvider
                 new("refresh_token", refreshToken),
             ]);
             var client = _httpClientFactory.CreateClient(ContactCenterHttp.ClientName);
-            using var response = await client.PostAsync(_options.TokenUrl, content).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+            HttpResponseMessage response;
+            byte[] body;
+            try
+            {
+                response = await client.PostAsync(_options.TokenUrl, content, timeout.Token).ConfigureAwait(false);
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new ContactCenterException($"The token endpoint could not be reached ({ex.HttpRequestError}).");
+            }
+            catch (OperationCanceledException)
+            {
+                throw new ContactCenterException("The token endpoint did not answer in time.");
+            }
+
+            using var disposeResponse = response;
             if (!response.IsSuccessStatusCode)
             {
                 var error = ReadError(body);

@@ -92,7 +92,7 @@ internal sealed class WebSocketAgentEventFeed
             {
                 return;
             }
-            catch (Exception ex) when (ex is WebSocketException or ContactCenterException or HttpRequestException or OperationCanceledException or JsonException)
+            catch (Exception ex) when (ex is WebSocketException or ContactCenterException or HttpRequestException or OperationCanceledException or JsonException or InvalidOperationException)
             {
                 Log.WebSocketFailed(_logger, ex.GetType().Name, ex is ContactCenterException ? ex.Message : "connection failed");
             }

@@ -97,6 +97,16 @@ public sealed class TokenTests
         h.AllLogText().Should().NotContain("stale-refresh-token-secret").And.NotContain(h.Wxcc.ClientSecret);
     }
 
+    [Fact]
+    public async Task Refresh_TokenEndpointUnreachable_ThrowsContactCenterException()
+    {
+        await using var h = await Harness.StartAsync(settings: new() { ["TokenUrl"] = "http://127.0.0.1:1/v1/access_token" });
+
+        var act = () => h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+
+        (await act.Should().ThrowAsync<ContactCenterException>()).Which.Message.Should().Contain("could not be reached");
+    }
+
     private sealed class RecordingStore : IRefreshTokenStore
     {
         public List<string> Saved { get; } = [];
