@@ -147,6 +147,30 @@ public sealed class WebhookProcessorTests
     }
 
     [Fact]
+    public async Task WebhookMode_EmulatorV2Deliveries_AreUnderstood()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await using var h = await StartFeedAsync();
+        receiver.Processor = h.Processor;
+        var code = h.Wxcc.AddIdleCode("Lunch");
+        var agent = h.Wxcc.AddAgent();
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await h.Tokens.GetAccessTokenAsync(CancellationToken.None));
+        var json = $$"""{"name":"v2","eventTypes":["agent:channel_state_change","agent:login"],"destinationUrl":"{{receiver.Url}}","secret":"{{Harness.WebhookSecret}}","resourceVersion":"agent:2.0.0"}""";
+        using var created = await http.PostAsync(new Uri(h.Wxcc.BaseUrl, "v2/subscriptions"), new StringContent(json, Encoding.UTF8, "application/json"));
+
+        h.Wxcc.SignIn(agent);
+        h.Wxcc.SetStateAsAgent(agent, AgentState.Idle(code));
+        var login = await h.EventAsync(e => e.AgentId == agent && e.Event.Kind == AgentEventKind.Login);
+        var idle = await h.EventAsync(e => e.AgentId == agent && e.Event.State == AgentState.Idle(code));
+
+        created.StatusCode.Should().Be(System.Net.HttpStatusCode.Created);
+        login.Event.State.Should().Be(AgentState.Available);
+        idle.Event.Timestamp.Should().Be(h.Wxcc.GetAgent(agent).LastStateChangeAt);
+        h.Processor.Rejected.Should().Be(0);
+    }
+
+    [Fact]
     public async Task WebhookMode_EmulatorDeliveries_ReachTheFeedAndTheSubscriptionIsReused()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
