@@ -197,5 +197,7 @@ public sealed class WebhookProcessorTests
         second.RunFeed();
         (await second.Feed.SubscriptionEnsured.WaitAsync(Harness.Wait)).Should().Be(subscription.Id);
         h.Wxcc.Subscriptions.Should().ContainSingle();
+        h.AllLogText().Should().NotContain(Harness.WebhookSecret);
+        second.AllLogText().Should().NotContain(Harness.WebhookSecret);
     }
 }
