@@ -1,0 +1,196 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Webex.TeamsConnector.ContactCenter;
+
+/// <summary>
+/// OAuth access tokens by the refresh-token grant: cached until shortly before expiry, one refresh at a time however
+/// many callers ask, and the rotated refresh token kept in the <see cref="IRefreshTokenStore"/>.
+/// </summary>
+/// <remarks>
+/// The cached token and the refresh in progress are kept under one lock; the refresh runs outside it and every caller
+/// awaits the same task (cancelling one caller's wait does not cancel the refresh).
+/// </remarks>
+internal sealed class WxccTokenProvider
+{
+    private readonly object _gate = new();
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly IRefreshTokenStore _store;
+    private readonly RequestBudget _budget;
+    private readonly ContactCenterOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private string? _accessToken;
+    private DateTimeOffset _refreshAt;
+    private Task<string>? _refreshing;
+    private int _refreshCount;
+
+    public WxccTokenProvider(
+        IHttpClientFactory httpClientFactory,
+        IRefreshTokenStore store,
+        RequestBudget budget,
+        IOptions<ContactCenterOptions> options,
+        TimeProvider timeProvider,
+        ILogger<WxccTokenProvider> logger)
+    {
+        _httpClientFactory = httpClientFactory;
+        _store = store;
+        _budget = budget;
+        _options = options.Value;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The number of refreshes made (for tests and diagnostics).</summary>
+    public int RefreshCount => Volatile.Read(ref _refreshCount);
+
+    /// <summary>A valid access token, refreshed when missing or about to expire.</summary>
+    public Task<string> GetAccessTokenAsync(CancellationToken cancellationToken) => GetAsync(staleToken: null, cancellationToken);
+
+    /// <summary>
+    /// A fresh token after <paramref name="staleToken"/> was refused with 401: refreshes once, however many callers
+    /// report the same stale token.
+    /// </summary>
+    public Task<string> RefreshAfterUnauthorizedAsync(string staleToken, CancellationToken cancellationToken) =>
+        GetAsync(staleToken, cancellationToken);
+
+    private Task<string> GetAsync(string? staleToken, CancellationToken cancellationToken)
+    {
+        Task<string> refresh;
+        lock (_gate)
+        {
+            var fresh = _accessToken is not null && _time.GetUtcNow() < _refreshAt;
+            if (fresh && (staleToken is null || !string.Equals(staleToken, _accessToken, StringComparison.Ordinal)))
+            {
+                return Task.FromResult(_accessToken!);
+            }
+
+            if (staleToken is not null && string.Equals(staleToken, _accessToken, StringComparison.Ordinal))
+            {
+                _accessToken = null;
+            }
+
+            _refreshing ??= RefreshAsync();
+            refresh = _refreshing;
+        }
+
+        return refresh.WaitAsync(cancellationToken);
+    }
+
+    private async Task<string> RefreshAsync()
+    {
+        try
+        {
+            Interlocked.Increment(ref _refreshCount);
+            var refreshToken = await _store.GetAsync(CancellationToken.None).ConfigureAwait(false) ?? _options.RefreshToken;
+            if (string.IsNullOrEmpty(refreshToken))
+            {
+                throw new ContactCenterException("No refresh token is configured (TeamsConnector:ContactCenter:RefreshToken).");
+            }
+
+            await _budget.AcquireAsync(CancellationToken.None).ConfigureAwait(false);
+            using var content = new FormUrlEncodedContent(
+            [
+                new("grant_type", "refresh_token"),
+                new("client_id", _options.ClientId ?? string.Empty),
+                new("client_secret", _options.ClientSecret ?? string.Empty),
+                new("refresh_token", refreshToken),
+            ]);
+            var client = _httpClientFactory.CreateClient(ContactCenterHttp.ClientName);
+            using var timeout = new CancellationTokenSource(_options.RequestTimeout);
+            HttpResponseMessage response;
+            byte[] body;
+            try
+            {
+                response = await client.PostAsync(_options.TokenUrl, content, timeout.Token).ConfigureAwait(false);
+                body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new ContactCenterException($"The token endpoint could not be reached ({ex.HttpRequestError}).");
+            }
+            catch (OperationCanceledException)
+            {
+                throw new ContactCenterException("The token endpoint did not answer in time.");
+            }
+
+            using var disposeResponse = response;
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = ReadError(body);
+                Log.TokenRefreshFailed(_logger, (int)response.StatusCode, error);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    _budget.PauseUntil(_time.GetUtcNow() + (ContactCenterHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(60)));
+                }
+
+                throw new ContactCenterException(
+                    $"The token endpoint refused the refresh-token grant (HTTP {(int)response.StatusCode}{(error is null ? string.Empty : ", " + error)}).",
+                    response.StatusCode,
+                    trackingId: null);
+            }
+
+            string accessToken;
+            TimeSpan lifetime;
+            string? rotated;
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                var root = doc.RootElement;
+                accessToken = root.GetProperty("access_token").GetString() ?? throw new JsonException("access_token is null");
+                lifetime = TimeSpan.FromSeconds(root.TryGetProperty("expires_in", out var e) && e.TryGetInt64(out var s) ? s : 3600);
+                rotated = root.TryGetProperty("refresh_token", out var r) ? r.GetString() : null;
+            }
+            catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                throw new ContactCenterException("The token endpoint answered with a body that is not a token response.", response.StatusCode, null);
+            }
+
+            if (!string.IsNullOrEmpty(rotated) && !string.Equals(rotated, refreshToken, StringComparison.Ordinal))
+            {
+                await _store.SaveAsync(rotated, CancellationToken.None).ConfigureAwait(false);
+                Log.RefreshTokenRotated(_logger);
+            }
+
+            var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, lifetime.Ticks / 10));
+            lock (_gate)
+            {
+                _accessToken = accessToken;
+                _refreshAt = _time.GetUtcNow() + lifetime - margin;
+            }
+
+            Log.TokenRefreshed(_logger, lifetime);
+            return accessToken;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _refreshing = null;
+            }
+        }
+    }
+
+    private static string? ReadError(byte[] body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object
+                && doc.RootElement.TryGetProperty("error", out var e)
+                && e.ValueKind == JsonValueKind.String
+                && e.GetString() is { Length: <= 64 } code
+                && code.All(static c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.'))
+            {
+                return code;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,275 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Webex.TeamsConnector.ContactCenter;
+
+/// <summary>
+/// WxCC configuration reads (auxiliary codes, users, desktop profiles, all pages), the presence-sync setting, and
+/// reconciliation by <c>GET /v1/agents/activities</c>. Every call goes through the shared request budget.
+/// </summary>
+internal sealed class ContactCenterDirectory : IContactCenterDirectory
+{
+    internal const int MaxAgentsPerActivitiesCall = 100;
+    private const int PageSize = 100;
+
+    private readonly WxccApiClient _api;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, (DesktopProfile? Profile, DateTimeOffset ReadAt)> _profiles = new(StringComparer.Ordinal);
+    private IReadOnlyList<IdleCode>? _codes;
+
+    public ContactCenterDirectory(WxccApiClient api, TimeProvider timeProvider, ILogger<ContactCenterDirectory> logger)
+    {
+        _api = api;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    private ContactCenterOptions Options => _api.Options;
+
+    /// <summary>The auxiliary codes read last, if any (used to recognise RONA in contact events).</summary>
+    public IReadOnlyList<IdleCode>? KnownCodes => Volatile.Read(ref _codes);
+
+    public async Task<IReadOnlyList<IdleCode>> GetIdleCodesAsync(CancellationToken cancellationToken)
+    {
+        var codes = new List<IdleCode>();
+        await foreach (var item in PagesAsync("v2/auxiliary-code", cancellationToken).ConfigureAwait(false))
+        {
+            var id = Str(item, "id");
+            if (string.IsNullOrEmpty(id))
+            {
+                continue;
+            }
+
+            codes.Add(new IdleCode(
+                id,
+                Str(item, "name") ?? string.Empty,
+                Bool(item, "isSystemCode") ?? false,
+                Bool(item, "active") ?? true,
+                !string.Equals(Str(item, "workTypeCode"), "WRAP_UP_CODE", StringComparison.OrdinalIgnoreCase)));
+        }
+
+        Volatile.Write(ref _codes, codes);
+        return codes;
+    }
+
+    public async Task<IReadOnlyList<ContactCenterUser>> GetUsersAsync(CancellationToken cancellationToken)
+    {
+        var users = new List<ContactCenterUser>();
+        await foreach (var item in PagesAsync("v2/user", cancellationToken).ConfigureAwait(false))
+        {
+            var id = Str(item, "id");
+            var agentId = Str(item, "ciUserId");
+            if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(agentId))
+            {
+                continue;
+            }
+
+            users.Add(new ContactCenterUser(
+                id,
+                agentId,
+                Str(item, "email"),
+                Str(item, "agentProfileId"),
+                Bool(item, "contactCenterEnabled") ?? false,
+                Bool(item, "active") ?? true));
+        }
+
+        return users;
+    }
+
+    public async Task<DesktopProfile?> GetDesktopProfileAsync(string desktopProfileId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(desktopProfileId);
+        lock (_profiles)
+        {
+            if (_profiles.TryGetValue(desktopProfileId, out var cached) && _time.GetUtcNow() - cached.ReadAt < Options.ProfileRefreshInterval)
+            {
+                return cached.Profile;
+            }
+        }
+
+        var uri = OrgUri("agent-profile/" + Uri.EscapeDataString(desktopProfileId));
+        var response = await _api.GetAsync(uri, allowNotFound: true, cancellationToken).ConfigureAwait(false);
+        DesktopProfile? profile = null;
+        if (response.IsSuccess)
+        {
+            using var doc = Parse(response, "agent-profile");
+            var root = doc.RootElement;
+            profile = new DesktopProfile(
+                Str(root, "id") ?? desktopProfileId,
+                Bool(root, "stateSynchronizationMS") ?? false,
+                Bool(root, "showUserDetailsMS") ?? false,
+                Bool(root, "stateSynchronizationWebex") ?? false,
+                Bool(root, "showUserDetailsWebex") ?? false)
+            { Name = Str(root, "name") };
+        }
+
+        lock (_profiles)
+        {
+            _profiles[desktopProfileId] = (profile, _time.GetUtcNow());
+        }
+
+        return profile;
+    }
+
+    public async Task<bool> GetPresenceSyncSettingAsync(CancellationToken cancellationToken)
+    {
+        var uri = new Uri(
+            WithSlash(Options.WebexApiBaseUrl),
+            "telephony/config/settings/msTeams?orgId=" + Uri.EscapeDataString(Options.OrgId ?? string.Empty));
+        var response = await _api.GetAsync(uri, allowNotFound: false, cancellationToken).ConfigureAwait(false);
+        using var doc = Parse(response, "msTeams settings");
+        return FindSetting(doc.RootElement, "PRESENCE_SYNC") ?? false;
+    }
+
+    public async Task<IReadOnlyList<AgentFeedEvent>> GetCurrentStatesAsync(IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agentIds);
+        var results = new List<AgentFeedEvent>();
+        // A minute of slack past now covers clock skew between the connector and WxCC.
+        var now = _time.GetUtcNow();
+        var to = now + TimeSpan.FromMinutes(1);
+        var from = to - Options.ReconciliationWindow;
+        foreach (var batch in agentIds.Where(static a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).Chunk(MaxAgentsPerActivitiesCall))
+        {
+            var query = string.Create(
+                CultureInfo.InvariantCulture,
+                $"v1/agents/activities?from={from.ToUnixTimeMilliseconds()}&to={to.ToUnixTimeMilliseconds()}&agentIds={Uri.EscapeDataString(string.Join(',', batch))}&pageSize=1000");
+            var response = await _api.GetAsync(new Uri(WithSlash(Options.BaseUrl), query), allowNotFound: false, cancellationToken).ConfigureAwait(false);
+            using var doc = Parse(response, "agents/activities");
+            var latest = new Dictionary<string, AgentFeedEvent>(StringComparer.Ordinal);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var record in data.EnumerateArray())
+                {
+                    if (AgentEventParser.FromActivity(record, now) is { } feedEvent
+                        && (!latest.TryGetValue(feedEvent.AgentId, out var seen) || seen.Event.Timestamp <= feedEvent.Event.Timestamp))
+                    {
+                        latest[feedEvent.AgentId] = feedEvent;
+                    }
+                }
+            }
+
+            results.AddRange(latest.Values);
+        }
+
+        Log.Reconciled(_logger, agentIds.Count, results.Count);
+        return results;
+    }
+
+    private async IAsyncEnumerable<JsonElement> PagesAsync(string resource, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var page = 0;
+        var totalPages = 1;
+        while (page < totalPages)
+        {
+            var uri = OrgUri(string.Create(CultureInfo.InvariantCulture, $"{resource}?page={page}&pageSize={PageSize}"));
+            var response = await _api.GetAsync(uri, allowNotFound: false, cancellationToken).ConfigureAwait(false);
+            using var doc = Parse(response, resource);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            {
+                throw new ContactCenterException($"GET {uri.AbsolutePath} answered without a data array.", response.Status, response.TrackingId);
+            }
+
+            var count = 0;
+            foreach (var item in data.EnumerateArray())
+            {
+                count++;
+                yield return item.Clone();
+            }
+
+            totalPages = root.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+                && meta.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var pages)
+                ? pages
+                : count >= PageSize ? page + 2 : page + 1;
+            page++;
+            if (page > 10_000)
+            {
+                throw new ContactCenterException($"GET {uri.AbsolutePath} reports more than 10000 pages.");
+            }
+        }
+    }
+
+    private Uri OrgUri(string relative) =>
+        new(WithSlash(Options.BaseUrl), "organization/" + Uri.EscapeDataString(Options.OrgId ?? string.Empty) + "/" + relative);
+
+    internal static Uri WithSlash(Uri uri) =>
+        uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+
+    private static JsonDocument Parse(WxccResponse response, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(response.Body);
+        }
+        catch (JsonException)
+        {
+            throw new ContactCenterException($"The {what} response is not JSON.", response.Status, response.TrackingId);
+        }
+    }
+
+    private static bool? FindSetting(JsonElement element, string settingName)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                if (element.TryGetProperty("settingName", out var name) && name.ValueKind == JsonValueKind.String
+                    && string.Equals(name.GetString(), settingName, StringComparison.OrdinalIgnoreCase)
+                    && element.TryGetProperty("value", out var value))
+                {
+                    return value.ValueKind switch
+                    {
+                        JsonValueKind.True => true,
+                        JsonValueKind.False => false,
+                        JsonValueKind.String => bool.TryParse(value.GetString(), out var b) && b,
+                        _ => false,
+                    };
+                }
+
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (FindSetting(property.Value, settingName) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (FindSetting(item, settingName) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    internal static string? Str(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    internal static bool? Bool(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                JsonValueKind.String when bool.TryParse(value.GetString(), out var b) => b,
+                _ => null,
+            }
+            : null;
+}

@@ -1,0 +1,105 @@
+namespace Webex.TeamsConnector.ContactCenter;
+
+/// <summary>How the connector receives WxCC agent events.</summary>
+public enum ContactCenterEventSource
+{
+    /// <summary>
+    /// Org-wide webhooks (<c>/v2/subscriptions</c>) delivered to <see cref="ContactCenterOptions.WebhookUrl"/> and
+    /// handed to <see cref="WxccWebhookProcessor"/>; needs a public HTTPS URL.
+    /// </summary>
+    Webhook = 0,
+
+    /// <summary>The agent notification websocket (<c>/v1/notification/subscribe</c>), for deployments without a public URL.</summary>
+    WebSocket,
+}
+
+/// <summary>
+/// Settings of the Webex Contact Center adapter, bound from <c>TeamsConnector:ContactCenter</c>. Validated at start:
+/// every error is listed at once, unknown keys are refused, and secrets are never echoed.
+/// </summary>
+public sealed class ContactCenterOptions
+{
+    /// <summary>The WxCC API base (region specific).</summary>
+    /// <value>The default value is <c>https://api.wxcc-us1.cisco.com</c>.</value>
+    public Uri BaseUrl { get; set; } = new("https://api.wxcc-us1.cisco.com");
+
+    /// <summary>The OAuth token endpoint (refresh-token grant).</summary>
+    /// <value>The default value is <c>https://webexapis.com/v1/access_token</c>.</value>
+    public Uri TokenUrl { get; set; } = new("https://webexapis.com/v1/access_token");
+
+    /// <summary>The Webex API base, where the organization's presence-sync setting is read.</summary>
+    /// <value>The default value is <c>https://webexapis.com/v1</c>.</value>
+    public Uri WebexApiBaseUrl { get; set; } = new("https://webexapis.com/v1");
+
+    /// <summary>The WxCC organization id. Required.</summary>
+    public string? OrgId { get; set; }
+
+    /// <summary>The OAuth client (integration) id. Required.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The OAuth client secret. Required; never logged.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// The initial OAuth refresh token. Required; never logged. A rotated refresh token is kept through
+    /// <see cref="IRefreshTokenStore"/>, which wins over this value once it holds one.
+    /// </summary>
+    public string? RefreshToken { get; set; }
+
+    /// <summary>The secret of the webhook subscription (32 to 256 characters). Required in webhook mode; never logged.</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>The requests per minute the adapter may make in total (WxCC allows 300 per client id).</summary>
+    /// <value>The default value is 300.</value>
+    public int RequestsPerMinute { get; set; } = 300;
+
+    /// <summary>How agent events arrive.</summary>
+    /// <value>The default value is <see cref="ContactCenterEventSource.Webhook"/>.</value>
+    public ContactCenterEventSource EventSource { get; set; } = ContactCenterEventSource.Webhook;
+
+    /// <summary>
+    /// The public URL registered with <c>/v2/subscriptions</c> in webhook mode (HTTPS; plain HTTP is accepted only
+    /// on loopback, for the emulator). When not set the subscription is not managed by the connector.
+    /// </summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>The name of the webhook subscription the connector creates or reuses.</summary>
+    /// <value>The default value is <c>teams-connector</c>.</value>
+    public string WebhookName { get; set; } = "teams-connector";
+
+    /// <summary>How long a signed webhook delivery stays acceptable; older (or replayed) deliveries are refused.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan WebhookReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The largest webhook body accepted, in bytes.</summary>
+    /// <value>The default value is 65,536.</value>
+    public int MaxWebhookBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How often agent states are reconciled with <c>GET /v1/agents/activities</c> (also after every reconnect).</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan ReconciliationInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far back reconciliation looks (under 24 hours, as WxCC requires).</summary>
+    /// <value>The default value is 12 hours.</value>
+    public TimeSpan ReconciliationWindow { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>How long a desktop profile read is reused before it is read again.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan ProfileRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The <c>lastStateChangeReason</c> written with every state change (at most 128 characters).</summary>
+    /// <value>The default value is <c>teams-presence-sync</c>.</value>
+    public string ReasonMarker { get; set; } = OriginClassifier.DefaultReasonMarker;
+
+    /// <summary>How many times a state write is tried before it is reported as failed (429 responses are not counted).</summary>
+    /// <value>The default value is 5.</value>
+    public int MaxWriteAttempts { get; set; } = 5;
+
+    /// <summary>How many state writes may be in flight at once.</summary>
+    /// <value>The default value is 8.</value>
+    public int MaxConcurrentWrites { get; set; } = 8;
+
+    /// <summary>The timeout of one HTTP request.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

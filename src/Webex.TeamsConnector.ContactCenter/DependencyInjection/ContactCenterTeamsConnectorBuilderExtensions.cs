@@ -1,0 +1,108 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Webex.TeamsConnector.ContactCenter;
+
+namespace Webex.TeamsConnector;
+
+/// <summary>Adds the Webex Contact Center adapter to the Teams connector.</summary>
+public static partial class ContactCenterTeamsConnectorBuilderExtensions
+{
+    /// <summary>
+    /// Adds the Webex Contact Center adapter bound from <c>TeamsConnector:ContactCenter</c>: the agent-state outbox,
+    /// the agent event feed (webhook or websocket), the directory, and <see cref="WxccWebhookProcessor"/>.
+    /// Calling it more than once is harmless.
+    /// </summary>
+    /// <param name="builder">The connector builder.</param>
+    /// <returns>The builder.</returns>
+    public static ITeamsConnectorBuilder AddWebexContactCenter(this ITeamsConnectorBuilder builder) =>
+        AddWebexContactCenter(builder, static _ => { });
+
+    /// <summary>Adds the Webex Contact Center adapter, bound from configuration and then adjusted by <paramref name="configure"/>.</summary>
+    /// <param name="builder">The connector builder.</param>
+    /// <param name="configure">Changes the options after binding.</param>
+    /// <returns>The builder.</returns>
+    public static ITeamsConnectorBuilder AddWebexContactCenter(this ITeamsConnectorBuilder builder, Action<ContactCenterOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var services = builder.Services;
+        if (!services.Any(static d => d.ServiceType == typeof(ContactCenterMarker)))
+        {
+            services.AddSingleton<ContactCenterMarker>();
+            Register(services, builder.Configuration?.GetSection("ContactCenter"));
+        }
+
+        services.Configure(configure);
+        return builder;
+    }
+
+    private static void Register(IServiceCollection services, IConfigurationSection? section)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient(ContactCenterHttp.ClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan);
+        var bindingErrors = new ContactCenterBindingErrors();
+        services.TryAddSingleton(bindingErrors);
+        var options = services.AddOptions<ContactCenterOptions>();
+        if (section is not null)
+        {
+            options.Configure(o =>
+            {
+                try
+                {
+                    section.Bind(o, static b => b.ErrorOnUnknownConfiguration = true);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    bindingErrors.Add(HideValues(ex.Message));
+                    try
+                    {
+                        // Bind what can be bound, so that validation lists the other errors too.
+                        section.Bind(o);
+                    }
+                    catch (InvalidOperationException again)
+                    {
+                        bindingErrors.Add(HideValues(again.Message));
+                    }
+                }
+            });
+        }
+
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ContactCenterOptions>, ContactCenterOptionsValidator>());
+        services.TryAddSingleton<IRefreshTokenStore, InMemoryRefreshTokenStore>();
+        services.TryAddSingleton(static sp => new RequestBudget(
+            sp.GetRequiredService<IOptions<ContactCenterOptions>>().Value.RequestsPerMinute,
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<WxccTokenProvider>();
+        services.TryAddSingleton<WxccApiClient>();
+        services.TryAddSingleton<ContactCenterDirectory>();
+        services.TryAddSingleton<AgentStateOutbox>();
+        services.TryAddSingleton<AgentEventSequencer>();
+        services.TryAddSingleton<WebhookEventQueue>();
+        services.TryAddSingleton<WebhookSubscriptionManager>();
+        services.TryAddSingleton<WebSocketAgentEventFeed>();
+        services.TryAddSingleton<ContactCenterAgentEventFeed>();
+        services.TryAddSingleton(static sp => new WxccWebhookProcessor(
+            sp.GetRequiredService<IOptions<ContactCenterOptions>>(),
+            sp.GetRequiredService<WebhookEventQueue>(),
+            sp.GetRequiredService<AgentEventSequencer>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));
+        services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());
+        services.TryAddSingleton<IContactCenterDirectory>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
+        services.TryAddSingleton<IAgentEventFeed>(static sp => sp.GetRequiredService<ContactCenterAgentEventFeed>());
+    }
+
+    /// <summary>Removes any quoted configuration value from a binder message (a misplaced secret must not be echoed).</summary>
+    private static string HideValues(string message) =>
+        "TeamsConnector:ContactCenter: " + QuotedValue().Replace(message, "value at");
+
+    [GeneratedRegex("value '.*?' at", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
+    private static partial Regex QuotedValue();
+
+    private sealed class ContactCenterMarker;
+}

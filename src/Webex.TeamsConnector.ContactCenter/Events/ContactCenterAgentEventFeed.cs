@@ -1,0 +1,168 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Webex.TeamsConnector.ContactCenter;
+
+/// <summary>
+/// The adapter's <see cref="IAgentEventFeed"/>: in webhook mode it keeps the subscription in place and passes on what
+/// <see cref="WxccWebhookProcessor"/> accepted; in websocket mode it runs the notification websocket. In both modes it
+/// reconciles agent states (<c>GET /v1/agents/activities</c>) at start, after every (re)connect and every
+/// <see cref="ContactCenterOptions.ReconciliationInterval"/>, because WxCC does not guarantee delivery.
+/// </summary>
+internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
+{
+    private static readonly TimeSpan s_maxSubscriptionRetry = TimeSpan.FromMinutes(5);
+
+    private readonly WxccApiClient _api;
+    private readonly ContactCenterDirectory _directory;
+    private readonly WebhookEventQueue _queue;
+    private readonly WebhookSubscriptionManager _subscriptions;
+    private readonly WebSocketAgentEventFeed _webSocket;
+    private readonly AgentEventSequencer _sequencer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private TaskCompletionSource _reconcileRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _reconciliations;
+
+    public ContactCenterAgentEventFeed(
+        WxccApiClient api,
+        ContactCenterDirectory directory,
+        WebhookEventQueue queue,
+        WebhookSubscriptionManager subscriptions,
+        WebSocketAgentEventFeed webSocket,
+        AgentEventSequencer sequencer,
+        TimeProvider timeProvider,
+        ILogger<ContactCenterAgentEventFeed> logger)
+    {
+        _api = api;
+        _directory = directory;
+        _queue = queue;
+        _subscriptions = subscriptions;
+        _webSocket = webSocket;
+        _sequencer = sequencer;
+        _time = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Raised after each reconciliation, with the number of events it passed on.</summary>
+    public event Action<int>? Reconciled;
+
+    /// <summary>The number of reconciliations completed.</summary>
+    public int Reconciliations => Volatile.Read(ref _reconciliations);
+
+    private readonly TaskCompletionSource<string> _subscription = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The webhook subscription id once ensured.</summary>
+    public string? SubscriptionId { get; private set; }
+
+    /// <summary>Completes with the webhook subscription id once it is ensured.</summary>
+    public Task<string> SubscriptionEnsured => _subscription.Task;
+
+    public async Task RunAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        try
+        {
+            await _directory.GetIdleCodesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContactCenterException ex)
+        {
+            Log.CatalogueFailed(_logger, ex.Message);
+        }
+
+        var tasks = new List<Task> { ReconcileLoopAsync(events, cancellationToken) };
+        if (_api.Options.EventSource == ContactCenterEventSource.WebSocket)
+        {
+            tasks.Add(_webSocket.RunAsync(events, RequestReconciliation, cancellationToken));
+        }
+        else
+        {
+            tasks.Add(PumpWebhooksAsync(events, cancellationToken));
+            if (_api.Options.WebhookUrl is not null)
+            {
+                tasks.Add(EnsureSubscriptionAsync(cancellationToken));
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Asks for a reconciliation as soon as possible.</summary>
+    public void RequestReconciliation() => _reconcileRequest.TrySetResult();
+
+    private async Task PumpWebhooksAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
+    {
+        await foreach (var item in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await events.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EnsureSubscriptionAsync(CancellationToken cancellationToken)
+    {
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                SubscriptionId = await _subscriptions.EnsureAsync(cancellationToken).ConfigureAwait(false);
+                _subscription.TrySetResult(SubscriptionId);
+                return;
+            }
+            catch (ContactCenterException ex)
+            {
+                attempt++;
+                var delay = TimeSpan.FromTicks(Math.Min(s_maxSubscriptionRetry.Ticks, TimeSpan.FromSeconds(5 * Math.Pow(2, Math.Min(attempt - 1, 10))).Ticks));
+                Log.SubscriptionFailed(_logger, ex.Message, delay);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ReconcileLoopAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
+    {
+        var interval = _api.Options.ReconciliationInterval;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            _reconcileRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            await ReconcileAsync(events, cancellationToken).ConfigureAwait(false);
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var timer = Task.Delay(interval, _time, wake.Token);
+            await Task.WhenAny(timer, _reconcileRequest.Task).ConfigureAwait(false);
+            await wake.CancelAsync().ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task ReconcileAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var users = await _directory.GetUsersAsync(cancellationToken).ConfigureAwait(false);
+            var agents = users.Where(static u => u.ContactCenterEnabled && u.Active).Select(static u => u.AgentId).ToList();
+            var states = await _directory.GetCurrentStatesAsync(agents, cancellationToken).ConfigureAwait(false);
+            var passed = 0;
+            foreach (var state in states)
+            {
+                if (_sequencer.TryAccept(state, out _))
+                {
+                    passed++;
+                    await events.WriteAsync(state, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            Interlocked.Increment(ref _reconciliations);
+            Reconciled?.Invoke(passed);
+        }
+        catch (ContactCenterException ex)
+        {
+            Log.ReconciliationFailed(_logger, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,290 @@
+using Webex.TeamsConnector.Testing;
+
+namespace Webex.TeamsConnector.ContactCenter.Tests.Outbox;
+
+public sealed class OutboxTests
+{
+    private static (string Code, List<string> Agents) Agents(ContactCenterEmulator wxcc, int count)
+    {
+        var code = wxcc.AddIdleCode("Teams call");
+        var agents = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var agent = wxcc.AddAgent();
+            wxcc.SignIn(agent);
+            agents.Add(agent);
+        }
+
+        return (code, agents);
+    }
+
+    [Fact]
+    public async Task Enqueue_Idle_PutsStateWithCodeMarkerAndTrackingId()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        h.RunOutbox();
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        var result = await h.NextResultAsync();
+
+        result.Should().Be(new AgentWriteResult(agents[0], AgentState.Idle(code), true, null, result.TrackingId));
+        var write = h.Wxcc.StateWrites.Should().ContainSingle().Which;
+        write.Should().Be(new EmulatedStateWrite(agents[0], "Idle", code, "teams-presence-sync", result.TrackingId, 202, write.ReceivedAt));
+        write.TrackingId.Should().NotBeNullOrEmpty();
+        h.Wxcc.GetState(agents[0]).Should().Be(AgentState.Idle(code));
+        h.Wxcc.GetAgent(agents[0]).LastStateChangeReason.Should().Be("teams-presence-sync");
+    }
+
+    [Fact]
+    public async Task Enqueue_Available_SendsAuxCodeZeroAndEachRequestItsOwnTrackingId()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        h.RunOutbox();
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        await h.NextResultAsync();
+        h.OutboxPort.Enqueue(agents[0], AgentState.Available);
+        await h.NextResultAsync();
+
+        var writes = h.Wxcc.StateWrites;
+        writes[1].State.Should().Be("Available");
+        writes[1].AuxCodeId.Should().Be("0");
+        writes.Select(w => w.TrackingId).Should().OnlyHaveUniqueItems();
+    }
+
+    [Fact]
+    public async Task Enqueue_SeveralStatesBeforeSending_OnlyTheNewestIsSent()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        var other = h.Wxcc.AddIdleCode("Meeting");
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(other));
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.OutboxPort.Depth.Should().Be(1);
+        h.RunOutbox();
+        var result = await h.NextResultAsync();
+
+        result.State.Should().Be(AgentState.Idle(code));
+        h.Wxcc.StateWrites.Should().ContainSingle();
+        h.OutboxPort.Depth.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Enqueue_WhileTheAgentsWriteIsInFlight_WaitsAndSendsTheNewestAfter()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        var other = h.Wxcc.AddIdleCode("Meeting");
+        h.RunOutbox();
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        h.Wxcc.Faults.Latency = TimeSpan.FromSeconds(2);
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        await h.Wxcc.WaitUntilAsync(w => w.RequestCount("agents/session/state") == 1);
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(other));
+        h.OutboxPort.Enqueue(agents[0], AgentState.Available);
+        h.Wxcc.Faults.Latency = TimeSpan.Zero;
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        var results = await h.DrainAsync(2);
+
+        results.Select(r => r.State).Should().Equal(AgentState.Idle(code), AgentState.Available);
+        h.Wxcc.StateWrites.Select(w => w.State).Should().Equal("Idle", "Available");
+    }
+
+    [Fact]
+    public async Task Run_BudgetShort_IdleWritesGoBeforeAvailableWrites()
+    {
+        await using var h = await Harness.StartAsync(settings: new() { ["RequestsPerMinute"] = "2" });
+        var (code, agents) = Agents(h.Wxcc, 4);
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Available);
+        h.OutboxPort.Enqueue(agents[1], AgentState.Idle(code));
+        h.OutboxPort.Enqueue(agents[2], AgentState.Available);
+        h.OutboxPort.Enqueue(agents[3], AgentState.Idle(code));
+        h.RunOutbox();
+        var results = await h.DrainAsync(4);
+
+        results.Should().OnlyContain(r => r.Succeeded);
+        h.Wxcc.StateWrites.Select(w => w.AgentId).Should().Equal(agents[1], agents[3], agents[0], agents[2]);
+        h.Wxcc.ThrottledRequests.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Run_ThousandAgentsInOneSecond_DrainWithinTheBudgetWithOneWriteEach()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1000);
+        var start = h.Time.GetUtcNow();
+
+        foreach (var agent in agents)
+        {
+            h.OutboxPort.Enqueue(agent, AgentState.Idle(code));
+        }
+
+        h.RunOutbox();
+        var results = await h.DrainAsync(1000);
+
+        results.Should().OnlyContain(r => r.Succeeded);
+        results.Select(r => r.AgentId).Should().OnlyHaveUniqueItems().And.HaveCount(1000);
+        var writes = h.Wxcc.StateWrites;
+        writes.Should().HaveCount(1000).And.OnlyContain(w => w.StatusCode == 202);
+        writes.Select(w => w.AgentId).Should().OnlyHaveUniqueItems();
+        foreach (var write in writes)
+        {
+            writes.Count(w => w.ReceivedAt >= write.ReceivedAt && w.ReceivedAt < write.ReceivedAt + TimeSpan.FromMinutes(1))
+                .Should().BeLessThanOrEqualTo(300);
+        }
+
+        h.Wxcc.ThrottledRequests.Should().Be(0);
+        (h.Time.GetUtcNow() - start).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMinutes(3)).And.BeLessThan(TimeSpan.FromMinutes(4));
+        agents.Should().OnlyContain(a => h.Wxcc.GetState(a) == AgentState.Idle(code));
+    }
+
+    [Fact]
+    public async Task Run_TooManyRequests_HonoursRetryAfterAndSendsOnce()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        h.Wxcc.Faults.TooManyRequests = 2;
+        h.Wxcc.Faults.RetryAfter = TimeSpan.FromSeconds(7);
+        var start = h.Time.GetUtcNow();
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.RunOutbox();
+        var results = await h.DrainAsync(1);
+
+        results.Should().ContainSingle().Which.Succeeded.Should().BeTrue();
+        h.Wxcc.ThrottledRequests.Should().Be(2);
+        h.Wxcc.StateWrites.Should().ContainSingle().Which.StatusCode.Should().Be(202);
+        (h.Time.GetUtcNow() - start).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(14));
+    }
+
+    [Fact]
+    public async Task Run_ServiceUnavailable_RetriedWithoutDuplicates()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        h.Wxcc.Faults.ServiceUnavailable = 2;
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.RunOutbox();
+        var results = await h.DrainAsync(1);
+
+        results.Should().ContainSingle().Which.Succeeded.Should().BeTrue();
+        h.Wxcc.RequestCount("agents/session/state").Should().Be(3);
+        h.Wxcc.StateWrites.Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Run_TransientFailuresExhausted_ReportedAsFailed()
+    {
+        await using var h = await Harness.StartAsync(settings: new() { ["MaxWriteAttempts"] = "2" });
+        var (code, agents) = Agents(h.Wxcc, 1);
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        h.Wxcc.Faults.ServiceUnavailable = 5;
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.RunOutbox();
+        var result = (await h.DrainAsync(1)).Single();
+
+        result.Succeeded.Should().BeFalse();
+        result.Reason.Should().Contain("HTTP 503");
+        h.Wxcc.RequestCount("agents/session/state").Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Run_WriteRefused_ReportedAsFailedWithTheStatus()
+    {
+        await using var h = await Harness.StartAsync();
+        var (_, agents) = Agents(h.Wxcc, 1);
+        h.RunOutbox();
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle("no-such-code"));
+        var result = await h.NextResultAsync();
+
+        result.Succeeded.Should().BeFalse();
+        result.Reason.Should().Contain("HTTP 400");
+        result.TrackingId.Should().Be(h.Wxcc.StateWrites.Single().TrackingId);
+    }
+
+    [Fact]
+    public async Task Run_Stopped_ReportsEveryUnsentWriteAsFailed()
+    {
+        await using var h = await Harness.StartAsync(settings: new() { ["RequestsPerMinute"] = "2" });
+        var (code, agents) = Agents(h.Wxcc, 3);
+        foreach (var agent in agents)
+        {
+            h.OutboxPort.Enqueue(agent, AgentState.Idle(code));
+        }
+
+        h.RunOutbox();
+        var first = await h.NextResultAsync();
+        await h.StopAsync();
+        var rest = new List<AgentWriteResult>();
+        while (h.Results.Reader.TryRead(out var r))
+        {
+            rest.Add(r);
+        }
+
+        first.Succeeded.Should().BeTrue();
+        rest.Should().HaveCount(2).And.OnlyContain(r => !r.Succeeded && r.Reason!.Contains("stopped"));
+        rest.Select(r => r.AgentId).Should().BeEquivalentTo(agents.Except([first.AgentId]));
+        h.OutboxPort.Depth.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Enqueue_InvalidArguments_Throw()
+    {
+        await using var h = await Harness.StartAsync();
+
+        ((Action)(() => h.OutboxPort.Enqueue("", AgentState.Available))).Should().Throw<ArgumentException>();
+        ((Action)(() => h.OutboxPort.Enqueue("a", AgentState.Engaged))).Should().Throw<ArgumentException>().WithMessage("*Available or Idle*");
+    }
+
+    [Fact]
+    public async Task AgentStateChangeFailed_AfterAccepted_ReportedThroughResults()
+    {
+        await using var h = await Harness.StartAsync(settings: new() { ["EventSource"] = "WebSocket" });
+        var (code, agents) = Agents(h.Wxcc, 1);
+        h.RunFeed();
+        h.RunOutbox();
+        await h.Wxcc.WaitUntilAsync(w => w.OpenWebSockets == 1);
+        h.Wxcc.Faults.FailStateChanges = 1;
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        var accepted = await h.NextResultAsync();
+        var failed = await h.NextResultAsync();
+
+        accepted.Succeeded.Should().BeTrue();
+        failed.Should().Be(new AgentWriteResult(agents[0], AgentState.Idle(code), false, failed.Reason, accepted.TrackingId));
+        failed.Reason.Should().Contain("AgentStateChangeFailed");
+        h.Wxcc.GetState(agents[0]).Should().Be(AgentState.Available);
+    }
+
+    [Fact]
+    public async Task AgentStateChangeFailed_OvertakingThe202_IsReportedAfterTheSuccess()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        h.RunOutbox();
+        h.Wxcc.Faults.Latency = TimeSpan.FromSeconds(1);
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        await h.Wxcc.WaitUntilAsync(w => w.RequestCount("agents/session/state") == 1);
+        var matched = h.Outbox.ReportRemoteFailure(agents[0], "tracking-id-not-seen-yet", "agent busy");
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        var results = await h.DrainAsync(2);
+
+        matched.Should().BeTrue();
+        results[0].Succeeded.Should().BeTrue();
+        results[1].Should().Be(new AgentWriteResult(agents[0], AgentState.Idle(code), false, "AgentStateChangeFailed: agent busy", results[0].TrackingId));
+        h.Outbox.ReportRemoteFailure("someone-else", null, "x").Should().BeFalse();
+    }
+}
