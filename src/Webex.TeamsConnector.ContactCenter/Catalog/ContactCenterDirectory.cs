@@ -8,7 +8,7 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// WxCC configuration reads (auxiliary codes, users, desktop profiles, all pages), the presence-sync setting, and
 /// reconciliation by <c>GET /v1/agents/activities</c>. Every call goes through the shared request budget.
 /// </summary>
-internal sealed class ContactCenterDirectory : IContactCenterDirectory
+internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenceSyncSettingWriter
 {
     internal const int MaxAgentsPerActivitiesCall = 100;
     private const int PageSize = 100;
@@ -121,6 +121,20 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory
         var response = await _api.GetAsync(uri, allowNotFound: false, cancellationToken).ConfigureAwait(false);
         using var doc = Parse(response, "msTeams settings");
         return FindSetting(doc.RootElement, "PRESENCE_SYNC") ?? false;
+    }
+
+    public async Task SetPresenceSyncSettingAsync(bool enabled, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(
+            WithSlash(Options.WebexApiBaseUrl),
+            "telephony/config/settings/msTeams?orgId=" + Uri.EscapeDataString(Options.OrgId ?? string.Empty));
+        var body = System.Text.Encoding.UTF8.GetBytes(
+            "{\"settingName\":\"PRESENCE_SYNC\",\"value\":" + (enabled ? "true" : "false") + "}");
+        var response = await _api.SendAsync(HttpMethod.Put, uri, body, retry: true, leaseHeld: false, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            throw new ContactCenterException($"PUT {uri.AbsolutePath} failed ({response.Describe()}).", response.Status, response.TrackingId);
+        }
     }
 
     public async Task<IReadOnlyList<AgentFeedEvent>> GetCurrentStatesAsync(IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken)

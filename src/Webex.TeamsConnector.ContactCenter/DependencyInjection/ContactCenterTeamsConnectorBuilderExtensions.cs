@@ -94,6 +94,7 @@ public static partial class ContactCenterTeamsConnectorBuilderExtensions
             sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());
         services.TryAddSingleton<IContactCenterDirectory>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
+        services.TryAddSingleton<IPresenceSyncSettingWriter>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
         services.TryAddSingleton<IAgentEventFeed>(static sp => sp.GetRequiredService<ContactCenterAgentEventFeed>());
     }
 

@@ -113,6 +113,10 @@ public sealed partial class ContactCenterEmulator
                     return (404, Error("no such subscription"));
                 }
 
+            case ("PUT", ["webex", "v1", "telephony", "config", "settings", "msTeams"]):
+                return context.Request.Query["orgId"] == OrgId
+                    ? await PutMsTeamsSettingAsync(context).ConfigureAwait(false)
+                    : (403, Error("another organization"));
             case ("GET", ["webex", "v1", "telephony", "config", "settings", "msTeams"]):
                 return context.Request.Query["orgId"] == OrgId
                     ? (200, new JsonObject
@@ -127,6 +131,37 @@ public sealed partial class ContactCenterEmulator
             default:
                 return (404, Error($"no such endpoint: {method} {path}"));
         }
+    }
+
+    /// <summary>Accepts <c>{"settingName":"PRESENCE_SYNC","value":true}</c> or <c>{"settings":[...]}</c>.</summary>
+    private async Task<(int, JsonNode?)> PutMsTeamsSettingAsync(HttpContext context)
+    {
+        JsonNode? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            return (400, Error("malformed JSON"));
+        }
+
+        var settings = body?["settings"] is JsonArray array ? array.OfType<JsonObject>().ToList() : body is JsonObject single ? [single] : [];
+        var changed = false;
+        foreach (var setting in settings)
+        {
+            if (setting["settingName"]?.GetValue<string>() is "PRESENCE_SYNC" && setting["value"] is JsonValue value && value.TryGetValue<bool>(out var enabled))
+            {
+                PresenceSyncEnabled = enabled;
+                changed = true;
+            }
+            else if (setting["settingName"]?.GetValue<string>() is not "HIDE_WEBEX_APP")
+            {
+                return (400, Error("unknown or invalid setting"));
+            }
+        }
+
+        return changed ? (204, null) : (400, Error("no setting given"));
     }
 
     private async Task<(int, JsonNode?)> StateAsync(HttpContext context)

@@ -325,52 +325,41 @@ internal sealed class SyncSession : ISyncCommandSink
         }
     }
 
+    /// <summary>
+    /// Re-reads the roster and the presence-sync setting every <see cref="StateSyncOptions.RosterRefreshInterval"/>.
+    /// (The Contact Center adapter's event feed reconciles agent states itself.)
+    /// </summary>
     private async Task RunBackgroundAsync(CancellationToken cancellationToken)
     {
-        var nextRoster = _time.GetUtcNow() + _options.RosterRefreshInterval;
-        var nextReconcile = _time.GetUtcNow() + _options.ReconciliationInterval;
         while (!cancellationToken.IsCancellationRequested)
         {
-            var now = _time.GetUtcNow();
-            var next = nextRoster < nextReconcile ? nextRoster : nextReconcile;
-            if (next > now)
+            await Task.Delay(_options.RosterRefreshInterval, _time, cancellationToken).ConfigureAwait(false);
+            try
             {
-                await Task.Delay(next - now, _time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (now >= nextRoster)
-            {
-                nextRoster = now + _options.RosterRefreshInterval;
-                try
+                var enabled = await _ports.Directory.GetPresenceSyncSettingAsync(cancellationToken).ConfigureAwait(false);
+                if (!enabled)
                 {
-                    var enabled = await _ports.Directory.GetPresenceSyncSettingAsync(cancellationToken).ConfigureAwait(false);
-                    if (!enabled)
-                    {
-                        await _runtime.UpdateAsync(r => (r with { PresenceSyncEnabled = false }, true), cancellationToken).ConfigureAwait(false);
-                        return;
-                    }
+                    // Degraded: the status change ends this session.
+                    await _runtime.UpdateAsync(r => (r with { PresenceSyncEnabled = false }, true), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
 
-                    _profiles.Clear();
-                    var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
-                    _control.Writer.TryWrite(s => s.ApplyRoster(roster, initial: false));
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    _runtime.SetSyncing(true, "roster refresh failed: " + ex.Message);
-                }
+                _profiles.Clear();
+                var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
+                _control.Writer.TryWrite(s => s.ApplyRoster(roster, initial: false));
+                _runtime.SetSyncing(true, null);
             }
-
-            if (now >= nextReconcile)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                nextReconcile = now + _options.ReconciliationInterval;
-                var agents = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
-                await ReconcileAsync([.. agents.Select(a => a.AgentId)], cancellationToken).ConfigureAwait(false);
+                _runtime.SetSyncing(true, "roster refresh failed: " + ex.Message);
             }
         }
     }
 
-    /// <summary>Reads agents' current states from WxCC and feeds them in (older ones are dropped by the engine).</summary>
+    /// <summary>
+    /// Reads agents' current states from WxCC and feeds them in (older ones are dropped by the engine): at session
+    /// start, so that a new engine knows every agent's state, and for agents added by a roster refresh.
+    /// </summary>
     private async Task ReconcileAsync(List<string> agentIds, CancellationToken cancellationToken)
     {
         if (agentIds.Count == 0)

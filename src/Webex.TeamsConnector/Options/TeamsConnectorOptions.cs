@@ -62,10 +62,6 @@ public sealed class StateSyncOptions
     /// <value>The default value is five minutes.</value>
     public TimeSpan RosterRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How often agents' current states are read from WxCC to catch events that never arrived.</summary>
-    /// <value>The default value is five minutes.</value>
-    public TimeSpan ReconciliationInterval { get; set; } = TimeSpan.FromMinutes(5);
-
     /// <summary>The longest the host waits between timer checks of the sync engine.</summary>
     /// <value>The default value is one second.</value>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromSeconds(1);

@@ -35,11 +35,6 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
             errors.Add("TeamsConnector:StateSync:RosterRefreshInterval must be positive.");
         }
 
-        if (sync.ReconciliationInterval <= TimeSpan.Zero)
-        {
-            errors.Add("TeamsConnector:StateSync:ReconciliationInterval must be positive.");
-        }
-
         if (sync.TimerResolution <= TimeSpan.Zero || sync.TimerResolution > TimeSpan.FromMinutes(1))
         {
             errors.Add("TeamsConnector:StateSync:TimerResolution must be between zero and one minute.");

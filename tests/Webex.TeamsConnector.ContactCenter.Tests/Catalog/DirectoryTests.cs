@@ -116,6 +116,21 @@ public sealed class DirectoryTests
     }
 
     [Fact]
+    public async Task SetPresenceSyncSetting_WritesTheOrganizationSetting()
+    {
+        await using var h = await Harness.StartAsync();
+        h.Wxcc.PresenceSyncEnabled = false;
+        var writer = (IPresenceSyncSettingWriter)h.Directory;
+
+        await writer.SetPresenceSyncSettingAsync(true, CancellationToken.None);
+
+        h.Wxcc.PresenceSyncEnabled.Should().BeTrue();
+        (await h.Directory.GetPresenceSyncSettingAsync(CancellationToken.None)).Should().BeTrue();
+        await writer.SetPresenceSyncSettingAsync(false, CancellationToken.None);
+        h.Wxcc.PresenceSyncEnabled.Should().BeFalse();
+    }
+
+    [Fact]
     public async Task GetCurrentStates_MoreThan100Agents_BatchesAndReturnsCurrentStates()
     {
         await using var h = await Harness.StartAsync();
