@@ -80,6 +80,12 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
                         }
 
                         var response = await state.self.SendCoreAsync(state.request, ctx.CancellationToken).ConfigureAwait(false);
+                        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                        {
+                            // Every presence request waits out the Retry-After, including after the last attempt.
+                            state.self._budget.Pause(state.self.RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+                        }
+
                         return Outcome.FromResult(response);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException || !ctx.CancellationToken.IsCancellationRequested)
@@ -122,7 +128,6 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
         var uri = args.Context.Properties.GetValue(s_uri, null);
         if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests })
         {
-            _budget.Pause(args.RetryDelay);
             Log.Throttled(_logger, uri?.AbsolutePath, args.RetryDelay, args.AttemptNumber + 1);
         }
         else
