@@ -35,6 +35,14 @@ internal sealed class GraphMetrics : IDisposable
         _meter.CreateObservableGauge("webex.teamsconnector.graph.poll.cycle", () => Volatile.Read(ref _cycleSeconds), "s", "The length of a polling cycle (longer than the poll interval when the request budget needs it).");
     }
 
+    private long _handled;
+
+    /// <summary>Raised on every count recorded: "accepted", "handled", "stale" or a rejection reason (tests wait on it).</summary>
+    public event Action<string>? Recorded;
+
+    /// <summary>Notifications the feed has finished handling.</summary>
+    public long Handled => Interlocked.Read(ref _handled);
+
     public long Accepted => Interlocked.Read(ref _acceptedCount);
 
     public long Stale => Interlocked.Read(ref _staleCount);
@@ -51,18 +59,27 @@ internal sealed class GraphMetrics : IDisposable
     {
         _rejections.AddOrUpdate(reason, 1, static (_, c) => c + 1);
         _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        Recorded?.Invoke(reason);
     }
 
     public void Accept()
     {
         Interlocked.Increment(ref _acceptedCount);
         _accepted.Add(1);
+        Recorded?.Invoke("accepted");
     }
 
     public void StalePresence()
     {
         Interlocked.Increment(ref _staleCount);
         _stale.Add(1);
+        Recorded?.Invoke("stale");
+    }
+
+    public void HandledNotification()
+    {
+        Interlocked.Increment(ref _handled);
+        Recorded?.Invoke("handled");
     }
 
     public void ReadFailure()

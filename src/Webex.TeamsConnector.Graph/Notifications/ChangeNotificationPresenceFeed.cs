@@ -207,6 +207,10 @@ internal sealed class ChangeNotificationPresenceFeed : ITeamsPresenceFeed
             {
                 Log.FeedFailed(_logger, TimeSpan.Zero, ex);
             }
+            finally
+            {
+                _metrics.HandledNotification();
+            }
         }
     }
 

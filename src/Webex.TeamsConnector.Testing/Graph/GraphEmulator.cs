@@ -253,6 +253,11 @@ public sealed class GraphEmulator : IAsyncDisposable
         await _dispatcher.SendLifecycleAsync(subscription, lifecycleEvent, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes a subscription without telling the subscriber (as an expiry or an administrator would).</summary>
+    /// <param name="subscriptionId">The subscription.</param>
+    /// <returns><see langword="true"/> when it existed.</returns>
+    public bool RemoveSubscription(string subscriptionId) => _tenant.RemoveSubscription(subscriptionId);
+
     /// <summary>Delivers the notifications held back by <see cref="GraphEmulatorFaults.ReorderNotifications"/>, newest first.</summary>
     /// <param name="cancellationToken">Cancels the delivery.</param>
     /// <returns>A task that completes when the subscriber answered.</returns>

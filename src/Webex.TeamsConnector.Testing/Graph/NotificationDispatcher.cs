@@ -48,7 +48,18 @@ internal sealed class NotificationDispatcher : IAsyncDisposable
             return;
         }
 
-        _queue.Writer.TryWrite(new Item(subscription, userId, presence));
+        var item = new Item(subscription, userId, presence);
+        if (_faults.ReorderNotifications)
+        {
+            lock (_heldGate)
+            {
+                _held.Add(item);
+            }
+
+            return;
+        }
+
+        _queue.Writer.TryWrite(item);
     }
 
     /// <summary>Delivers the notifications held by <see cref="GraphEmulatorFaults.ReorderNotifications"/>, newest first.</summary>
@@ -160,16 +171,6 @@ internal sealed class NotificationDispatcher : IAsyncDisposable
     {
         await foreach (var item in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            if (_faults.ReorderNotifications)
-            {
-                lock (_heldGate)
-                {
-                    _held.Add(item);
-                }
-
-                continue;
-            }
-
             await SendAsync([item], CancellationToken.None).ConfigureAwait(false);
             if (_faults.DuplicateNotifications)
             {

@@ -24,6 +24,7 @@ public sealed class GraphTestHost : IAsyncDisposable
     private readonly Channel<TeamsPresenceUpdate> _updates = Channel.CreateUnbounded<TeamsPresenceUpdate>();
     private readonly CancellationTokenSource _stop = new();
     private TaskCompletionSource _arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _activity = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _feed;
     private Task? _pump;
 
@@ -33,6 +34,12 @@ public sealed class GraphTestHost : IAsyncDisposable
         Emulator = emulator;
         Webhook = webhook;
         Services = services;
+        clock.TimerScheduled += Poke;
+        Metrics.Recorded += _ => Poke();
+        if (services.GetRequiredService<ITeamsPresenceFeed>() is ChangeNotificationPresenceFeed feed)
+        {
+            feed.Maintained += Poke;
+        }
     }
 
     public ManualClock Clock { get; }
@@ -129,6 +136,7 @@ public sealed class GraphTestHost : IAsyncDisposable
                 }
 
                 arrived.TrySetResult();
+                Poke();
             }
         });
     }
@@ -162,6 +170,55 @@ public sealed class GraphTestHost : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// Waits, without moving fake time, until <paramref name="condition"/> holds; re-checks it whenever something
+    /// happens (an update, a rejection, a maintenance pass of the feed, a timer scheduled). Fails after 15 s of
+    /// wall-clock time without progress.
+    /// </summary>
+    public async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        while (true)
+        {
+            Task activity;
+            lock (_gate)
+            {
+                activity = _activity.Task;
+            }
+
+            if (condition())
+            {
+                return;
+            }
+
+            try
+            {
+                await activity.WaitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                if (condition())
+                {
+                    return;
+                }
+
+                throw new TimeoutException("Timed out waiting for: " + what);
+            }
+        }
+    }
+
+    /// <summary>Signals that something happened (see <see cref="EventuallyAsync"/>).</summary>
+    public void Poke()
+    {
+        TaskCompletionSource activity;
+        lock (_gate)
+        {
+            activity = _activity;
+            _activity = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        activity.TrySetResult();
     }
 
     /// <summary>The updates received for one user.</summary>

@@ -47,6 +47,9 @@ public sealed class ManualClock : FakeTimeProvider
         return tracked;
     }
 
+    /// <summary>Raised whenever a timer is scheduled (someone waits on fake time).</summary>
+    public event Action? TimerScheduled;
+
     /// <summary>The earliest due time of a pending timer that is not a timeout, if any.</summary>
     public DateTimeOffset? NextWait() => Earliest()?.Due;
 
@@ -68,7 +71,7 @@ public sealed class ManualClock : FakeTimeProvider
                 await progress.ConfigureAwait(false);
             }
 
-            if (!await StepAsync(limit, progress, s_guard).ConfigureAwait(false) && !done())
+            if (!await StepAsync(limit, progress, s_guard, waitBeyondLimit: true).ConfigureAwait(false) && !done())
             {
                 throw new TimeoutException($"The condition did not hold within {maxFakeTime} of fake time, or nothing happened for {s_guard.TotalSeconds} s of wall-clock time (fake time {GetUtcNow():O}).");
             }
@@ -95,7 +98,7 @@ public sealed class ManualClock : FakeTimeProvider
     /// One step: jump to the next pending wait (if it is due by <paramref name="limit"/>), then wait for the code to
     /// react (a new timer, or <paramref name="progress"/>). False when nothing is due by the limit or nothing reacted.
     /// </summary>
-    private async Task<bool> StepAsync(DateTimeOffset limit, Task? progress, TimeSpan idle)
+    private async Task<bool> StepAsync(DateTimeOffset limit, Task? progress, TimeSpan idle, bool waitBeyondLimit = false)
     {
         Task created;
         lock (_gate)
@@ -107,7 +110,21 @@ public sealed class ManualClock : FakeTimeProvider
         {
             if (due > limit)
             {
-                return false;
+                if (!waitBeyondLimit)
+                {
+                    return false;
+                }
+
+                // Nothing more is due in time; work still in flight may yet satisfy the condition.
+                try
+                {
+                    await (progress is null ? created : Task.WhenAny(created, progress)).WaitAsync(idle).ConfigureAwait(false);
+                    return true;
+                }
+                catch (TimeoutException)
+                {
+                    return false;
+                }
             }
 
             var delta = due - GetUtcNow();
@@ -158,6 +175,7 @@ public sealed class ManualClock : FakeTimeProvider
         }
 
         created.TrySetResult();
+        TimerScheduled?.Invoke();
     }
 
     private sealed class Tracked(ManualClock clock, Kind kind) : ITimer
