@@ -37,13 +37,17 @@ internal sealed class GraphClientProvider : IDisposable
         var primary = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         _http = new HttpClient(GraphClientFactory.CreatePipeline(handlers, primary)) { Timeout = Timeout.InfiniteTimeSpan };
         var baseUrl = settings.BaseUrl.ToString().TrimEnd('/');
-        Client = new GraphServiceClient(_http, CreateAuthentication(settings, services), baseUrl);
+        Authentication = CreateAuthentication(settings, services);
+        Client = new GraphServiceClient(_http, Authentication, baseUrl);
         BaseUrl = settings.BaseUrl;
     }
 
     public GraphServiceClient Client { get; }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>How requests are authenticated (anonymous for a loopback emulator).</summary>
+    public IAuthenticationProvider Authentication { get; }
 
     public void Dispose()
     {

@@ -229,6 +229,11 @@ public sealed class GraphTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Every test that uses the host also checks that no secret reached the logs.
+        var logs = AllLogText();
+        var clientState = Services.GetRequiredService<SubscriptionRegistry>().ClientState;
+        logs.Should().NotContain(Secret).And.NotContain(clientState);
+
         await _stop.CancelAsync();
         if (_feed is not null)
         {
