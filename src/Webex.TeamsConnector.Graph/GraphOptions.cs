@@ -120,9 +120,9 @@ public sealed class GraphOptions
     /// <value>The default value is the certificate's thumbprint.</value>
     public string? EncryptionCertificateId { get; set; }
 
-    /// <summary>The largest notification body accepted, in bytes.</summary>
-    /// <value>The default value is 1 MiB.</value>
-    public int MaxNotificationBodyBytes { get; set; } = 1024 * 1024;
+    /// <summary>The largest notification body accepted, in bytes (a batch of 1,000 rich notifications is about 1.3 MB).</summary>
+    /// <value>The default value is 4 MiB.</value>
+    public int MaxNotificationBodyBytes { get; set; } = 4 * 1024 * 1024;
 
     // A field, not a property: the configuration binder must not see it.
     private X509Certificate2? _encryptionCertificate;

@@ -93,6 +93,10 @@ internal sealed class PollingPresenceFeed : ITeamsPresenceFeed
         }
     }
 
+    /// <summary>Reads every watched user once, batches back to back (benchmarks).</summary>
+    internal Task<(int Requests, int Failed)> PollOnceAsync(ChannelWriter<TeamsPresenceUpdate> updates, CancellationToken cancellationToken) =>
+        RunCycleAsync(Volatile.Read(ref _watched), TimeSpan.Zero, _time.GetUtcNow(), updates, cancellationToken);
+
     /// <summary>The cycle length for a number of users: the poll interval, or what 90% of the budget allows.</summary>
     internal TimeSpan Plan(int users)
     {

@@ -1,14 +1,22 @@
+using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Communications.GetPresencesByUserId;
+using Microsoft.Graph.Models.ODataErrors;
 using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Serialization;
 
 namespace Webex.TeamsConnector.Graph;
 
 /// <summary>Reads presence in batches with <c>POST /communications/getPresencesByUserId</c> and feeds a tracker.</summary>
 internal sealed class PresenceReader(GraphClientProvider graph, IOptions<GraphOptions> options, TimeProvider time, GraphMetrics metrics, ILogger<PresenceReader> logger)
 {
+    private static readonly Dictionary<string, ParsableFactory<IParsable>> s_errors = new(StringComparer.Ordinal)
+    {
+        ["XXX"] = ODataError.CreateFromDiscriminatorValue,
+    };
+
     public int BatchSize { get; } = options.Value.PollBatchSize;
 
     /// <summary>Reads one batch (at most 650 ids).</summary>
@@ -20,13 +28,23 @@ internal sealed class PresenceReader(GraphClientProvider graph, IOptions<GraphOp
         return response?.Value ?? [];
     }
 
-    /// <summary>Reads a batch and writes the changes to <paramref name="updates"/>; false when the read failed.</summary>
+    /// <summary>
+    /// Reads a batch and writes the changes to <paramref name="updates"/>; false when the read failed. The request
+    /// is built and sent by the SDK (its middleware, authentication and error mapping); the response is read as
+    /// JSON directly, so that an unchanged presence costs no allocation.
+    /// </summary>
     public async Task<bool> ReadAndEmitAsync(List<string> ids, PresenceTracker tracker, ChannelWriter<TeamsPresenceUpdate> updates, CancellationToken cancellationToken)
     {
-        List<Microsoft.Graph.Models.Presence> presences;
+        JsonDocument document;
         try
         {
-            presences = await ReadBatchAsync(ids, cancellationToken).ConfigureAwait(false);
+            var request = graph.Client.Communications.GetPresencesByUserId.ToPostRequestInformation(new GetPresencesByUserIdPostRequestBody { Ids = ids });
+            var stream = await graph.Client.RequestAdapter.SendPrimitiveAsync<Stream>(request, s_errors, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidDataException("getPresencesByUserId answered without a body.");
+            await using (stream.ConfigureAwait(false))
+            {
+                document = await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -35,15 +53,35 @@ internal sealed class PresenceReader(GraphClientProvider graph, IOptions<GraphOp
             return false;
         }
 
-        var now = time.GetUtcNow();
-        foreach (var presence in presences)
+        using (document)
         {
-            if (presence.Id is null)
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array)
             {
-                continue;
+                metrics.ReadFailure();
+                Log.ReadFailed(logger, ids.Count, 200, new InvalidDataException("getPresencesByUserId answered without a 'value' array."));
+                return false;
             }
 
-            await EmitAsync(tracker, presence.Id, presence.Availability, presence.Activity, presence.SequenceNumber, now, updates, cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            foreach (var presence in value.EnumerateArray())
+            {
+                if (presence.ValueKind != JsonValueKind.Object || !presence.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
+                {
+                    continue;
+                }
+
+                var userId = id.GetString()!;
+                switch (tracker.Observe(userId, presence, now, out var update))
+                {
+                    case PresenceOutcome.Changed:
+                        await updates.WriteAsync(update, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case PresenceOutcome.Stale:
+                        metrics.StalePresence();
+                        Log.StalePresence(logger, userId, presence.TryGetProperty("sequenceNumber", out var s) ? s.ToString() : string.Empty, tracker.LastSequence(userId) ?? string.Empty);
+                        break;
+                }
+            }
         }
 
         return true;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Webex.TeamsConnector.Graph;
 
 /// <summary>What became of an observed presence.</summary>
@@ -73,40 +75,39 @@ internal sealed class PresenceTracker
         update = default;
         lock (_gate)
         {
+            return _entries.TryGetValue(userId, out var entry)
+                ? ObserveLocked(entry, availability, activity, sequenceNumber, receivedAt, out update)
+                : PresenceOutcome.Unwatched;
+        }
+    }
+
+    /// <summary>
+    /// Observes a presence straight from Graph's JSON. Strings equal to the last seen are not allocated again, so
+    /// a cycle in which nobody changed allocates nothing per user but the id.
+    /// </summary>
+    public PresenceOutcome Observe(string userId, JsonElement presence, DateTimeOffset receivedAt, out TeamsPresenceUpdate update)
+    {
+        update = default;
+        lock (_gate)
+        {
             if (!_entries.TryGetValue(userId, out var entry))
             {
                 return PresenceOutcome.Unwatched;
             }
 
-            if (entry.Seen && sequenceNumber is not null && entry.SequenceNumber is not null)
-            {
-                var order = string.CompareOrdinal(sequenceNumber, entry.SequenceNumber);
-                if (order < 0)
-                {
-                    return PresenceOutcome.Stale;
-                }
-
-                if (order == 0)
-                {
-                    return PresenceOutcome.Unchanged;
-                }
-            }
-
-            var changed = !entry.Seen
-                || !string.Equals(entry.Availability, availability, StringComparison.OrdinalIgnoreCase)
-                || !string.Equals(entry.Activity, activity, StringComparison.OrdinalIgnoreCase);
-            entry.Seen = true;
-            entry.Availability = availability;
-            entry.Activity = activity;
-            entry.SequenceNumber = sequenceNumber ?? entry.SequenceNumber;
-            if (!changed)
+            var sequenceNumber = Text(presence, "sequenceNumber", entry.SequenceNumber);
+            if (entry.Seen && sequenceNumber is not null && ReferenceEquals(sequenceNumber, entry.SequenceNumber))
             {
                 return PresenceOutcome.Unchanged;
             }
 
-            update = new TeamsPresenceUpdate(entry.UserId, availability, activity, sequenceNumber, receivedAt);
-            return PresenceOutcome.Changed;
+            return ObserveLocked(entry, Text(presence, "availability", entry.Availability), Text(presence, "activity", entry.Activity), sequenceNumber, receivedAt, out update);
         }
+
+        static string? Text(JsonElement presence, string name, string? last) =>
+            !presence.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.String ? null
+            : last is not null && value.ValueEquals(last) ? last
+            : value.GetString();
     }
 
     /// <summary>The last sequence number seen, for logs.</summary>
@@ -116,6 +117,39 @@ internal sealed class PresenceTracker
         {
             return _entries.TryGetValue(userId, out var entry) ? entry.SequenceNumber : null;
         }
+    }
+
+    private static PresenceOutcome ObserveLocked(Entry entry, string? availability, string? activity, string? sequenceNumber, DateTimeOffset receivedAt, out TeamsPresenceUpdate update)
+    {
+        update = default;
+        if (entry.Seen && sequenceNumber is not null && entry.SequenceNumber is not null)
+        {
+            var order = string.CompareOrdinal(sequenceNumber, entry.SequenceNumber);
+            if (order < 0)
+            {
+                return PresenceOutcome.Stale;
+            }
+
+            if (order == 0)
+            {
+                return PresenceOutcome.Unchanged;
+            }
+        }
+
+        var changed = !entry.Seen
+            || !string.Equals(entry.Availability, availability, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(entry.Activity, activity, StringComparison.OrdinalIgnoreCase);
+        entry.Seen = true;
+        entry.Availability = availability;
+        entry.Activity = activity;
+        entry.SequenceNumber = sequenceNumber ?? entry.SequenceNumber;
+        if (!changed)
+        {
+            return PresenceOutcome.Unchanged;
+        }
+
+        update = new TeamsPresenceUpdate(entry.UserId, availability, activity, sequenceNumber, receivedAt);
+        return PresenceOutcome.Changed;
     }
 
     private sealed class Entry(string userId)

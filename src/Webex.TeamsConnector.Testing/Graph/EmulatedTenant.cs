@@ -323,6 +323,7 @@ internal sealed class EmulatedTenant
         user.Availability = availability;
         user.Activity = activity;
         user.Sequence = NextStamp();
+        user.SequenceText = user.Sequence.ToString("X16", CultureInfo.InvariantCulture);
         return notify;
     }
 
@@ -369,7 +370,9 @@ internal sealed class EmulatedTenant
 
         public long Sequence { get; set; }
 
-        public EmulatedPresence Presence => new(Availability, Activity, Sequence.ToString("X16", CultureInfo.InvariantCulture));
+        public string SequenceText { get; set; } = string.Empty;
+
+        public EmulatedPresence Presence => new(Availability, Activity, SequenceText);
 
         public string? Get(string field) => field switch
         {
