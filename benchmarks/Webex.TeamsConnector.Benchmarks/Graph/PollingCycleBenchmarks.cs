@@ -14,8 +14,10 @@ namespace Webex.TeamsConnector.Benchmarks.Graph;
 /// One polling cycle for 10,000 watched users against the loopback <see cref="GraphEmulator"/> through the real
 /// Microsoft.Graph SDK: 16 <c>getPresencesByUserId</c> requests of at most 650 ids, the JSON of 10,000 presences
 /// deserialized, and change detection. <c>Unchanged</c>: nobody's presence moved (the usual cycle).
-/// <c>AllChanged</c>: every user changed, so 10,000 events are emitted. Allocations are those of the whole process,
-/// the in-process emulator's serialization included; <c>Alloc/user</c> divides them by 10,000.
+/// <c>AllChanged</c>: every user changed, so 10,000 events are emitted. <c>EmulatorOnly</c> sends the same 16
+/// requests with a plain <see cref="HttpClient"/> and pre-built bodies and discards the answers: the cost of the
+/// in-process emulator and HTTP alone. Allocations are those of the whole process (emulator included);
+/// <c>Alloc/user</c> divides them by 10,000, and the adapter's own share is the difference to <c>EmulatorOnly</c>.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(PerUserColumns))]
@@ -29,6 +31,8 @@ public class PollingCycleBenchmarks
     private IReadOnlyList<string> _ids = null!;
     private Channel<TeamsPresenceUpdate> _updates = null!;
     private bool _busy;
+    private HttpClient _raw = null!;
+    private byte[][] _bodies = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -41,12 +45,15 @@ public class PollingCycleBenchmarks
         _updates = Channel.CreateUnbounded<TeamsPresenceUpdate>(new UnboundedChannelOptions { SingleReader = true });
         _feed.PollOnceAsync(_updates.Writer, CancellationToken.None).GetAwaiter().GetResult();
         Drain();
+        _raw = new HttpClient { BaseAddress = new Uri(_graph.BaseUrl + "/") };
+        _bodies = [.. _ids.Chunk(650).Select(batch => System.Text.Encoding.UTF8.GetBytes("{\"ids\":[" + string.Join(',', batch.Select(id => "\"" + id + "\"")) + "]}"))];
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
         _services.Dispose();
+        _raw.Dispose();
         _graph.DisposeAsync().AsTask().GetAwaiter().GetResult();
         var requests = _graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId);
         Console.WriteLine($"// getPresencesByUserId requests: {requests} ({Users} users, at most 650 ids each: {(Users + 649) / 650} per cycle)");
@@ -62,6 +69,24 @@ public class PollingCycleBenchmarks
         }
     }
 
+    [Benchmark]
+    public async Task<int> EmulatorOnly()
+    {
+        var tasks = new Task<long>[_bodies.Length];
+        for (var i = 0; i < _bodies.Length; i++)
+        {
+            tasks[i] = PostAsync(_bodies[i]);
+        }
+
+        var bytes = 0L;
+        foreach (var task in tasks)
+        {
+            bytes += await task;
+        }
+
+        return (int)bytes;
+    }
+
     [Benchmark(Baseline = true)]
     public async Task<int> Unchanged()
     {
@@ -75,6 +100,24 @@ public class PollingCycleBenchmarks
     {
         var (requests, _) = await _feed.PollOnceAsync(_updates.Writer, CancellationToken.None);
         return requests + Drain();
+    }
+
+    private async Task<long> PostAsync(byte[] body)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await _raw.PostAsync("communications/getPresencesByUserId", content);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        long total = 0;
+        int read;
+        while ((read = await stream.ReadAsync(buffer)) > 0)
+        {
+            total += read;
+        }
+
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        return total;
     }
 
     private int Drain()

@@ -147,6 +147,11 @@ internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, Credent
                 errors.Add($"{Prefix}NotificationUrl is required with change notifications: an absolute https URL (http only on loopback).");
             }
 
+            if (!string.IsNullOrWhiteSpace(options.TenantId) && !Guid.TryParse(options.TenantId, out _))
+            {
+                errors.Add($"{Prefix}TenantId must be the tenant's GUID with change notifications (they carry it and are checked against it).");
+            }
+
             if (options.LifecycleNotificationUrl is not null && !IsWebhookUrl(options.LifecycleNotificationUrl))
             {
                 errors.Add($"{Prefix}LifecycleNotificationUrl must be an absolute https URL (http only on loopback).");

@@ -228,17 +228,17 @@ internal sealed class EmulatedTenant
     private static string MakeUpn(string displayName, long number)
     {
         var local = new string([.. displayName.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit)]);
-        return string.Create(CultureInfo.InvariantCulture, $"{(local.Length == 0 ? "user" : local)}{number}@contoso.example");
+        return string.Create(CultureInfo.InvariantCulture, $"{(local.Length == 0 ? "user" : local)}.{number}@contoso.example");
     }
 
-    private static int Rank(string availability) => availability.ToUpperInvariant() switch
-    {
-        "DONOTDISTURB" or "PRESENTING" or "FOCUSING" => 4,
-        "BUSY" or "BUSYIDLE" or "INACALL" or "INAMEETING" => 3,
-        "AVAILABLE" or "AVAILABLEIDLE" => 2,
-        "AWAY" or "BERIGHTBACK" => 1,
-        _ => 0,
-    };
+    private static int Rank(string availability) =>
+        Is(availability, "DoNotDisturb") || Is(availability, "Presenting") || Is(availability, "Focusing") ? 4
+        : Is(availability, "Busy") || Is(availability, "BusyIdle") || Is(availability, "InACall") || Is(availability, "InAMeeting") ? 3
+        : Is(availability, "Available") || Is(availability, "AvailableIdle") ? 2
+        : Is(availability, "Away") || Is(availability, "BeRightBack") ? 1
+        : 0;
+
+    private static bool Is(string value, string name) => string.Equals(value, name, StringComparison.OrdinalIgnoreCase);
 
     private long NextStamp() => ++_sequence;
 
@@ -290,7 +290,21 @@ internal sealed class EmulatedTenant
             user.Preferred = null;
         }
 
-        foreach (var session in user.Sessions.Values.Where(s => s.ExpiresAt <= now).ToList())
+        if (user.Sessions.Count == 0)
+        {
+            return;
+        }
+
+        List<Source>? expired = null;
+        foreach (var session in user.Sessions.Values)
+        {
+            if (session.ExpiresAt <= now)
+            {
+                (expired ??= []).Add(session);
+            }
+        }
+
+        foreach (var session in expired ?? [])
         {
             session.Timer?.Dispose();
             user.Sessions.Remove(session.Id);
@@ -301,16 +315,18 @@ internal sealed class EmulatedTenant
     private bool Recompute(UserRecord user, bool notify)
     {
         Expire(user);
-        Source? winner = user.Preferred;
+        var winner = user.Preferred;
         if (winner is null)
         {
-            IEnumerable<Source> sources = user.Sessions.Values;
-            if (user.Client is { } client)
+            winner = user.Client;
+            foreach (var session in user.Sessions.Values)
             {
-                sources = sources.Append(client);
+                if (winner is null || Rank(session.Availability) > Rank(winner.Availability)
+                    || (Rank(session.Availability) == Rank(winner.Availability) && session.Stamp > winner.Stamp))
+                {
+                    winner = session;
+                }
             }
-
-            winner = sources.OrderByDescending(s => Rank(s.Availability)).ThenByDescending(s => s.Stamp).FirstOrDefault();
         }
 
         var availability = winner?.Availability ?? "Offline";

@@ -124,6 +124,24 @@ public sealed class AddGraphPresenceTests
     }
 
     [Fact]
+    public void Start_ChangeNotificationsWithTenantDomain_IsRefused()
+    {
+        using var services = Build(Valid(new()
+        {
+            ["TenantId"] = "contoso.onmicrosoft.com",
+            ["PresenceSource"] = "ChangeNotifications",
+            ["NotificationUrl"] = "https://connector.example/notify",
+            ["LifecycleNotificationUrl"] = "http://connector.example/notify",
+        }), valid: false);
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        var failures = start.Should().Throw<OptionsValidationException>().Which.Failures;
+        failures.Should().Contain(f => f.Contains("TenantId must be the tenant's GUID", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("LifecycleNotificationUrl", StringComparison.Ordinal), "plain http is allowed on loopback only");
+    }
+
+    [Fact]
     public void Start_NoCredentialForTheRealGraph_IsRefused()
     {
         using var services = Build(new() { ["TenantId"] = TenantId, ["ClientId"] = ClientId }, valid: false);
