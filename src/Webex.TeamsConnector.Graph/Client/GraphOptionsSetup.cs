@@ -1,0 +1,225 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace Webex.TeamsConnector.Graph;
+
+/// <summary>
+/// Binds <see cref="GraphOptions"/> from <c>TeamsConnector:Graph</c> with unknown keys refused
+/// (<see cref="BinderOptions.ErrorOnUnknownConfiguration"/>); a binding error is kept and reported by
+/// <see cref="GraphOptionsValidator"/> together with every other error.
+/// </summary>
+internal sealed class GraphOptionsSetup(IConfiguration? section, BindingErrors errors) : IConfigureOptions<GraphOptions>
+{
+    public void Configure(GraphOptions options)
+    {
+        if (section is null)
+        {
+            return;
+        }
+
+        try
+        {
+            section.Bind(options, static b => b.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            errors.Add(ex.Message);
+            section.Bind(options);
+        }
+    }
+}
+
+/// <summary>Errors met while binding the options.</summary>
+internal sealed class BindingErrors
+{
+    private readonly List<string> _errors = [];
+
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return [.. _errors];
+            }
+        }
+    }
+
+    public void Add(string error)
+    {
+        lock (_errors)
+        {
+            _errors.Add(error);
+        }
+    }
+}
+
+/// <summary>Validates <see cref="GraphOptions"/>, listing every error at once and never a secret value.</summary>
+internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, CredentialRegistration credentials) : IValidateOptions<GraphOptions>
+{
+    private const string Prefix = "TeamsConnector:Graph:";
+
+    public ValidateOptionsResult Validate(string? name, GraphOptions options)
+    {
+        var errors = new List<string>(bindingErrors.Errors);
+        if (options.BaseUrl is not { IsAbsoluteUri: true } baseUrl || (baseUrl.Scheme != Uri.UriSchemeHttps && !(baseUrl.Scheme == Uri.UriSchemeHttp && baseUrl.IsLoopback)))
+        {
+            errors.Add($"{Prefix}BaseUrl must be an absolute https URL (http only on loopback).");
+        }
+
+        if (!Guid.TryParse(options.ClientId, out _))
+        {
+            errors.Add($"{Prefix}ClientId is required and must be the application (client) id, a GUID.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.TenantId) || options.TenantId.Length > 256 || options.TenantId.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.')))
+        {
+            errors.Add($"{Prefix}TenantId is required: the tenant id (a GUID) or its domain.");
+        }
+
+        if (!string.IsNullOrEmpty(options.ClientSecret) && !string.IsNullOrEmpty(options.CertificatePath))
+        {
+            errors.Add($"{Prefix}ClientSecret and {Prefix}CertificatePath are exclusive: set one.");
+        }
+
+        var loopback = options.BaseUrl is { IsAbsoluteUri: true, IsLoopback: true };
+        if (!loopback && !credentials.HasTokenCredential && string.IsNullOrEmpty(options.ClientSecret) && string.IsNullOrEmpty(options.CertificatePath))
+        {
+            errors.Add($"{Prefix}ClientSecret or {Prefix}CertificatePath is required (or register a TokenCredential in the services).");
+        }
+
+        if (!string.IsNullOrEmpty(options.CertificatePath) && !File.Exists(options.CertificatePath))
+        {
+            errors.Add($"{Prefix}CertificatePath names a file that does not exist.");
+        }
+
+        Range(errors, "PollInterval", options.PollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        if (options.PollBatchSize is < 1 or > PresenceLimits.MaxIdsPerRequest)
+        {
+            errors.Add($"{Prefix}PollBatchSize must be from 1 to {PresenceLimits.MaxIdsPerRequest}.");
+        }
+
+        if (options.RequestsPerWindow < 10)
+        {
+            errors.Add($"{Prefix}RequestsPerWindow must be at least 10.");
+        }
+
+        Range(errors, "RequestWindow", options.RequestWindow, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
+        if (options.MaxRetryAttempts is < 0 or > 20)
+        {
+            errors.Add($"{Prefix}MaxRetryAttempts must be from 0 to 20.");
+        }
+
+        Range(errors, "MaxRetryDelay", options.MaxRetryDelay, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Range(errors, "AttemptTimeout", options.AttemptTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
+        Range(errors, "SubscriptionLifetime", options.SubscriptionLifetime, TimeSpan.FromMinutes(5), PresenceLimits.MaxSubscriptionLifetime);
+        if (options.SubscriptionRenewalMargin <= TimeSpan.Zero || options.SubscriptionRenewalMargin >= options.SubscriptionLifetime)
+        {
+            errors.Add($"{Prefix}SubscriptionRenewalMargin must be positive and shorter than SubscriptionLifetime.");
+        }
+
+        Range(errors, "ReconciliationInterval", options.ReconciliationInterval, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1));
+        Range(errors, "UserCacheDuration", options.UserCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(7));
+        Range(errors, "UserNotFoundCacheDuration", options.UserNotFoundCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(1));
+        Range(errors, "ExpertPresenceCacheDuration", options.ExpertPresenceCacheDuration, TimeSpan.Zero, TimeSpan.FromHours(1));
+        if (options.MaxExpertSearchPages is < 1 or > 100)
+        {
+            errors.Add($"{Prefix}MaxExpertSearchPages must be from 1 to 100.");
+        }
+
+        if (options.MaxNotificationBodyBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add($"{Prefix}MaxNotificationBodyBytes must be from 1 KiB to 64 MiB.");
+        }
+
+        if (options.NotificationClientState is { Length: > 128 } or { Length: 0 })
+        {
+            errors.Add($"{Prefix}NotificationClientState must be 1 to 128 characters.");
+        }
+
+        if (options.PresenceSource == GraphPresenceSource.ChangeNotifications)
+        {
+            if (!IsWebhookUrl(options.NotificationUrl))
+            {
+                errors.Add($"{Prefix}NotificationUrl is required with change notifications: an absolute https URL (http only on loopback).");
+            }
+
+            if (!string.IsNullOrWhiteSpace(options.TenantId) && !Guid.TryParse(options.TenantId, out _))
+            {
+                errors.Add($"{Prefix}TenantId must be the tenant's GUID with change notifications (they carry it and are checked against it).");
+            }
+
+            if (options.LifecycleNotificationUrl is not null && !IsWebhookUrl(options.LifecycleNotificationUrl))
+            {
+                errors.Add($"{Prefix}LifecycleNotificationUrl must be an absolute https URL (http only on loopback).");
+            }
+        }
+        else if (!Enum.IsDefined(options.PresenceSource))
+        {
+            errors.Add($"{Prefix}PresenceSource must be Polling or ChangeNotifications.");
+        }
+
+        if (!string.IsNullOrEmpty(options.EncryptionCertificatePath))
+        {
+            if (options.GetEncryptionCertificate() is not null)
+            {
+                errors.Add($"{Prefix}EncryptionCertificatePath and an EncryptionCertificate given in code are exclusive.");
+            }
+            else if (!File.Exists(options.EncryptionCertificatePath))
+            {
+                errors.Add($"{Prefix}EncryptionCertificatePath names a file that does not exist.");
+            }
+        }
+        else if (options.GetEncryptionCertificate() is { } certificate)
+        {
+            using var key = certificate.GetRSAPrivateKey();
+            if (key is null)
+            {
+                errors.Add($"{Prefix}EncryptionCertificate must hold an RSA private key.");
+            }
+        }
+
+        foreach (var (email, id) in options.UserIdOverrides)
+        {
+            if (!Guid.TryParse(id, out _))
+            {
+                errors.Add($"{Prefix}UserIdOverrides:{email} must be a user object id (a GUID).");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    internal static bool IsWebhookUrl(Uri? url) =>
+        url is { IsAbsoluteUri: true } && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && (url.IsLoopback || IPAddress.TryParse(url.Host, out var ip) && IPAddress.IsLoopback(ip))));
+
+    private static void Range(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
+    {
+        if (value < min || value > max)
+        {
+            errors.Add($"{Prefix}{key} must be from {min:c} to {max:c}.");
+        }
+    }
+}
+
+/// <summary>Whether a <c>TokenCredential</c> was registered in the services.</summary>
+internal sealed record CredentialRegistration(bool HasTokenCredential);
+
+/// <summary>Graph's documented limits.</summary>
+internal static class PresenceLimits
+{
+    public const int MaxIdsPerRequest = 650;
+
+    public static readonly TimeSpan MaxSubscriptionLifetime = TimeSpan.FromMinutes(60);
+
+    public static readonly TimeSpan MinPublishExpiration = TimeSpan.FromMinutes(5);
+
+    public static readonly TimeSpan MaxPublishExpiration = TimeSpan.FromHours(4);
+
+    /// <summary>Makes a random clientState: 32 bytes, base64url.</summary>
+    public static string NewClientState() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

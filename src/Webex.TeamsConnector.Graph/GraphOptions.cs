@@ -1,0 +1,163 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace Webex.TeamsConnector.Graph;
+
+/// <summary>Where Teams presence comes from.</summary>
+public enum GraphPresenceSource
+{
+    /// <summary>
+    /// <c>POST /communications/getPresencesByUserId</c> every <see cref="GraphOptions.PollInterval"/>; works with
+    /// application permissions (<c>Presence.Read.All</c>).
+    /// </summary>
+    Polling = 0,
+
+    /// <summary>
+    /// Change notifications (webhooks) plus a slow reconciliation poll; Graph allows presence subscriptions with
+    /// delegated permissions only, so register a <c>TokenCredential</c> of a service account.
+    /// </summary>
+    ChangeNotifications = 1,
+}
+
+/// <summary>
+/// Settings of the Microsoft Graph adapter, bound from <c>TeamsConnector:Graph</c>. Unknown keys are refused and
+/// every error is listed at start.
+/// </summary>
+public sealed class GraphOptions
+{
+    /// <summary>The default Graph base URL.</summary>
+    public static readonly Uri DefaultBaseUrl = new("https://graph.microsoft.com/v1.0");
+
+    /// <summary>The Graph base URL, including the version (national clouds or the emulator).</summary>
+    /// <value>The default value is <c>https://graph.microsoft.com/v1.0</c>.</value>
+    public Uri BaseUrl { get; set; } = DefaultBaseUrl;
+
+    /// <summary>The Entra ID tenant id; notifications from any other tenant are rejected.</summary>
+    public string? TenantId { get; set; }
+
+    /// <summary>The application (client) id; also the session id of the presence the connector publishes.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The client secret (or use <see cref="CertificatePath"/>, or register a <c>TokenCredential</c>).</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>A client certificate file (PFX or PEM with the private key) to authenticate with.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The password of <see cref="CertificatePath"/>, if any.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>The Entra ID authority host (national clouds); Azure.Identity's default when <see langword="null"/>.</summary>
+    public Uri? AuthorityHost { get; set; }
+
+    /// <summary>Where presence comes from.</summary>
+    /// <value>The default value is <see cref="GraphPresenceSource.Polling"/>.</value>
+    public GraphPresenceSource PresenceSource { get; set; } = GraphPresenceSource.Polling;
+
+    /// <summary>How often every watched user is read when polling (longer when the request budget needs it).</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The most user ids per <c>getPresencesByUserId</c> request (1..650).</summary>
+    /// <value>The default value is 650.</value>
+    public int PollBatchSize { get; set; } = 650;
+
+    /// <summary>Requests the application may make to the presence API within <see cref="RequestWindow"/>.</summary>
+    /// <value>The default value is 1,500 (Microsoft's limit per application per tenant).</value>
+    public int RequestsPerWindow { get; set; } = 1500;
+
+    /// <summary>The sliding window of <see cref="RequestsPerWindow"/>.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan RequestWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of a request answered 429, 503 or 504, or that failed in transport.</summary>
+    /// <value>The default value is 4.</value>
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>The longest wait between retries (a longer <c>Retry-After</c> is capped to it).</summary>
+    /// <value>The default value is 60 seconds.</value>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one attempt of a request may take.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The public URL Graph posts change notifications to (required for change notifications).</summary>
+    public Uri? NotificationUrl { get; set; }
+
+    /// <summary>The public URL for lifecycle notifications.</summary>
+    /// <value>The default value is <see cref="NotificationUrl"/>.</value>
+    public Uri? LifecycleNotificationUrl { get; set; }
+
+    /// <summary>
+    /// The secret <c>clientState</c> of the subscriptions (at most 128 characters); a random one is made at start
+    /// when <see langword="null"/>. Set it when several instances share subscriptions.
+    /// </summary>
+    public string? NotificationClientState { get; set; }
+
+    /// <summary>The lifetime asked for a subscription (at most 60 minutes).</summary>
+    /// <value>The default value is 60 minutes.</value>
+    public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(60);
+
+    /// <summary>How long before expiry a subscription is renewed.</summary>
+    /// <value>The default value is 10 minutes.</value>
+    public TimeSpan SubscriptionRenewalMargin { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often every watched user is read anyway with change notifications, to catch what they missed.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan ReconciliationInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A certificate file (PFX with the private key) for rich notifications: Graph encrypts the presence with its
+    /// public key. Without one, notifications are basic and each is followed by a read of the presence.
+    /// </summary>
+    public string? EncryptionCertificatePath { get; set; }
+
+    /// <summary>The password of <see cref="EncryptionCertificatePath"/>, if any.</summary>
+    public string? EncryptionCertificatePassword { get; set; }
+
+
+    /// <summary>The id sent as <c>encryptionCertificateId</c>; notifications carrying another id are rejected.</summary>
+    /// <value>The default value is the certificate's thumbprint.</value>
+    public string? EncryptionCertificateId { get; set; }
+
+    /// <summary>The largest notification body accepted, in bytes (a batch of 1,000 rich notifications is about 1.3 MB).</summary>
+    /// <value>The default value is 4 MiB.</value>
+    public int MaxNotificationBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    // A field, not a property: the configuration binder must not see it.
+    private X509Certificate2? _encryptionCertificate;
+
+    /// <summary>Explicit e-mail / UPN to object id mappings, consulted before Graph (<c>Graph:UserIdOverrides:ann@contoso.com</c>).</summary>
+    public IDictionary<string, string> UserIdOverrides { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long a resolved user id is cached.</summary>
+    /// <value>The default value is 1 hour.</value>
+    public TimeSpan UserCacheDuration { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long "no such user" is cached.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan UserNotFoundCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the presence shown with expert search results is cached.</summary>
+    /// <value>The default value is 30 seconds.</value>
+    public TimeSpan ExpertPresenceCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most pages of users read for one expert search.</summary>
+    /// <value>The default value is 10.</value>
+    public int MaxExpertSearchPages { get; set; } = 10;
+
+    /// <summary>
+    /// Uses a certificate (with its RSA private key) for rich notifications, given in code instead of
+    /// <see cref="EncryptionCertificatePath"/>. The caller keeps ownership of it.
+    /// </summary>
+    /// <param name="certificate">The certificate.</param>
+    public void UseEncryptionCertificate(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        _encryptionCertificate = certificate;
+    }
+
+    /// <summary>The encryption certificate given with <see cref="UseEncryptionCertificate"/>.</summary>
+    /// <returns>The certificate, or <see langword="null"/>.</returns>
+    internal X509Certificate2? GetEncryptionCertificate() => _encryptionCertificate;
+}

@@ -1,0 +1,238 @@
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.Kiota.Abstractions;
+using Microsoft.Kiota.Abstractions.Authentication;
+
+namespace Webex.TeamsConnector.Graph.Tests;
+
+public sealed class AddGraphPresenceTests
+{
+    private const string TenantId = "8f3c8f4e-5c1b-4f7a-9d3e-0a1b2c3d4e5f";
+    private const string ClientId = "11111111-2222-4333-8444-555555555555";
+    private const string Secret = "very-secret-value-that-must-not-leak";
+
+    [Fact]
+    public void AddGraphPresence_NoConfiguration_HasTheDocumentedDefaults()
+    {
+        var options = new GraphOptions();
+
+        options.BaseUrl.Should().Be(new Uri("https://graph.microsoft.com/v1.0"));
+        options.PresenceSource.Should().Be(GraphPresenceSource.Polling);
+        options.PollInterval.Should().Be(TimeSpan.FromSeconds(1));
+        options.PollBatchSize.Should().Be(650);
+        options.RequestsPerWindow.Should().Be(1500);
+        options.RequestWindow.Should().Be(TimeSpan.FromSeconds(30));
+        options.SubscriptionLifetime.Should().Be(TimeSpan.FromMinutes(60));
+    }
+
+    [Fact]
+    public void AddGraphPresence_Configuration_IsBoundFromTheGraphSection()
+    {
+        using var services = Build(new()
+        {
+            ["BaseUrl"] = "https://graph.microsoft.us/v1.0",
+            ["ClientSecret"] = Secret,
+            ["PresenceSource"] = "ChangeNotifications",
+            ["NotificationUrl"] = "https://connector.example/graph/notifications",
+            ["PollInterval"] = "00:00:02",
+            ["UserIdOverrides:ann@contoso.example"] = "0a8bf3dc-eca7-46b7-bad1-db199b62afc3",
+        });
+
+        var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
+
+        options.BaseUrl.Should().Be(new Uri("https://graph.microsoft.us/v1.0"));
+        options.PresenceSource.Should().Be(GraphPresenceSource.ChangeNotifications);
+        options.PollInterval.Should().Be(TimeSpan.FromSeconds(2));
+        options.UserIdOverrides.Should().ContainKey("ANN@contoso.example");
+        services.GetRequiredService<ITeamsPresenceFeed>().Should().BeOfType<ChangeNotificationPresenceFeed>();
+    }
+
+    [Fact]
+    public void AddGraphPresence_CalledTwice_RegistersEachServiceOnceAndAppliesBothActions()
+    {
+        var collection = new ServiceCollection();
+        var builder = collection.AddTeamsConnector(Configuration(Valid()));
+        builder.AddGraphPresence(o => o.PollInterval = TimeSpan.FromSeconds(3)).AddGraphPresence(o => o.PollBatchSize = 100);
+
+        foreach (var port in new[] { typeof(ITeamsPresenceFeed), typeof(ITeamsPresencePublisher), typeof(ITeamsUserResolver), typeof(IExpertDirectory), typeof(IGraphNotificationProcessor) })
+        {
+            collection.Count(d => d.ServiceType == port).Should().Be(1, port.Name);
+        }
+
+        collection.Count(d => d.ServiceType == typeof(IValidateOptions<GraphOptions>)).Should().Be(1);
+        using var services = collection.BuildServiceProvider();
+        var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
+        (options.PollInterval, options.PollBatchSize).Should().Be((TimeSpan.FromSeconds(3), 100));
+        services.GetRequiredService<ITeamsPresenceFeed>().Should().BeOfType<PollingPresenceFeed>();
+    }
+
+    [Fact]
+    public void AddGraphPresence_ConfigureAction_WinsOverConfiguration()
+    {
+        var collection = new ServiceCollection();
+        collection.AddTeamsConnector(Configuration(Valid(new() { ["PollInterval"] = "00:00:05" }))).AddGraphPresence(o => o.PollInterval = TimeSpan.FromSeconds(7));
+        using var services = collection.BuildServiceProvider();
+
+        services.GetRequiredService<IOptions<GraphOptions>>().Value.PollInterval.Should().Be(TimeSpan.FromSeconds(7));
+    }
+
+    [Fact]
+    public void Start_InvalidConfiguration_ListsEveryErrorAtOnceWithoutSecrets()
+    {
+        using var services = Build(
+            new()
+            {
+                ["BaseUrl"] = "ftp://graph.example",
+                ["ClientId"] = "not-a-guid",
+                ["TenantId"] = null,
+                ["ClientSecret"] = Secret,
+                ["CertificatePath"] = "/no/such/file.pfx",
+                ["PollInterval"] = "00:00:00",
+                ["PollBatchSize"] = "651",
+                ["PresenceSource"] = "ChangeNotifications",
+                ["NotificationClientState"] = new string('x', 129),
+                ["PolInterval"] = "00:00:01",
+            },
+            valid: false);
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        var error = start.Should().Throw<OptionsValidationException>().Which;
+        error.Failures.Should().Contain(f => f.Contains("'PolInterval'", StringComparison.Ordinal), "unknown keys are refused");
+        error.Failures.Should().Contain(f => f.Contains("BaseUrl", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("ClientId", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("TenantId", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("exclusive", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("CertificatePath names a file", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("PollInterval", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("PollBatchSize", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("NotificationUrl is required", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("NotificationClientState", StringComparison.Ordinal));
+        error.Message.Should().NotContain(Secret);
+    }
+
+    [Fact]
+    public void Start_UnknownKeyOnly_IsRefused()
+    {
+        using var services = Build(Valid(new() { ["ClientSecrett"] = Secret }), valid: false);
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        start.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("ClientSecrett").And.NotContain(Secret);
+    }
+
+    [Fact]
+    public void Start_ChangeNotificationsWithTenantDomain_IsRefused()
+    {
+        using var services = Build(Valid(new()
+        {
+            ["TenantId"] = "contoso.onmicrosoft.com",
+            ["PresenceSource"] = "ChangeNotifications",
+            ["NotificationUrl"] = "https://connector.example/notify",
+            ["LifecycleNotificationUrl"] = "http://connector.example/notify",
+        }), valid: false);
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        var failures = start.Should().Throw<OptionsValidationException>().Which.Failures;
+        failures.Should().Contain(f => f.Contains("TenantId must be the tenant's GUID", StringComparison.Ordinal));
+        failures.Should().Contain(f => f.Contains("LifecycleNotificationUrl", StringComparison.Ordinal), "plain http is allowed on loopback only");
+    }
+
+    [Fact]
+    public void Start_NoCredentialForTheRealGraph_IsRefused()
+    {
+        using var services = Build(new() { ["TenantId"] = TenantId, ["ClientId"] = ClientId }, valid: false);
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        start.Should().Throw<OptionsValidationException>().Which.Message.Should().Contain("ClientSecret or TeamsConnector:Graph:CertificatePath is required");
+    }
+
+    [Fact]
+    public void Start_ValidConfiguration_Passes()
+    {
+        using var services = Build(Valid());
+
+        services.GetRequiredService<IStartupValidator>().Validate();
+    }
+
+    [Fact]
+    public async Task TokenCredentialInServices_IsUsedForTheConfiguredGraphHostOnly()
+    {
+        var credential = new RecordingCredential();
+        var collection = new ServiceCollection();
+        collection.AddSingleton<TokenCredential>(credential);
+        collection.AddTeamsConnector(Configuration(new() { ["BaseUrl"] = "https://graph.microsoft.us/v1.0", ["TenantId"] = TenantId, ["ClientId"] = ClientId })).AddGraphPresence();
+        using var services = collection.BuildServiceProvider();
+        services.GetRequiredService<IStartupValidator>().Validate();
+        var authentication = services.GetRequiredService<GraphClientProvider>().Authentication;
+
+        var graph = new RequestInformation { HttpMethod = Method.GET, URI = new Uri("https://graph.microsoft.us/v1.0/users") };
+        await authentication.AuthenticateRequestAsync(graph);
+        var elsewhere = new RequestInformation { HttpMethod = Method.GET, URI = new Uri("https://attacker.example/v1.0/users") };
+        await authentication.AuthenticateRequestAsync(elsewhere);
+
+        graph.Headers["Authorization"].Should().Equal("Bearer token-from-di");
+        elsewhere.Headers.ContainsKey("Authorization").Should().BeFalse();
+        credential.Scopes.Should().Equal("https://graph.microsoft.us/.default");
+    }
+
+    [Fact]
+    public async Task LoopbackEmulator_GetsNoToken()
+    {
+        var credential = new RecordingCredential();
+        var collection = new ServiceCollection();
+        collection.AddSingleton<TokenCredential>(credential);
+        collection.AddTeamsConnector(Configuration(Valid())).AddGraphPresence();
+        using var services = collection.BuildServiceProvider();
+        var authentication = services.GetRequiredService<GraphClientProvider>().Authentication;
+
+        var request = new RequestInformation { HttpMethod = Method.GET, URI = new Uri("http://127.0.0.1:5000/v1.0/users") };
+        await authentication.AuthenticateRequestAsync(request);
+
+        authentication.Should().BeOfType<AnonymousAuthenticationProvider>();
+        request.Headers.ContainsKey("Authorization").Should().BeFalse();
+        credential.Scopes.Should().BeEmpty();
+    }
+
+    private static Dictionary<string, string?> Valid(Dictionary<string, string?>? extra = null)
+    {
+        var values = new Dictionary<string, string?> { ["BaseUrl"] = "http://127.0.0.1:5000/v1.0", ["TenantId"] = TenantId, ["ClientId"] = ClientId };
+        foreach (var (key, value) in extra ?? [])
+        {
+            values[key] = value;
+        }
+
+        return values;
+    }
+
+    private static IConfigurationSection Configuration(Dictionary<string, string?> graph) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(graph.Select(kv => new KeyValuePair<string, string?>("TeamsConnector:Graph:" + kv.Key, kv.Value)))
+            .Build()
+            .GetSection("TeamsConnector");
+
+    private static ServiceProvider Build(Dictionary<string, string?> graph, bool valid = true)
+    {
+        var collection = new ServiceCollection();
+        collection.AddTeamsConnector(Configuration(valid && !graph.ContainsKey("ClientId") ? Valid(graph) : graph)).AddGraphPresence();
+        return collection.BuildServiceProvider();
+    }
+
+    private sealed class RecordingCredential : TokenCredential
+    {
+        public List<string> Scopes { get; } = [];
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            Scopes.AddRange(requestContext.Scopes);
+            return new AccessToken("token-from-di", DateTimeOffset.MaxValue);
+        }
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+}

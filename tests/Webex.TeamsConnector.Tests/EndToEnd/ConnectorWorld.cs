@@ -1,0 +1,210 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Webex.TeamsConnector.AspNetCore;
+using Webex.TeamsConnector.Testing;
+
+namespace Webex.TeamsConnector.Tests.EndToEnd;
+
+/// <summary>
+/// The whole product over real HTTP on 127.0.0.1: the Graph and WxCC emulators and an ASP.NET Core app running
+/// <c>AddTeamsConnector().AddGraphPresence().AddWebexContactCenter()</c> with <c>MapTeamsConnector()</c>.
+/// </summary>
+internal sealed class ConnectorWorld : IAsyncDisposable
+{
+    public const string WebhookSecret = "e2e-webhook-secret-0123456789abcdef0123456789";
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly int _port;
+
+    private ConnectorWorld(GraphEmulator graph, ContactCenterEmulator wxcc, Dictionary<string, string?> settings, int port)
+    {
+        Graph = graph;
+        Wxcc = wxcc;
+        _settings = settings;
+        _port = port;
+    }
+
+    public GraphEmulator Graph { get; }
+
+    public ContactCenterEmulator Wxcc { get; }
+
+    public WebApplication? App { get; private set; }
+
+    public Uri AppUrl => new($"http://127.0.0.1:{_port}");
+
+    public ITeamsConnectorAdmin Admin => App!.Services.GetRequiredService<ITeamsConnectorAdmin>();
+
+    public string DndCode { get; private set; } = "";
+
+    public string CallCode { get; private set; } = "";
+
+    public string PresentingCode { get; private set; } = "";
+
+    public string LunchCode { get; private set; } = "";
+
+    public string MeetingCode { get; private set; } = "";
+
+    public List<WorldAgent> Agents { get; } = [];
+
+    public static async Task<ConnectorWorld> StartAsync(
+        int agents = 3,
+        bool webhooks = false,
+        int requestsPerMinute = 300,
+        Action<Dictionary<string, string?>>? settings = null,
+        bool startConnector = true)
+    {
+        var graph = await GraphEmulator.StartAsync();
+        var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { RequestsPerMinute = requestsPerMinute, RonaTimeout = null });
+        var port = FreePort();
+        var values = new Dictionary<string, string?>
+        {
+            ["TeamsConnector:Graph:BaseUrl"] = graph.BaseUrl.ToString(),
+            ["TeamsConnector:Graph:TenantId"] = graph.TenantId,
+            ["TeamsConnector:Graph:ClientId"] = "0f5f3a58-4c1e-4a0f-9d1b-5e6c7d8e9f00",
+            ["TeamsConnector:Graph:ClientSecret"] = "e2e-graph-client-secret",
+            ["TeamsConnector:Graph:PollInterval"] = "00:00:00.100",
+            ["TeamsConnector:ContactCenter:BaseUrl"] = wxcc.BaseUrl.ToString(),
+            ["TeamsConnector:ContactCenter:TokenUrl"] = wxcc.TokenUrl.ToString(),
+            ["TeamsConnector:ContactCenter:WebexApiBaseUrl"] = wxcc.WebexApiBaseUrl.ToString(),
+            ["TeamsConnector:ContactCenter:OrgId"] = wxcc.OrgId,
+            ["TeamsConnector:ContactCenter:ClientId"] = wxcc.ClientId,
+            ["TeamsConnector:ContactCenter:ClientSecret"] = wxcc.ClientSecret,
+            ["TeamsConnector:ContactCenter:RefreshToken"] = wxcc.RefreshToken,
+            ["TeamsConnector:ContactCenter:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TeamsConnector:ContactCenter:EventSource"] = webhooks ? "Webhook" : "WebSocket",
+            ["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.050",
+            ["TeamsConnector:StateSync:EchoGracePeriod"] = "00:00:01",
+            ["TeamsConnector:StateSync:PendingWriteTimeout"] = "00:00:05",
+        };
+        if (webhooks)
+        {
+            values["TeamsConnector:ContactCenter:WebhookUrl"] = $"http://127.0.0.1:{port}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}{TeamsConnectorEndpointRouteBuilderExtensions.WebexEventsPath}";
+            values["TeamsConnector:ContactCenter:WebhookSecret"] = WebhookSecret;
+        }
+
+        var world = new ConnectorWorld(graph, wxcc, values, port);
+        world.Seed(agents);
+        values["TeamsConnector:StateSync:IdleCodes:DoNotDisturb"] = world.DndCode;
+        values["TeamsConnector:StateSync:IdleCodes:InACall"] = world.CallCode;
+        values["TeamsConnector:StateSync:IdleCodes:Presenting"] = world.PresentingCode;
+        settings?.Invoke(values);
+        if (startConnector)
+        {
+            await world.StartConnectorAsync();
+        }
+
+        return world;
+    }
+
+    /// <summary>Starts the connector app (again, after <see cref="StopConnectorAsync"/>: a restart).</summary>
+    public async Task StartConnectorAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls(AppUrl.ToString());
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(_settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
+            .AddGraphPresence()
+            .AddWebexContactCenter();
+        App = builder.Build();
+        App.MapTeamsConnector();
+        await App.StartAsync();
+        await WaitAsync(() => Admin.GetStatus() is { IsSyncing: true } s && s.TrackedAgents == Agents.Count(a => a.Synced), "the connector syncs every eligible agent", 30);
+    }
+
+    public async Task StopConnectorAsync()
+    {
+        if (App is null)
+        {
+            return;
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await App.StopAsync(stop.Token);
+        await App.DisposeAsync();
+        App = null;
+    }
+
+    public Task WaitForStateAsync(WorldAgent agent, AgentState state, int timeoutSeconds = 15) =>
+        WaitAsync(() => Wxcc.GetState(agent.AgentId) == state, $"{agent.Email} is {state} (is {Wxcc.GetState(agent.AgentId)})", timeoutSeconds);
+
+    /// <summary>Waits a few poll cycles and checks that nothing wrote the agent's state.</summary>
+    public async Task AssertLeftAloneAsync(WorldAgent agent, AgentState state, Action act)
+    {
+        var writes = WritesOf(agent);
+        act();
+        var polls = Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId);
+        await WaitAsync(() => Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId) >= polls + 5, "five more polls");
+        await Settle();
+        Wxcc.GetState(agent.AgentId).Should().Be(state);
+        WritesOf(agent).Should().Be(writes, "nothing writes the state of {0}", agent.Email);
+    }
+
+    public int WritesOf(WorldAgent agent) => Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId);
+
+    /// <summary>Lets the connector's loop finish what it received (timer resolution and one poll).</summary>
+    public static Task Settle() => Task.Delay(TimeSpan.FromMilliseconds(300));
+
+    public static async Task WaitAsync(Func<bool> condition, string what, int timeoutSeconds = 15)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException("Timed out waiting until " + what);
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopConnectorAsync();
+        await Graph.DisposeAsync();
+        await Wxcc.DisposeAsync();
+    }
+
+    private void Seed(int count)
+    {
+        DndCode = Wxcc.AddIdleCode("Teams - Do not disturb");
+        CallCode = Wxcc.AddIdleCode("Teams - In a call");
+        PresentingCode = Wxcc.AddIdleCode("Teams - Presenting");
+        LunchCode = Wxcc.AddIdleCode("Lunch");
+        MeetingCode = Wxcc.AddIdleCode("Meeting");
+        Wxcc.SetDesktopProfile(new DesktopProfile("teams", StateSynchronizationMS: true, ShowUserDetailsMS: true));
+        Wxcc.SetDesktopProfile(new DesktopProfile("webex", StateSynchronizationWebex: true));
+        for (var i = 0; i < count; i++)
+        {
+            var email = $"agent{i}@contoso.example";
+            var agentId = Wxcc.AddAgent(email: email, desktopProfileId: "teams");
+            var teamsId = Graph.AddUser($"Agent {i}", "Customer Care", "Agent", null, email);
+            Graph.SetPresence(teamsId, "Available", "Available");
+            Wxcc.SignIn(agentId, AgentState.Available);
+            Agents.Add(new WorldAgent(agentId, teamsId, email, Synced: true));
+        }
+
+        // One agent whose desktop profile uses Webex App integration: never synced.
+        var other = Wxcc.AddAgent(email: "webex-user@contoso.example", desktopProfileId: "webex");
+        var otherTeams = Graph.AddUser("Webex User", "Customer Care", "Agent", null, "webex-user@contoso.example");
+        Wxcc.SignIn(other, AgentState.Available);
+        Agents.Add(new WorldAgent(other, otherTeams, "webex-user@contoso.example", Synced: false));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+internal sealed record WorldAgent(string AgentId, string TeamsUserId, string Email, bool Synced);
