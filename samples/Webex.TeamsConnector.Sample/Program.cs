@@ -14,7 +14,7 @@ if (demoMode)
 {
     world = await DemoWorld.StartAsync();
     builder.Configuration.AddInMemoryCollection(world.Settings());
-    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.Logging.AddFilter("Webex.TeamsConnector", LogLevel.Error);
 }
 
 builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))

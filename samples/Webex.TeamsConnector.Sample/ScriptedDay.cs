@@ -40,18 +40,24 @@ internal sealed class ScriptedDay
         _out.WriteLine("Webex.TeamsConnector demo: a scripted contact-center day on the Graph and WxCC emulators.");
         _out.WriteLine();
         await WaitAsync(() => Admin.GetStatus() is { IsSyncing: true, TrackedAgents: 3 }, s_timeout);
+
+        // Wait until the connector has read every agent's WxCC state and Teams presence once.
+        await WaitAsync(
+            () => Admin.GetAgentsAsync(CancellationToken.None).GetAwaiter().GetResult() is { Count: 3 } agents
+                  && agents.All(a => a.ObservedPresence is not null && a.LastEventAt is not null),
+            s_timeout);
         _out.WriteLine($"{"#",2}  {"step",-58} {"agent",-5} {"WxCC state",-28} {"origin",-13} {"Teams",-24} {"result",-6} {"latency",8}");
         _out.WriteLine(new string('-', 152));
 
         // A Teams call makes the agent idle; its end makes them available again.
         await StepAsync("Ann starts a Teams call", ann, () => graph.SetPresence(ann.TeamsUserId, "Busy", "InACall"),
-            () => wxcc.GetState(ann.AgentId) == AgentState.Idle(_world.CallCode));
+            () => wxcc.GetState(ann.AgentId) == AgentState.Idle(_world.CallCode), teamsToWxcc: true);
         await StepAsync("Ann's Teams call ends", ann, () => graph.SetPresence(ann.TeamsUserId, "Available", "Available"),
-            () => wxcc.GetState(ann.AgentId) == AgentState.Available);
+            () => wxcc.GetState(ann.AgentId) == AgentState.Available, teamsToWxcc: true);
 
         // A manual idle code is left alone when the Teams activity ends.
         await StepAsync("Bob presents in a Teams meeting", bob, () => graph.SetPresence(bob.TeamsUserId, "DoNotDisturb", "Presenting"),
-            () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.PresentingCode));
+            () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.PresentingCode), teamsToWxcc: true);
         await StepAsync("Bob picks Lunch while presenting", bob, () => wxcc.SetStateAsAgent(bob.AgentId, AgentState.Idle(_world.LunchCode)),
             () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.LunchCode));
         await LeftAloneAsync("Bob stops presenting: his Lunch is left alone", bob, () => graph.SetPresence(bob.TeamsUserId, "Available", "Available"),
@@ -59,7 +65,7 @@ internal sealed class ScriptedDay
 
         // A supervisor's change is left alone.
         await StepAsync("Cid sets Do Not Disturb in Teams", cid, () => graph.SetPresence(cid.TeamsUserId, "DoNotDisturb", "DoNotDisturb"),
-            () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.DndCode));
+            () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.DndCode), teamsToWxcc: true);
         await StepAsync("A supervisor puts Cid in Meeting", cid, () => wxcc.SetStateAsSupervisor(cid.AgentId, AgentState.Idle(_world.MeetingCode)),
             () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.MeetingCode));
         await LeftAloneAsync("Cid ends Do Not Disturb: the supervisor's Meeting stays", cid, () => graph.SetPresence(cid.TeamsUserId, "Available", "Available"),
@@ -79,7 +85,7 @@ internal sealed class ScriptedDay
         await StepAsync("Ann answers a customer call: Teams shows her busy", ann, () => { wxcc.OfferContact(ann.AgentId); wxcc.AssignContact(ann.AgentId); },
             () => graph.GetSessions(ann.TeamsUserId).Any(s => s.Availability == "Busy" && s.Activity == "InACall")
                   && graph.GetPresence(ann.TeamsUserId).Activity == "InACall");
-        await StepAsync("The customer call ends after wrap-up: Teams is cleared", ann, () => wxcc.EndContact(ann.AgentId, wrapUp: true, next: AgentState.Available),
+        await StepAsync("The customer call ends after wrap-up: Teams is cleared", ann, () => { wxcc.EndContact(ann.AgentId, wrapUp: true); wxcc.WrapUp(ann.AgentId, AgentState.Available); },
             () => graph.GetSessions(ann.TeamsUserId).Count == 0 && wxcc.GetState(ann.AgentId) == AgentState.Available);
         await LeftAloneAsync("Ann stays available (her own busy echo is not a Teams call)", ann, () => { }, AgentState.Available);
 
@@ -90,22 +96,31 @@ internal sealed class ScriptedDay
         var latencies = _latencies.Order().ToList();
         var p50 = latencies.Count == 0 ? 0 : latencies[latencies.Count / 2];
         var max = latencies.Count == 0 ? 0 : latencies[^1];
-        _out.WriteLine($"{_passed} of {_step} steps ended in the expected state. Teams -> WxCC latency: median {p50:F0} ms, max {max:F0} ms (polling every 1 s).");
+        _out.WriteLine($"{_passed} of {_step} steps ended in the expected state. Teams -> WxCC latency over {latencies.Count} changes: median {p50:F0} ms, max {max:F0} ms (polling every 1 s).");
         return _passed == _step;
     }
 
-    private async Task StepAsync(string title, DemoAgent agent, Action act, Func<bool> expected)
+    private async Task StepAsync(string title, DemoAgent agent, Action act, Func<bool> expected, bool teamsToWxcc = false)
     {
         var clock = Stopwatch.StartNew();
         act();
         var ok = await WaitAsync(expected, s_timeout);
         var latency = clock.Elapsed.TotalMilliseconds;
-        if (ok)
+        if (ok && teamsToWxcc)
         {
             _latencies.Add(latency);
         }
 
+        // Let the connector see the change before printing its view of the agent.
+        await WaitAsync(() => ConnectorSees(agent), TimeSpan.FromSeconds(3));
+
         await ReportAsync(title, agent, ok, ok ? latency.ToString("F0", CultureInfo.InvariantCulture) + " ms" : "timeout");
+    }
+
+    private bool ConnectorSees(DemoAgent agent)
+    {
+        var agents = Admin.GetAgentsAsync(CancellationToken.None).GetAwaiter().GetResult();
+        return agents.Any(a => a.AgentId == agent.AgentId && a.State == _world.Wxcc.GetState(agent.AgentId));
     }
 
     private async Task LeftAloneAsync(string title, DemoAgent agent, Action act, AgentState expected)

@@ -53,7 +53,7 @@ public sealed partial class ContactCenterEmulator
     public long WebhookFailures => Interlocked.Read(ref _webhookFailures);
 
     /// <summary>The webhook subscriptions.</summary>
-    public IReadOnlyList<EmulatedSubscription> Subscriptions
+    public IReadOnlyList<EmulatedWebhookSubscription> Subscriptions
     {
         get
         {
@@ -418,7 +418,7 @@ public sealed partial class ContactCenterEmulator
 
         public Channel<Delivery> Queue { get; } = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleReader = true });
 
-        public EmulatedSubscription ToPublic() => new(Id, Name, DestinationUrl, EventTypes, ResourceVersion, Active);
+        public EmulatedWebhookSubscription ToPublic() => new(Id, Name, DestinationUrl, EventTypes, ResourceVersion, Active);
 
         public JsonObject ToJson() => new()
         {

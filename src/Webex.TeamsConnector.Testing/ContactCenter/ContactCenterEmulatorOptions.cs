@@ -163,4 +163,4 @@ public sealed record EmulatedStateWrite(
 /// <param name="EventTypes">The event types.</param>
 /// <param name="ResourceVersion">The resource version (<c>agent:1.0.0</c> gives v1 deliveries; <c>agent:2…</c> v2).</param>
 /// <param name="Active">Whether deliveries are made.</param>
-public sealed record EmulatedSubscription(string Id, string Name, Uri DestinationUrl, IReadOnlyList<string> EventTypes, string ResourceVersion, bool Active);
+public sealed record EmulatedWebhookSubscription(string Id, string Name, Uri DestinationUrl, IReadOnlyList<string> EventTypes, string ResourceVersion, bool Active);

@@ -71,7 +71,7 @@ internal sealed class SyncSession : ISyncCommandSink
     }
 
     /// <summary>Runs the session until <paramref name="cancellationToken"/> is cancelled or a feed fails.</summary>
-    public async Task RunAsync(bool clearOnStop, CancellationToken cancellationToken, CancellationToken stopping)
+    public async Task RunAsync(bool clearOnStop, CancellationToken cancellationToken)
     {
         using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.SyncSession");
         using var feeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -84,7 +84,7 @@ internal sealed class SyncSession : ISyncCommandSink
         var workers = new List<Task>();
         for (var i = 0; i < PublisherWorkers; i++)
         {
-            workers.Add(RunPublisherAsync(_publishQueues[i].Reader, stopping));
+            workers.Add(RunPublisherAsync(_publishQueues[i].Reader));
         }
 
         var presenceFeed = Task.Run(() => _ports.PresenceFeed.RunAsync(_presences.Writer, feeds.Token), CancellationToken.None);
@@ -115,8 +115,7 @@ internal sealed class SyncSession : ISyncCommandSink
                 queue.Writer.TryComplete();
             }
 
-            using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(5), _time);
-            await Task.WhenAll(workers).WaitAsync(budget.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(10), _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             Log.SyncStopped(_logger);
         }
     }
@@ -217,7 +216,9 @@ internal sealed class SyncSession : ISyncCommandSink
             && !agent.State.IsOnContact)
         {
             // Teams shows the contact presence before the connector published anything: it may be a session an
-            // earlier run left behind. Clear it; the engine treats it as an echo for one grace period.
+            // earlier run left behind. Clear it, and let the engine treat it as an echo for one grace period; if Teams
+            // still shows it after the grace, it is a real Teams call.
+            _engine.ExpectStaleEcho(agent.AgentId);
             EnqueuePublisher(agent.AgentId, new PublisherWork(PublisherOperation.ClearStale, update.TeamsUserId, agent.AgentId, PublishedPresence.None, TimeSpan.Zero));
         }
 
@@ -300,14 +301,14 @@ internal sealed class SyncSession : ISyncCommandSink
         _publishQueues[index].Writer.TryWrite(work);
     }
 
-    private async Task RunPublisherAsync(ChannelReader<PublisherWork> reader, CancellationToken stopping)
+    private async Task RunPublisherAsync(ChannelReader<PublisherWork> reader)
     {
         await foreach (var work in reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             try
             {
-                using var budget = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                budget.CancelAfter(TimeSpan.FromSeconds(30));
+                // Not linked to the host's stopping token: clears sent at stop must still go out (bounded by the budget).
+                using var budget = new CancellationTokenSource(TimeSpan.FromSeconds(30), _time);
                 if (work.Operation == PublisherOperation.Publish)
                 {
                     await _ports.Publisher.PublishAsync(work.TeamsUserId, work.Presence, work.Expiration, budget.Token).ConfigureAwait(false);
@@ -451,7 +452,6 @@ internal sealed class SyncSession : ISyncCommandSink
                 {
                     added++;
                     newAgents.Add(entry.AgentId);
-                    _engine.ExpectStaleEcho(entry.AgentId);
                 }
             }
             catch (ArgumentException)

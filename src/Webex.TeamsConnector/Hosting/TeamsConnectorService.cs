@@ -72,7 +72,7 @@ internal sealed class TeamsConnectorService : BackgroundService
                 var rules = await BuildRulesAsync(ports.Directory, options, stoppingToken).ConfigureAwait(false);
                 using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
                 _session = new SyncSession(ports, options, rules, _runtime, _time, _logger, _telemetry);
-                await _session.RunAsync(clearOnStop: true, session.Token, stoppingToken).ConfigureAwait(false);
+                await _session.RunAsync(clearOnStop: true, session.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || changed.IsCancellationRequested)
             {

@@ -83,7 +83,8 @@ public class RulesEndToEndTests
 
         await world.AssertLeftAloneAsync(ann, AgentState.Engaged, () => world.Graph.SetPreferredPresence(ann.TeamsUserId, "DoNotDisturb", "DoNotDisturb"));
 
-        world.Wxcc.EndContact(ann.AgentId, wrapUp: true, next: AgentState.Available);
+        world.Wxcc.EndContact(ann.AgentId, wrapUp: true);
+        world.Wxcc.WrapUp(ann.AgentId, AgentState.Available);
         await world.WaitForStateAsync(ann, AgentState.Idle(world.DndCode));
         await ConnectorWorld.WaitAsync(() => world.Graph.GetSessions(ann.TeamsUserId).Count == 0, "the contact presence is cleared");
     }
@@ -97,11 +98,12 @@ public class RulesEndToEndTests
         world.Wxcc.OfferContact(ann.AgentId);
         world.Wxcc.AssignContact(ann.AgentId);
         await ConnectorWorld.WaitAsync(() => world.Graph.GetPresence(ann.TeamsUserId) is { Availability: "Busy", Activity: "InACall" }, "Teams shows Ann in a call");
-        world.Wxcc.WrapUp(ann.AgentId);
+        world.Wxcc.EndContact(ann.AgentId, wrapUp: true);
+        await world.WaitForStateAsync(ann, AgentState.WrapUp);
         await ConnectorWorld.Settle();
         world.Graph.GetSessions(ann.TeamsUserId).Should().ContainSingle("Teams stays busy during wrap-up");
 
-        await world.AssertLeftAloneAsync(ann, AgentState.Available, () => world.Wxcc.EndContact(ann.AgentId, wrapUp: false, next: AgentState.Available));
+        await world.AssertLeftAloneAsync(ann, AgentState.Available, () => world.Wxcc.WrapUp(ann.AgentId, AgentState.Available));
         world.Graph.GetSessions(ann.TeamsUserId).Should().BeEmpty();
     }
 
