@@ -21,6 +21,10 @@ internal sealed class ConnectorWorld : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly int _port;
 
+    // A durable refresh-token store survives connector restarts, as a production deployment's must: WxCC rotates
+    // refresh tokens, and the configured one stops working after the first refresh.
+    private readonly DurableRefreshTokenStore _refreshTokens = new();
+
     private ConnectorWorld(GraphEmulator graph, ContactCenterEmulator wxcc, Dictionary<string, string?> settings, int port)
     {
         Graph = graph;
@@ -105,11 +109,17 @@ internal sealed class ConnectorWorld : IAsyncDisposable
     public async Task StartConnectorAsync()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
-        builder.WebHost.UseUrls(AppUrl.ToString());
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection(_settings);
+        builder.WebHost.UseUrls(AppUrl.ToString());
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (Environment.GetEnvironmentVariable("TEAMS_CONNECTOR_TEST_LOGS") is { Length: > 0 } level)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddFilter("Webex", Enum.Parse<LogLevel>(level));
+        }
+        builder.Services.AddSingleton<Webex.TeamsConnector.ContactCenter.IRefreshTokenStore>(_refreshTokens);
         builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
             .AddGraphPresence()
             .AddWebexContactCenter();
@@ -204,6 +214,19 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+internal sealed class DurableRefreshTokenStore : Webex.TeamsConnector.ContactCenter.IRefreshTokenStore
+{
+    private volatile string? _token;
+
+    public ValueTask<string?> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_token);
+
+    public ValueTask SaveAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        _token = refreshToken;
+        return ValueTask.CompletedTask;
     }
 }
 

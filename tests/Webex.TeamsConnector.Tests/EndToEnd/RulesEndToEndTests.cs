@@ -1,6 +1,7 @@
 namespace Webex.TeamsConnector.Tests.EndToEnd;
 
 /// <summary>Every row of the rules table, end to end: Teams presence in the Graph emulator, state in the WxCC emulator.</summary>
+[Collection("EndToEnd")]
 public class RulesEndToEndTests
 {
     [Fact]

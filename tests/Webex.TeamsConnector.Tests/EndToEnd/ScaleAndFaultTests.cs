@@ -3,6 +3,7 @@ using Webex.TeamsConnector.Testing;
 namespace Webex.TeamsConnector.Tests.EndToEnd;
 
 /// <summary>Many agents, faults, duplicates and restarts: every agent ends in the state the rules give.</summary>
+[Collection("EndToEnd")]
 public class ScaleAndFaultTests
 {
     [Fact]

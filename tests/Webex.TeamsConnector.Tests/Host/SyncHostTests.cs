@@ -194,11 +194,30 @@ public class SyncHostTests
         using var rejections = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
             fixture.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TeamsConnectorDiagnostics.Name, "teams_connector.rejections");
 
-        await fixture.Ports.TeamsAsync("t1", "Busy", "InACall", TimeProvider.System);
-        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-call"))), "a1 is set idle");
-        await fixture.Ports.ReportAsync(new AgentWriteResult("a1", AgentState.Idle("c-call"), false, "agent not logged in", "trk-1"));
+        await fixture.Ports.TeamsAsync("t1", "DoNotDisturb", "DoNotDisturb", TimeProvider.System);
+        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-dnd"))), "a1 is set idle");
+        await fixture.Ports.ReportAsync(new AgentWriteResult("a1", AgentState.Idle("c-dnd"), false, "agent not logged in", "trk-1"));
 
         await Wait.UntilAsync(() => rejections.GetMeasurementSnapshot().Any(m => Equals(m.Tags["reason"], "write_failed")), "the failure is counted");
+    }
+
+    [Fact]
+    public async Task FirstPresenceShowsTheContactPair_ClearsAStaleSession_AndTakesItAsRealAfterTheGrace()
+    {
+        var settings = HostFixture.DefaultSettings();
+        settings["TeamsConnector:StateSync:EchoGracePeriod"] = "00:00:01";
+        await using var fixture = await HostFixture.StartAsync(TwoAgents(), settings);
+        await fixture.Ports.FeedsRunning.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => fixture.Admin.GetAgentsAsync(default).Result.All(a => a.LastEventAt is not null), "the agents' states are read");
+
+        // Right after a (re)start, Teams shows Busy/InACall before the connector published anything: maybe the
+        // session an earlier run left behind.
+        await fixture.Ports.TeamsAsync("t1", "Busy", "InACall", TimeProvider.System);
+        await Wait.UntilAsync(() => fixture.Ports.Cleared.Contains("t1"), "the possibly stale session is cleared");
+        fixture.Ports.Writes.Should().BeEmpty("it is treated as an echo for one grace period");
+
+        // Teams still shows a call after the grace: it is a real Teams call.
+        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-call"))), "a1 is set idle after the grace");
     }
 
     [Fact]
