@@ -8,7 +8,7 @@ namespace Webex.TeamsConnector;
 /// </summary>
 internal sealed class ConnectorRuntime : IDisposable
 {
-    private readonly IConnectorStateStore _store;
+    private readonly Lazy<IConnectorStateStore> _store;
     private readonly IOptionsMonitor<TeamsConnectorOptions> _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly object _signalLock = new();
@@ -19,9 +19,10 @@ internal sealed class ConnectorRuntime : IDisposable
     private Func<int> _agents = static () => 0;
     private Func<int> _outboxDepth = static () => 0;
 
-    public ConnectorRuntime(IConnectorStateStore store, IOptionsMonitor<TeamsConnectorOptions> options)
+    public ConnectorRuntime(IServiceProvider services, IOptionsMonitor<TeamsConnectorOptions> options)
     {
-        _store = store;
+        // Resolved on first use: its factory reads the options, which must not happen before start-up validation.
+        _store = new Lazy<IConnectorStateStore>(() => (IConnectorStateStore)services.GetService(typeof(IConnectorStateStore))!);
         _options = options;
     }
 
@@ -59,7 +60,7 @@ internal sealed class ConnectorRuntime : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _record ??= await _store.LoadAsync(cancellationToken).ConfigureAwait(false) ?? Initial();
+            _record ??= await _store.Value.LoadAsync(cancellationToken).ConfigureAwait(false) ?? Initial();
             return _record;
         }
         finally
@@ -79,7 +80,7 @@ internal sealed class ConnectorRuntime : IDisposable
             outcome = change(_record!);
             if (outcome.Next is not null && outcome.Next != _record)
             {
-                await _store.SaveAsync(outcome.Next, cancellationToken).ConfigureAwait(false);
+                await _store.Value.SaveAsync(outcome.Next, cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _record, outcome.Next);
             }
             else

@@ -20,14 +20,14 @@ internal sealed class TeamsConnectorTelemetry : IDisposable
     public TeamsConnectorTelemetry(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(TeamsConnectorDiagnostics.Name) ?? new Meter(TeamsConnectorDiagnostics.Name);
-        Events = _meter.CreateCounter<long>("teams_connector.events", "{event}", "Events given to the sync engine, by source and outcome.");
-        Commands = _meter.CreateCounter<long>("teams_connector.commands", "{command}", "Commands produced by the sync rules, by kind and rule.");
-        Rejections = _meter.CreateCounter<long>("teams_connector.rejections", "{event}", "Inputs rejected (bad configuration entries, failed writes, failed publishes, lost commands), by reason.");
+        Events = _meter.CreateCounter<long>("webex.teamsconnector.sync.events", "{event}", "Events given to the sync engine, by source and outcome.");
+        Commands = _meter.CreateCounter<long>("webex.teamsconnector.sync.commands", "{command}", "Commands produced by the sync rules, by kind and rule.");
+        Rejections = _meter.CreateCounter<long>("webex.teamsconnector.rejections", "{event}", "Inputs rejected (bad configuration entries, failed writes, failed publishes, lost commands), by reason.");
         SyncLatency = _meter.CreateHistogram<double>(
-            "teams_connector.sync.latency", "ms", "From a Teams presence change received to the WxCC state write accepted.",
+            "webex.teamsconnector.sync.latency", "ms", "From a Teams presence change received to the WxCC state write accepted.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 25, 50, 100, 250, 500, 1000, 1500, 2500, 5000, 10000, 30000] });
-        _meter.CreateObservableGauge("teams_connector.outbox.depth", () => _outboxDepth?.Invoke() ?? 0, "{agent}", "Agents with a wanted WxCC state not yet sent.");
-        _meter.CreateObservableGauge("teams_connector.agents", () => _agents?.Invoke() ?? 0, "{agent}", "Agents tracked by the sync engine.");
+        _meter.CreateObservableGauge("webex.teamsconnector.outbox.depth", () => _outboxDepth?.Invoke() ?? 0, "{agent}", "Agents with a wanted WxCC state not yet sent.");
+        _meter.CreateObservableGauge("webex.teamsconnector.agents", () => _agents?.Invoke() ?? 0, "{agent}", "Agents tracked by the sync engine.");
     }
 
     public static ActivitySource ActivitySource { get; } = new(TeamsConnectorDiagnostics.Name);

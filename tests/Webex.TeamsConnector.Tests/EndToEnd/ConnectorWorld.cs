@@ -60,7 +60,8 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         bool webhooks = false,
         int requestsPerMinute = 300,
         Action<Dictionary<string, string?>>? settings = null,
-        bool startConnector = true)
+        bool startConnector = true,
+        bool notifications = false)
     {
         var graph = await GraphEmulator.StartAsync();
         var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { RequestsPerMinute = requestsPerMinute, RonaTimeout = null });
@@ -89,6 +90,12 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         {
             values["TeamsConnector:ContactCenter:WebhookUrl"] = $"http://127.0.0.1:{port}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}{TeamsConnectorEndpointRouteBuilderExtensions.WebexEventsPath}";
             values["TeamsConnector:ContactCenter:WebhookSecret"] = WebhookSecret;
+        }
+
+        if (notifications)
+        {
+            values["TeamsConnector:Graph:PresenceSource"] = "ChangeNotifications";
+            values["TeamsConnector:Graph:NotificationUrl"] = $"http://127.0.0.1:{port}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}{TeamsConnectorEndpointRouteBuilderExtensions.GraphNotificationsPath}";
         }
 
         var world = new ConnectorWorld(graph, wxcc, values, port);
@@ -150,8 +157,17 @@ internal sealed class ConnectorWorld : IAsyncDisposable
     {
         var writes = WritesOf(agent);
         act();
-        var polls = Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId);
-        await WaitAsync(() => Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId) >= polls + 5, "five more polls");
+        if (_settings.GetValueOrDefault("TeamsConnector:Graph:PresenceSource") == "ChangeNotifications")
+        {
+            await Graph.FlushNotificationsAsync();
+            await Task.Delay(TimeSpan.FromSeconds(1));
+        }
+        else
+        {
+            var polls = Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId);
+            await WaitAsync(() => Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId) >= polls + 5, "five more polls");
+        }
+
         await Settle();
         Wxcc.GetState(agent.AgentId).Should().Be(state);
         WritesOf(agent).Should().Be(writes, "nothing writes the state of {0}", agent.Email);

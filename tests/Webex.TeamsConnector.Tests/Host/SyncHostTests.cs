@@ -192,7 +192,7 @@ public class SyncHostTests
         await using var fixture = await HostFixture.StartAsync(TwoAgents());
         await fixture.Ports.FeedsRunning.Task.WaitAsync(TimeSpan.FromSeconds(10));
         using var rejections = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
-            fixture.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TeamsConnectorDiagnostics.Name, "teams_connector.rejections");
+            fixture.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TeamsConnectorDiagnostics.Name, "webex.teamsconnector.rejections");
 
         await fixture.Ports.TeamsAsync("t1", "DoNotDisturb", "DoNotDisturb", TimeProvider.System);
         await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-dnd"))), "a1 is set idle");
