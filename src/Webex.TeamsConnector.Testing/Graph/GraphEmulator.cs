@@ -85,7 +85,7 @@ public sealed class GraphEmulator : IAsyncDisposable
     /// <summary>The current subscriptions (expired ones are gone).</summary>
     public IReadOnlyList<EmulatedSubscription> Subscriptions => [.. _tenant.Subscriptions().Select(s => s.ToPublic())];
 
-    /// <summary>Every request answered so far, in order of arrival.</summary>
+    /// <summary>Every request answered so far (with the time it arrived), in the order of the answers.</summary>
     public IReadOnlyList<GraphEmulatorRequest> Requests
     {
         get
@@ -383,7 +383,7 @@ public sealed class GraphEmulator : IAsyncDisposable
         }
     }
 
-    private void Record(GraphEmulatorOperation operation, int status)
+    private void Record(GraphEmulatorOperation operation, DateTimeOffset arrived, int status)
     {
         Interlocked.Increment(ref _counts[(int)operation]);
         if (status == 429)
@@ -393,7 +393,7 @@ public sealed class GraphEmulator : IAsyncDisposable
 
         lock (_logGate)
         {
-            _log.Add(new GraphEmulatorRequest(operation, _tenant.Now, status));
+            _log.Add(new GraphEmulatorRequest(operation, arrived, status));
         }
     }
 
@@ -421,16 +421,29 @@ public sealed class GraphEmulator : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        var arrived = _tenant.Now;
         var path = context.Request.Path.Value ?? string.Empty;
-        if (!path.StartsWith("/v1.0/", StringComparison.OrdinalIgnoreCase))
+        var segments = path.StartsWith("/v1.0/", StringComparison.OrdinalIgnoreCase) ? path["/v1.0/".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries) : [];
+        var operation = segments.Length == 0 ? GraphEmulatorOperation.Other : Classify(context.Request.Method, segments);
+
+        // Counted before the answer leaves, so a client never sees an answer the counters do not show yet.
+        var dropped = false;
+        context.Response.OnStarting(() =>
         {
-            Record(GraphEmulatorOperation.Other, 404);
+            if (!dropped)
+            {
+                Record(operation, arrived, context.Response.StatusCode);
+            }
+
+            return Task.CompletedTask;
+        });
+
+        if (segments.Length == 0)
+        {
             await WriteErrorAsync(context, 404, "Request_ResourceNotFound", "Only /v1.0 is emulated.").ConfigureAwait(false);
             return;
         }
 
-        var segments = path["/v1.0/".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var operation = Classify(context.Request.Method, segments);
         if (Faults.Latency > TimeSpan.Zero)
         {
             await Task.Delay(Faults.Latency, _options.TimeProvider, context.RequestAborted).ConfigureAwait(false);
@@ -441,11 +454,11 @@ public sealed class GraphEmulator : IAsyncDisposable
             switch (fault.Kind)
             {
                 case GraphEmulatorFaults.FaultKind.Drop:
-                    Record(operation, 0);
+                    dropped = true;
+                    Record(operation, arrived, 0);
                     context.Abort();
                     return;
                 case GraphEmulatorFaults.FaultKind.Throttle:
-                    Record(operation, 429);
                     if (fault.RetryAfter is { } retryAfter)
                     {
                         context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
@@ -454,7 +467,6 @@ public sealed class GraphEmulator : IAsyncDisposable
                     await WriteErrorAsync(context, 429, "TooManyRequests", "Too many requests (injected fault).").ConfigureAwait(false);
                     return;
                 default:
-                    Record(operation, fault.StatusCode);
                     await WriteErrorAsync(context, fault.StatusCode, "ServiceUnavailable", "Injected fault.").ConfigureAwait(false);
                     return;
             }
@@ -462,14 +474,12 @@ public sealed class GraphEmulator : IAsyncDisposable
 
         if (IsPresenceBudget(operation) && TakeBudget() is { } wait)
         {
-            Record(operation, 429);
             context.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
             await WriteErrorAsync(context, 429, "TooManyRequests", "The application exceeded the presence request limit.").ConfigureAwait(false);
             return;
         }
 
-        var status = await DispatchAsync(context, operation, segments).ConfigureAwait(false);
-        Record(operation, status);
+        await DispatchAsync(context, operation, segments).ConfigureAwait(false);
     }
 
     private async Task<int> DispatchAsync(HttpContext context, GraphEmulatorOperation operation, string[] segments)

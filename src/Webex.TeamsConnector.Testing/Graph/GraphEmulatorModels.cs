@@ -86,7 +86,7 @@ public enum GraphEmulatorOperation
 
 /// <summary>One request the emulator answered.</summary>
 /// <param name="Operation">What it was.</param>
-/// <param name="At">When it arrived (emulator clock).</param>
+/// <param name="At">When it arrived (emulator clock; a latency fault does not move it).</param>
 /// <param name="StatusCode">The status answered (0 for a dropped connection).</param>
 public readonly record struct GraphEmulatorRequest(GraphEmulatorOperation Operation, DateTimeOffset At, int StatusCode);
 
