@@ -16,23 +16,9 @@ wxcc.SignIn(agent, AgentState.Available);
 var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.UseUrls("http://127.0.0.1:0");
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-{
-    ["TeamsConnector:Graph:BaseUrl"] = graph.BaseUrl.ToString(),
-    ["TeamsConnector:Graph:TenantId"] = graph.TenantId,
-    ["TeamsConnector:Graph:ClientId"] = "0f5f3a58-4c1e-4a0f-9d1b-5e6c7d8e9f00",
-    ["TeamsConnector:Graph:ClientSecret"] = "smoke-secret",
-    ["TeamsConnector:Graph:PollInterval"] = "00:00:00.200",
-    ["TeamsConnector:ContactCenter:BaseUrl"] = wxcc.BaseUrl.ToString(),
-    ["TeamsConnector:ContactCenter:TokenUrl"] = wxcc.TokenUrl.ToString(),
-    ["TeamsConnector:ContactCenter:WebexApiBaseUrl"] = wxcc.WebexApiBaseUrl.ToString(),
-    ["TeamsConnector:ContactCenter:OrgId"] = wxcc.OrgId,
-    ["TeamsConnector:ContactCenter:ClientId"] = wxcc.ClientId,
-    ["TeamsConnector:ContactCenter:ClientSecret"] = wxcc.ClientSecret,
-    ["TeamsConnector:ContactCenter:RefreshToken"] = wxcc.RefreshToken,
-    ["TeamsConnector:ContactCenter:EventSource"] = "WebSocket",
-    ["TeamsConnector:StateSync:IdleCodes:InACall"] = callCode,
-});
+var settings = EmulatorSettings.For(graph, wxcc, TimeSpan.FromMilliseconds(200));
+settings["TeamsConnector:StateSync:IdleCodes:InACall"] = callCode;
+builder.Configuration.AddInMemoryCollection(settings);
 builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
     .AddGraphPresence()
     .AddWebexContactCenter();

@@ -36,26 +36,15 @@ internal sealed class DemoWorld : IAsyncDisposable
         return world;
     }
 
-    public Dictionary<string, string?> Settings() => new()
+    public Dictionary<string, string?> Settings()
     {
-        ["TeamsConnector:Graph:BaseUrl"] = Graph.BaseUrl.ToString(),
-        ["TeamsConnector:Graph:TenantId"] = Graph.TenantId,
-        ["TeamsConnector:Graph:ClientId"] = "0f5f3a58-4c1e-4a0f-9d1b-5e6c7d8e9f00",
-        ["TeamsConnector:Graph:ClientSecret"] = "demo-client-secret",
-        ["TeamsConnector:Graph:PollInterval"] = "00:00:01",
-        ["TeamsConnector:ContactCenter:BaseUrl"] = Wxcc.BaseUrl.ToString(),
-        ["TeamsConnector:ContactCenter:TokenUrl"] = Wxcc.TokenUrl.ToString(),
-        ["TeamsConnector:ContactCenter:WebexApiBaseUrl"] = Wxcc.WebexApiBaseUrl.ToString(),
-        ["TeamsConnector:ContactCenter:OrgId"] = Wxcc.OrgId,
-        ["TeamsConnector:ContactCenter:ClientId"] = Wxcc.ClientId,
-        ["TeamsConnector:ContactCenter:ClientSecret"] = Wxcc.ClientSecret,
-        ["TeamsConnector:ContactCenter:RefreshToken"] = Wxcc.RefreshToken,
-        ["TeamsConnector:ContactCenter:EventSource"] = "WebSocket",
-        ["TeamsConnector:StateSync:IdleCodes:DoNotDisturb"] = DndCode,
-        ["TeamsConnector:StateSync:IdleCodes:InACall"] = CallCode,
-        ["TeamsConnector:StateSync:IdleCodes:Presenting"] = PresentingCode,
-        ["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.250",
-    };
+        var settings = EmulatorSettings.For(Graph, Wxcc);
+        settings["TeamsConnector:StateSync:IdleCodes:DoNotDisturb"] = DndCode;
+        settings["TeamsConnector:StateSync:IdleCodes:InACall"] = CallCode;
+        settings["TeamsConnector:StateSync:IdleCodes:Presenting"] = PresentingCode;
+        settings["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.250";
+        return settings;
+    }
 
     public async ValueTask DisposeAsync()
     {

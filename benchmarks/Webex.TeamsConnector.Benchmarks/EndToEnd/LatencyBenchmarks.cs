@@ -110,24 +110,9 @@ public class LatencyBenchmarks
         _wxcc.SignIn(_agentId, AgentState.Available);
 
         var port = FreePort();
-        var settings = new Dictionary<string, string?>
-        {
-            ["TeamsConnector:Graph:BaseUrl"] = _graph.BaseUrl.ToString(),
-            ["TeamsConnector:Graph:TenantId"] = _graph.TenantId,
-            ["TeamsConnector:Graph:ClientId"] = "0f5f3a58-4c1e-4a0f-9d1b-5e6c7d8e9f00",
-            ["TeamsConnector:Graph:ClientSecret"] = "benchmark-secret",
-            ["TeamsConnector:Graph:PollInterval"] = "00:00:01",
-            ["TeamsConnector:ContactCenter:BaseUrl"] = _wxcc.BaseUrl.ToString(),
-            ["TeamsConnector:ContactCenter:TokenUrl"] = _wxcc.TokenUrl.ToString(),
-            ["TeamsConnector:ContactCenter:WebexApiBaseUrl"] = _wxcc.WebexApiBaseUrl.ToString(),
-            ["TeamsConnector:ContactCenter:OrgId"] = _wxcc.OrgId,
-            ["TeamsConnector:ContactCenter:ClientId"] = _wxcc.ClientId,
-            ["TeamsConnector:ContactCenter:ClientSecret"] = _wxcc.ClientSecret,
-            ["TeamsConnector:ContactCenter:RefreshToken"] = _wxcc.RefreshToken,
-            ["TeamsConnector:ContactCenter:EventSource"] = "WebSocket",
-            ["TeamsConnector:StateSync:IdleCodes:InACall"] = _callCode,
-            ["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.100",
-        };
+        var settings = EmulatorSettings.For(_graph, _wxcc);
+        settings["TeamsConnector:StateSync:IdleCodes:InACall"] = _callCode;
+        settings["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.100";
         if (PresenceSource == "ChangeNotifications")
         {
             settings["TeamsConnector:Graph:PresenceSource"] = "ChangeNotifications";

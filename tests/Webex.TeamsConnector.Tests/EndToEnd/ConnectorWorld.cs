@@ -66,26 +66,12 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         var graph = await GraphEmulator.StartAsync();
         var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { RequestsPerMinute = requestsPerMinute, RonaTimeout = null });
         var port = FreePort();
-        var values = new Dictionary<string, string?>
-        {
-            ["TeamsConnector:Graph:BaseUrl"] = graph.BaseUrl.ToString(),
-            ["TeamsConnector:Graph:TenantId"] = graph.TenantId,
-            ["TeamsConnector:Graph:ClientId"] = "0f5f3a58-4c1e-4a0f-9d1b-5e6c7d8e9f00",
-            ["TeamsConnector:Graph:ClientSecret"] = "e2e-graph-client-secret",
-            ["TeamsConnector:Graph:PollInterval"] = "00:00:00.100",
-            ["TeamsConnector:ContactCenter:BaseUrl"] = wxcc.BaseUrl.ToString(),
-            ["TeamsConnector:ContactCenter:TokenUrl"] = wxcc.TokenUrl.ToString(),
-            ["TeamsConnector:ContactCenter:WebexApiBaseUrl"] = wxcc.WebexApiBaseUrl.ToString(),
-            ["TeamsConnector:ContactCenter:OrgId"] = wxcc.OrgId,
-            ["TeamsConnector:ContactCenter:ClientId"] = wxcc.ClientId,
-            ["TeamsConnector:ContactCenter:ClientSecret"] = wxcc.ClientSecret,
-            ["TeamsConnector:ContactCenter:RefreshToken"] = wxcc.RefreshToken,
-            ["TeamsConnector:ContactCenter:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["TeamsConnector:ContactCenter:EventSource"] = webhooks ? "Webhook" : "WebSocket",
-            ["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.050",
-            ["TeamsConnector:StateSync:EchoGracePeriod"] = "00:00:01",
-            ["TeamsConnector:StateSync:PendingWriteTimeout"] = "00:00:05",
-        };
+        var values = EmulatorSettings.For(graph, wxcc, TimeSpan.FromMilliseconds(100));
+        values["TeamsConnector:ContactCenter:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        values["TeamsConnector:ContactCenter:EventSource"] = webhooks ? "Webhook" : "WebSocket";
+        values["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.050";
+        values["TeamsConnector:StateSync:EchoGracePeriod"] = "00:00:01";
+        values["TeamsConnector:StateSync:PendingWriteTimeout"] = "00:00:05";
         if (webhooks)
         {
             values["TeamsConnector:ContactCenter:WebhookUrl"] = $"http://127.0.0.1:{port}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}{TeamsConnectorEndpointRouteBuilderExtensions.WebexEventsPath}";
