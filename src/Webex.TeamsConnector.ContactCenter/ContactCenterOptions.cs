@@ -46,6 +46,13 @@ public sealed class ContactCenterOptions
     /// </summary>
     public string? RefreshToken { get; set; }
 
+    /// <summary>
+    /// A file that keeps the rotated refresh token across restarts (<see cref="FileRefreshTokenStore"/>); without it
+    /// the rotated token lives in memory only, unless you register your own <see cref="IRefreshTokenStore"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? RefreshTokenFilePath { get; set; }
+
     /// <summary>The secret of the webhook subscription (32 to 256 characters). Required in webhook mode; never logged.</summary>
     public string? WebhookSecret { get; set; }
 

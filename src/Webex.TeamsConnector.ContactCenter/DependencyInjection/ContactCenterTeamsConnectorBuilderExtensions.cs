@@ -73,7 +73,10 @@ public static partial class ContactCenterTeamsConnectorBuilderExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ContactCenterOptions>, ContactCenterOptionsValidator>());
-        services.TryAddSingleton<IRefreshTokenStore, InMemoryRefreshTokenStore>();
+        services.TryAddSingleton<IRefreshTokenStore>(static sp =>
+            sp.GetRequiredService<IOptions<ContactCenterOptions>>().Value is { RefreshTokenFilePath: { Length: > 0 } path } options
+                ? new FileRefreshTokenStore(path, options.RefreshToken)
+                : new InMemoryRefreshTokenStore());
         services.TryAddSingleton(static sp => new RequestBudget(
             sp.GetRequiredService<IOptions<ContactCenterOptions>>().Value.RequestsPerMinute,
             sp.GetRequiredService<TimeProvider>()));

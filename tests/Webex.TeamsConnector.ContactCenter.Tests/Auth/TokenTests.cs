@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Webex.TeamsConnector.Testing;
 
 namespace Webex.TeamsConnector.ContactCenter.Tests.Auth;
 
@@ -105,6 +106,60 @@ public sealed class TokenTests
         var act = () => h.Tokens.GetAccessTokenAsync(CancellationToken.None);
 
         (await act.Should().ThrowAsync<ContactCenterException>()).Which.Message.Should().Contain("could not be reached");
+    }
+
+    [Fact]
+    public async Task FileStore_KeepsTheRotatedRefreshTokenAcrossARestart()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N"), "refresh-token.json");
+        var settings = new Dictionary<string, string?> { ["RefreshTokenFilePath"] = path };
+        await using var wxcc = await ContactCenterEmulator.StartAsync();
+        settings["RefreshToken"] = wxcc.RefreshToken;
+
+        await using (var first = await Harness.StartAsync(settings: settings, shared: wxcc))
+        {
+            first.Services.GetRequiredService<IRefreshTokenStore>().Should().BeOfType<FileRefreshTokenStore>();
+            await first.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        }
+
+        // The configured token was retired by the rotation; the restarted adapter uses the stored one.
+        await using var second = await Harness.StartAsync(settings: settings, shared: wxcc);
+        await second.Tokens.GetAccessTokenAsync(CancellationToken.None);
+
+        wxcc.TokenRequests.Should().Be(2);
+        File.ReadAllText(path).Should().Contain(wxcc.RefreshToken);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.GetUnixFileMode(path).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    [Fact]
+    public async Task FileStore_ANewlyConfiguredRefreshToken_WinsOverTheStoredOne()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N"), "refresh-token.json");
+        using (var old = new FileRefreshTokenStore(path, "configured-a"))
+        {
+            await old.SaveAsync("rotated-a", CancellationToken.None);
+            (await old.GetAsync(CancellationToken.None)).Should().Be("rotated-a");
+        }
+
+        using var renewed = new FileRefreshTokenStore(path, "configured-b");
+
+        (await renewed.GetAsync(CancellationToken.None)).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task FileStore_DamagedOrMissingFile_FallsBackToTheConfiguredToken()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N") + ".json");
+        using var store = new FileRefreshTokenStore(path, "configured");
+        (await store.GetAsync(CancellationToken.None)).Should().BeNull();
+
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, "{ not json");
+
+        (await store.GetAsync(CancellationToken.None)).Should().BeNull();
     }
 
     private sealed class RecordingStore : IRefreshTokenStore

@@ -21,9 +21,6 @@ internal sealed class ConnectorWorld : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly int _port;
 
-    // A durable refresh-token store survives connector restarts, as a production deployment's must: WxCC rotates
-    // refresh tokens, and the configured one stops working after the first refresh.
-    private readonly DurableRefreshTokenStore _refreshTokens = new();
 
     private ConnectorWorld(GraphEmulator graph, ContactCenterEmulator wxcc, Dictionary<string, string?> settings, int port)
     {
@@ -72,6 +69,10 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         values["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.050";
         values["TeamsConnector:StateSync:EchoGracePeriod"] = "00:00:01";
         values["TeamsConnector:StateSync:PendingWriteTimeout"] = "00:00:05";
+
+        // A durable refresh-token store survives connector restarts, as a production deployment's must: WxCC rotates
+        // refresh tokens, and the configured one stops working after the first refresh.
+        values["TeamsConnector:ContactCenter:RefreshTokenFilePath"] = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N"), "refresh-token.json");
         if (webhooks)
         {
             values["TeamsConnector:ContactCenter:WebhookUrl"] = $"http://127.0.0.1:{port}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}{TeamsConnectorEndpointRouteBuilderExtensions.WebexEventsPath}";
@@ -112,7 +113,6 @@ internal sealed class ConnectorWorld : IAsyncDisposable
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Logging.AddFilter("Webex", Enum.Parse<LogLevel>(level));
         }
-        builder.Services.AddSingleton<Webex.TeamsConnector.ContactCenter.IRefreshTokenStore>(_refreshTokens);
         builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
             .AddGraphPresence()
             .AddWebexContactCenter();
@@ -216,19 +216,6 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-}
-
-internal sealed class DurableRefreshTokenStore : Webex.TeamsConnector.ContactCenter.IRefreshTokenStore
-{
-    private volatile string? _token;
-
-    public ValueTask<string?> GetAsync(CancellationToken cancellationToken) => ValueTask.FromResult(_token);
-
-    public ValueTask SaveAsync(string refreshToken, CancellationToken cancellationToken)
-    {
-        _token = refreshToken;
-        return ValueTask.CompletedTask;
     }
 }
 
