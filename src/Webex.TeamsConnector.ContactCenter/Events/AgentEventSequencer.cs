@@ -9,6 +9,18 @@ internal sealed class AgentEventSequencer
 {
     private readonly Dictionary<string, AgentEvent> _last = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Forgets what was passed on: a new consumer (a new sync session after a restart or reactivation) must be given
+    /// every agent's current state again by the next reconciliation.
+    /// </summary>
+    public void Reset()
+    {
+        lock (_last)
+        {
+            _last.Clear();
+        }
+    }
+
     /// <summary>Whether the event is newer than (or different at the same time from) the last one of its agent; records it when so.</summary>
     public bool TryAccept(in AgentFeedEvent feedEvent, out bool stale)
     {

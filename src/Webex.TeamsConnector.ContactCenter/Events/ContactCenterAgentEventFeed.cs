@@ -61,6 +61,9 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
     public async Task RunAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
+
+        // A new consumer knows nothing yet: the start reconciliation must give it every agent's state.
+        _sequencer.Reset();
         try
         {
             await _directory.GetIdleCodesAsync(cancellationToken).ConfigureAwait(false);

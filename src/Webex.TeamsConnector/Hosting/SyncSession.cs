@@ -91,7 +91,6 @@ internal sealed class SyncSession : ISyncCommandSink
         var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
         var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
         var background = Task.Run(() => RunBackgroundAsync(feeds.Token), CancellationToken.None);
-        _ = ReconcileAsync([.. roster.Select(r => r.AgentId)], feeds.Token);
 
         _runtime.SetSyncing(true, null);
         Log.SyncStarted(_logger, _engine.Count, _engine.Rules.Mapping.Entries.Count);
@@ -358,8 +357,8 @@ internal sealed class SyncSession : ISyncCommandSink
     }
 
     /// <summary>
-    /// Reads agents' current states from WxCC and feeds them in (older ones are dropped by the engine): at session
-    /// start, so that a new engine knows every agent's state, and for agents added by a roster refresh.
+    /// Reads the current states of agents added by a roster refresh and feeds them in (older ones are dropped by the
+    /// engine). At session start the agent event feed's own reconciliation gives every agent's state.
     /// </summary>
     private async Task ReconcileAsync(List<string> agentIds, CancellationToken cancellationToken)
     {

@@ -102,28 +102,12 @@ internal sealed class TeamsConnectorService : BackgroundService
     {
         var codes = await directory.GetIdleCodesAsync(cancellationToken).ConfigureAwait(false);
         var errors = new List<string>();
-        var byId = codes.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        foreach (var (state, id) in options.IdleCodes)
+        var classifier = IdleCodeCatalog.CreateClassifier(codes, options.ReasonMarker);
+        if (TeamsConnectorOptionsValidator.TryBuildRules(options, classifier, out var rules, errors))
         {
-            if (!byId.TryGetValue(id, out var code))
-            {
-                errors.Add($"IdleCodes:{state} names idle code {id}, which WxCC does not have.");
-            }
-            else if (!code.Active)
-            {
-                errors.Add($"IdleCodes:{state} names idle code {id} ({code.Name}), which is not active.");
-            }
-            else if (!code.IsIdleCode)
-            {
-                errors.Add($"IdleCodes:{state} names code {id} ({code.Name}), which is a wrap-up code, not an idle code.");
-            }
+            errors.AddRange(IdleCodeCatalog.Validate(rules!.Mapping, codes));
         }
 
-        var classifier = new OriginClassifier(
-            options.ReasonMarker,
-            codes.Where(c => c.IsRona).Select(c => c.Id),
-            codes.Where(c => c.IsSystemCode && !c.IsRona).Select(c => c.Id));
-        TeamsConnectorOptionsValidator.TryBuildRules(options, classifier, out var rules, errors);
         if (errors.Count > 0 || rules is null)
         {
             throw new InvalidOperationException("The idle-code mapping does not match WxCC: " + string.Join(" ", errors));

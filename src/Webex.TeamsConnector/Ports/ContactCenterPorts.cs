@@ -24,7 +24,10 @@ public readonly record struct AgentWriteResult(string AgentId, AgentState State,
 /// <summary>The source of WxCC agent events (implemented by the Contact Center adapter: webhooks or websocket).</summary>
 public interface IAgentEventFeed
 {
-    /// <summary>Runs until cancelled, writing agent events to <paramref name="events"/>.</summary>
+    /// <summary>
+    /// Runs until cancelled, writing agent events to <paramref name="events"/>. Each run starts with the current state
+    /// of every agent (a reconciliation), so that a new consumer knows every agent's state.
+    /// </summary>
     /// <param name="events">Where to write events.</param>
     /// <param name="cancellationToken">Stops the feed.</param>
     /// <returns>A task that ends when the feed stops.</returns>
@@ -61,8 +64,8 @@ public interface IAgentStateOutbox
 /// <param name="IsIdleCode">Whether it is an idle code (<c>workTypeCode</c> <c>IDLE_CODE</c>), not a wrap-up code.</param>
 public sealed record IdleCode(string Id, string Name, bool IsSystemCode, bool Active, bool IsIdleCode)
 {
-    /// <summary>Whether this is the system RONA code.</summary>
-    public bool IsRona => IsSystemCode && string.Equals(Name, "RONA", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether this is the system RONA code (see <see cref="IdleCodeCatalog.IsRona"/>).</summary>
+    public bool IsRona => IdleCodeCatalog.IsRona(this);
 }
 
 /// <summary>A WxCC user.</summary>

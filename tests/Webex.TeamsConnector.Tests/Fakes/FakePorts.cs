@@ -93,6 +93,13 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     public async Task RunAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
     {
         _agentWriter = events;
+
+        // As the port requires: each run starts with every agent's current state.
+        foreach (var state in CurrentStates.Values)
+        {
+            await events.WriteAsync(state, cancellationToken);
+        }
+
         MarkRunning();
         await Task.Delay(Timeout.Infinite, cancellationToken);
     }

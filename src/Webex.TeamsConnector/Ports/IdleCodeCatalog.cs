@@ -1,4 +1,4 @@
-namespace Webex.TeamsConnector.ContactCenter;
+namespace Webex.TeamsConnector;
 
 /// <summary>Helpers over the organization's auxiliary codes: system codes, RONA, and validation of an idle-code mapping.</summary>
 public static class IdleCodeCatalog
@@ -61,23 +61,23 @@ public static class IdleCodeCatalog
         {
             if (!byId.TryGetValue(id, out var code))
             {
-                errors.Add($"IdleCodes:{state} is idle code '{id}', which does not exist in the organization.");
+                errors.Add($"IdleCodes:{state} names idle code {id}, which WxCC does not have. It does not exist among the organization's auxiliary codes.");
                 continue;
             }
 
             if (!code.Active)
             {
-                errors.Add($"IdleCodes:{state} is idle code '{id}' ({code.Name}), which is not active.");
+                errors.Add($"IdleCodes:{state} names idle code {id} ({code.Name}), which is not active.");
             }
 
             if (!code.IsIdleCode)
             {
-                errors.Add($"IdleCodes:{state} is code '{id}' ({code.Name}), which is a wrap-up code, not an idle code.");
+                errors.Add($"IdleCodes:{state} names code {id} ({code.Name}), which is a wrap-up code, not an idle code.");
             }
 
             if (IsSystem(code))
             {
-                errors.Add($"IdleCodes:{state} is idle code '{id}' ({code.Name}), a system code that agents and the connector cannot set.");
+                errors.Add($"IdleCodes:{state} names idle code {id} ({code.Name}), a system code that agents and the connector cannot set.");
             }
         }
 
