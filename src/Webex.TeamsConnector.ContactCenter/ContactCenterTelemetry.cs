@@ -12,6 +12,7 @@ internal static class ContactCenterTelemetry
     public static readonly Counter<long> WritesSent = s_meter.CreateCounter<long>("webex.teamsconnector.wxcc.writes.sent", description: "State writes WxCC accepted.");
     public static readonly Counter<long> WritesFailed = s_meter.CreateCounter<long>("webex.teamsconnector.wxcc.writes.failed", description: "State writes reported as failed.");
     public static readonly Counter<long> WritesCoalesced = s_meter.CreateCounter<long>("webex.teamsconnector.wxcc.writes.coalesced", description: "Wanted states replaced before they were sent.");
+    public static readonly Counter<long> WritesWithdrawn = s_meter.CreateCounter<long>("webex.teamsconnector.wxcc.writes.withdrawn", description: "Wanted states dropped before they were sent because the agent state changed otherwise.");
     public static readonly Counter<long> Throttled = s_meter.CreateCounter<long>("webex.teamsconnector.wxcc.throttled", description: "429 responses received.");
     public static readonly Counter<long> EventsReceived = s_meter.CreateCounter<long>("webex.teamsconnector.wxcc.events.received", description: "Agent events passed on.");
     public static readonly Counter<long> EventsRejected = s_meter.CreateCounter<long>("webex.teamsconnector.wxcc.events.rejected", description: "Agent events or deliveries refused.");

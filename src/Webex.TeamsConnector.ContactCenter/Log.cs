@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(4010, LogLevel.Debug, "Agent {AgentId}: wanted state {Old} replaced by {New} before it was sent.")]
     public static partial void WriteCoalesced(ILogger logger, string agentId, string old, string @new);
 
+    [LoggerMessage(4043, LogLevel.Debug, "Agent {AgentId}: wanted state {State} withdrawn before it was sent; the agent state changed otherwise.")]
+    public static partial void WriteWithdrawn(ILogger logger, string agentId, string state);
+
     [LoggerMessage(4011, LogLevel.Debug, "Agent {AgentId}: state {State} accepted by WxCC (TrackingId {TrackingId}).")]
     public static partial void WriteAccepted(ILogger logger, string agentId, string state, string? trackingId);
 

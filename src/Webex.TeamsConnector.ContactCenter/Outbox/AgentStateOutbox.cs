@@ -110,6 +110,27 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         Signal();
     }
 
+    public bool Withdraw(string agentId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
+        lock (_gate)
+        {
+            if (_inFlight.TryGetValue(agentId, out var flying))
+            {
+                flying.Withdrawn = true;
+            }
+
+            if (!_wanted.Remove(agentId, out var wanted))
+            {
+                return false;
+            }
+
+            Log.WriteWithdrawn(_logger, agentId, wanted.State.ToString());
+            ContactCenterTelemetry.WritesWithdrawn.Add(1);
+            return true;
+        }
+    }
+
     public async Task RunAsync(ChannelWriter<AgentWriteResult> results, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -366,9 +387,9 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     private void RequeueLocked(Wanted write, DateTimeOffset notBefore)
     {
-        if (_wanted.ContainsKey(write.AgentId))
+        if (_wanted.ContainsKey(write.AgentId) || write.Withdrawn)
         {
-            // Superseded by a newer wanted state: the newest wins.
+            // Superseded by a newer wanted state (the newest wins), or no longer wanted at all.
             return;
         }
 
@@ -580,6 +601,8 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         public int Throttles { get; set; }
 
         public bool Parked { get; set; }
+
+        public bool Withdrawn { get; set; }
     }
 
     private sealed record SentWrite(string AgentId, AgentState State, string TrackingId, DateTimeOffset At);

@@ -241,6 +241,17 @@ internal sealed class SyncSession : ISyncCommandSink
         {
             Log.UnknownAgent(_logger, "wxcc");
         }
+        else if (decision.Outcome == SyncOutcome.Applied
+            && _engine.TryGetAgent(feedEvent.AgentId, out var agent)
+            && agent.Origin != StateOrigin.PresenceSync
+            && agent.PendingWrite is null
+            && _ports.Outbox.Withdraw(feedEvent.AgentId))
+        {
+            // The agent, a supervisor, RONA or a contact changed the state while our write waited for the budget: the
+            // rules no longer want it, and sending it now would overwrite their state.
+            _writeStartedAt.Remove(feedEvent.AgentId);
+            Log.WriteWithdrawn(_logger, feedEvent.AgentId, agent.Origin);
+        }
 
         DispatchAll(decision);
     }

@@ -49,6 +49,15 @@ public interface IAgentStateOutbox
     /// <param name="state">Available, or Idle with the code.</param>
     void Enqueue(string agentId, AgentState state);
 
+    /// <summary>
+    /// Forgets the agent's wanted state that is not sent yet, because someone else (the agent, a supervisor, RONA, a
+    /// contact) changed the agent's state meanwhile and the rules no longer want it. A write already on the wire is not
+    /// recalled, but it is not retried after a 429 or a transient failure either.
+    /// </summary>
+    /// <param name="agentId">The agent (<c>ciUserId</c>).</param>
+    /// <returns><see langword="true"/> if a wanted state was forgotten.</returns>
+    bool Withdraw(string agentId);
+
     /// <summary>Runs until cancelled, sending writes and reporting each outcome to <paramref name="results"/>.</summary>
     /// <param name="results">Where to report outcomes (failures must be reported; nothing is dropped silently).</param>
     /// <param name="cancellationToken">Stops the outbox; unsent writes are reported as failed.</param>

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(1201, LogLevel.Warning, "State write for agent {AgentId} ({State}) failed: {Reason}")]
     public static partial void WriteFailed(ILogger logger, string agentId, AgentState state, string? reason);
 
+    [LoggerMessage(1207, LogLevel.Information, "State write for agent {AgentId} withdrawn before it was sent: the state changed by {Origin} meanwhile.")]
+    public static partial void WriteWithdrawn(ILogger logger, string agentId, StateOrigin origin);
+
     [LoggerMessage(1202, LogLevel.Warning, "Teams presence {Operation} for agent {AgentId} failed: {Reason}")]
     public static partial void PublishFailed(ILogger logger, string operation, string agentId, string reason);
 

@@ -74,6 +74,49 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task Withdraw_BeforeSending_NothingIsSentForThatAgent()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 2);
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.OutboxPort.Enqueue(agents[1], AgentState.Idle(code));
+        h.OutboxPort.Withdraw(agents[0]).Should().BeTrue();
+        h.OutboxPort.Withdraw(agents[0]).Should().BeFalse("nothing is left to withdraw");
+        h.OutboxPort.Depth.Should().Be(1);
+        h.RunOutbox();
+        var results = await h.DrainAsync(1);
+
+        results.Should().ContainSingle().Which.AgentId.Should().Be(agents[1]);
+        h.Wxcc.StateWrites.Should().ContainSingle().Which.AgentId.Should().Be(agents[1]);
+        h.Wxcc.GetState(agents[0]).Should().Be(AgentState.Available);
+    }
+
+    [Fact]
+    public async Task Withdraw_WhileThrottled_TheWriteIsNotRetried()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 2);
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        h.Wxcc.Faults.TooManyRequests = 1;
+        h.Wxcc.Faults.RetryAfter = TimeSpan.FromSeconds(7);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Budget.Throttled += _ => waiting.TrySetResult();
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.RunOutbox();
+        await waiting.Task.WaitAsync(Harness.Wait);
+        h.OutboxPort.Withdraw(agents[0]).Should().BeTrue("the throttled write waits to be sent again");
+        h.OutboxPort.Enqueue(agents[1], AgentState.Idle(code));
+        var results = await h.DrainAsync(1);
+
+        results.Should().ContainSingle().Which.AgentId.Should().Be(agents[1]);
+        h.Wxcc.StateWrites.Where(w => w.StatusCode == 202).Should().ContainSingle().Which.AgentId.Should().Be(agents[1]);
+        h.Wxcc.GetState(agents[0]).Should().Be(AgentState.Available);
+        h.OutboxPort.Depth.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Enqueue_WhileTheAgentsWriteIsInFlight_WaitsAndSendsTheNewestAfter()
     {
         await using var h = await Harness.StartAsync();

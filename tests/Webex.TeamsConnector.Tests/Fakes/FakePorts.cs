@@ -42,6 +42,10 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
 
     public ConcurrentQueue<(string AgentId, AgentState State)> Writes { get; } = new();
 
+    public ConcurrentQueue<(string AgentId, AgentState State)> Withdrawn { get; } = new();
+
+    private readonly ConcurrentDictionary<string, AgentState> _unsent = new(StringComparer.Ordinal);
+
     public ConcurrentQueue<(string TeamsUserId, PublishedPresence Presence)> Published { get; } = new();
 
     public ConcurrentQueue<string> Cleared { get; } = new();
@@ -105,7 +109,25 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     }
 
     // IAgentStateOutbox
-    public void Enqueue(string agentId, AgentState state) => Writes.Enqueue((agentId, state));
+    public void Enqueue(string agentId, AgentState state)
+    {
+        _unsent[agentId] = state;
+        Writes.Enqueue((agentId, state));
+    }
+
+    /// <summary>Marks the agent's wanted state as sent (it can no longer be withdrawn).</summary>
+    public void MarkSent(string agentId) => _unsent.TryRemove(agentId, out _);
+
+    public bool Withdraw(string agentId)
+    {
+        if (!_unsent.TryRemove(agentId, out var state))
+        {
+            return false;
+        }
+
+        Withdrawn.Enqueue((agentId, state));
+        return true;
+    }
 
     public async Task RunAsync(ChannelWriter<AgentWriteResult> results, CancellationToken cancellationToken)
     {
