@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,7 +8,7 @@ using Webex.TeamsConnector.ContactCenter;
 namespace Webex.TeamsConnector;
 
 /// <summary>Adds the Webex Contact Center adapter to the Teams connector.</summary>
-public static partial class ContactCenterTeamsConnectorBuilderExtensions
+public static class ContactCenterTeamsConnectorBuilderExtensions
 {
     /// <summary>
     /// Adds the Webex Contact Center adapter bound from <c>TeamsConnector:ContactCenter</c>: the agent-state outbox,
@@ -51,23 +50,7 @@ public static partial class ContactCenterTeamsConnectorBuilderExtensions
         {
             options.Configure(o =>
             {
-                try
-                {
-                    section.Bind(o, static b => b.ErrorOnUnknownConfiguration = true);
-                }
-                catch (InvalidOperationException ex)
-                {
-                    bindingErrors.Add(HideValues(ex.Message));
-                    try
-                    {
-                        // Bind what can be bound, so that validation lists the other errors too.
-                        section.Bind(o);
-                    }
-                    catch (InvalidOperationException again)
-                    {
-                        bindingErrors.Add(HideValues(again.Message));
-                    }
-                }
+                ConfigurationBinding.Bind(section, o, static () => new ContactCenterOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), bindingErrors.Add, refuseUnknownKeys: true);
             });
         }
 
@@ -100,13 +83,6 @@ public static partial class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton<IPresenceSyncSettingWriter>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
         services.TryAddSingleton<IAgentEventFeed>(static sp => sp.GetRequiredService<ContactCenterAgentEventFeed>());
     }
-
-    /// <summary>Removes any quoted configuration value from a binder message (a misplaced secret must not be echoed).</summary>
-    private static string HideValues(string message) =>
-        "TeamsConnector:ContactCenter: " + QuotedValue().Replace(message, "value at");
-
-    [GeneratedRegex("value '.*?' at", RegexOptions.Singleline, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex QuotedValue();
 
     private sealed class ContactCenterMarker;
 }

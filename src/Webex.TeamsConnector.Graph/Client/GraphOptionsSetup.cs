@@ -20,15 +20,7 @@ internal sealed class GraphOptionsSetup(IConfiguration? section, BindingErrors e
             return;
         }
 
-        try
-        {
-            section.Bind(options, static b => b.ErrorOnUnknownConfiguration = true);
-        }
-        catch (InvalidOperationException ex)
-        {
-            errors.Add(ex.Message);
-            section.Bind(options);
-        }
+        ConfigurationBinding.Bind(section, options, static () => new GraphOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), errors.Add, refuseUnknownKeys: true);
     }
 }
 

@@ -41,9 +41,10 @@ public static class TeamsConnectorServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         var options = services.AddOptions<TeamsConnectorOptions>();
+        var bindingErrors = new BindingErrorList();
         if (configuration is not null)
         {
-            options.Bind(configuration);
+            options.Configure(o => ConfigurationBinding.Bind(configuration, o, static () => new TeamsConnectorOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), bindingErrors.Add));
             options.PostConfigure(o =>
             {
                 o.Admin.ClientId ??= configuration["Graph:ClientId"];
@@ -57,7 +58,7 @@ public static class TeamsConnectorServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>>(new TeamsConnectorOptionsValidator(configuration)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>>(new TeamsConnectorOptionsValidator(configuration, bindingErrors)));
 
         services.TryAddSingleton<IConnectorStateStore>(sp =>
             sp.GetRequiredService<IOptions<TeamsConnectorOptions>>().Value.Admin.StateFilePath is { Length: > 0 } path

@@ -140,6 +140,9 @@ public class WebhookAndConfigurationTests
             ["TeamsConnector:ContactCenter:ClientSecret"] = "super-secret-wxcc-value",
             ["TeamsConnector:ContactCenter:RequestsPerMinute"] = "0",
             ["TeamsConnector:ContactCenter:Colour"] = "blue",
+            ["TeamsConnector:Graph:PollInterval"] = "SECRETkiwi",
+            ["TeamsConnector:ContactCenter:EventSource"] = "SECRETfig",
+            ["TeamsConnector:StateSync:EchoGracePeriod"] = "SECRETlime",
         };
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
@@ -156,8 +159,12 @@ public class WebhookAndConfigurationTests
         text.Should().Contain("IdleCodes:Sleeping").And.Contain("PublishExpiration").And.Contain("TeamsConnector:Bogus");
         text.Should().Contain("Graph").And.Contain("ContactCenter");
         text.Should().Contain("RequestsPerMinute");
-        text.Should().NotContain("super-secret").And.NotContain("blue");
-        failures.Should().HaveCountGreaterThanOrEqualTo(6);
+        text.Should().Contain("TeamsConnector:Graph:PollInterval is not a valid TimeSpan")
+            .And.Contain("TeamsConnector:ContactCenter:EventSource is not a valid")
+            .And.Contain("TeamsConnector:StateSync:EchoGracePeriod is not a valid TimeSpan")
+            .And.Contain("Colour");
+        text.Should().NotContain("super-secret").And.NotContain("blue").And.NotContain("SECRET");
+        failures.Should().HaveCountGreaterThanOrEqualTo(9);
     }
 
     private static IEnumerable<string> Failures(Exception exception) => exception switch

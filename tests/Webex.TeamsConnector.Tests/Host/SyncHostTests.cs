@@ -155,6 +155,8 @@ public class SyncHostTests
         settings["TeamsConnector:StateSync:PublishExpiration"] = "00:01:00";
         settings["TeamsConnector:StateSync:Colour"] = "blue";
         settings["TeamsConnector:Bogus"] = "1";
+        settings["TeamsConnector:StateSync:RosterRefreshInterval"] = "SECRETbanana";
+        settings["TeamsConnector:Admin:InitialState"] = "SECRETmango";
         var builder = HostFixture.CreateBuilder(settings, TwoAgents());
         using var host = builder.Build();
 
@@ -167,7 +169,9 @@ public class SyncHostTests
         error.Failures.Should().Contain(f => f.Contains("PublishExpiration", StringComparison.Ordinal));
         error.Failures.Should().Contain(f => f.Contains("TeamsConnector:StateSync:Colour is not a known setting", StringComparison.Ordinal));
         error.Failures.Should().Contain(f => f.Contains("TeamsConnector:Bogus is not a known setting", StringComparison.Ordinal));
-        error.Message.Should().NotContain("blue");
+        error.Failures.Should().Contain("TeamsConnector:StateSync:RosterRefreshInterval is not a valid TimeSpan (for example 00:00:30).");
+        error.Failures.Should().Contain("TeamsConnector:Admin:InitialState is not a valid ConnectorState.");
+        error.Message.Should().NotContain("blue").And.NotContain("SECRET");
     }
 
     [Fact]
