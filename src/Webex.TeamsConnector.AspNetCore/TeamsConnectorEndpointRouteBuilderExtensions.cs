@@ -76,14 +76,14 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
         var limit = processor.MaxBodyBytes;
         if (context.Request.ContentLength > limit)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            context.Response.StatusCode = processor.RejectOversized(context.Request.ContentLength);
             return;
         }
 
         var body = await ReadBodyAsync(context.Request.Body, limit, context.RequestAborted).ConfigureAwait(false);
         if (body is null)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            context.Response.StatusCode = processor.RejectOversized(null);
             return;
         }
 

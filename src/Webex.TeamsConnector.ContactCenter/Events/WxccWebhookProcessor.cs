@@ -84,6 +84,15 @@ public sealed class WxccWebhookProcessor
         return ValueTask.FromResult(Process(body.Span, headers));
     }
 
+    /// <summary>
+    /// Refuses a delivery whose body is larger than <see cref="MaxBodyBytes"/> without reading it (for a transport that
+    /// stops reading at the limit); logged and counted like every other rejection.
+    /// </summary>
+    /// <param name="length">The body length if known (the declared <c>Content-Length</c>), else <see langword="null"/>.</param>
+    /// <returns>413, the status to answer.</returns>
+    public int RejectOversized(long? length) =>
+        Reject(413, length is { } bytes ? $"body of {bytes} bytes exceeds {_options.MaxWebhookBodyBytes}" : $"body exceeds {_options.MaxWebhookBodyBytes} bytes");
+
     private int Process(ReadOnlySpan<byte> body, IEnumerable<KeyValuePair<string, string?>> headers)
     {
         if (_secret is null)

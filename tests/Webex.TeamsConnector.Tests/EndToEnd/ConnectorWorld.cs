@@ -18,6 +18,8 @@ internal sealed class ConnectorWorld : IAsyncDisposable
 {
     public const string WebhookSecret = "e2e-webhook-secret-0123456789abcdef0123456789";
 
+    public const string GraphClientState = "e2e-graph-client-state-0123456789abcdef";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly int _port;
 
@@ -82,6 +84,7 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         if (notifications)
         {
             values["TeamsConnector:Graph:PresenceSource"] = "ChangeNotifications";
+            values["TeamsConnector:Graph:NotificationClientState"] = GraphClientState;
             values["TeamsConnector:Graph:NotificationUrl"] = $"http://127.0.0.1:{port}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}{TeamsConnectorEndpointRouteBuilderExtensions.GraphNotificationsPath}";
         }
 

@@ -61,7 +61,9 @@ public class WebhookAndConfigurationTests
         (await PostWxccAsync(world, body, "00" + ContactCenterEmulator.Sign(ConnectorWorld.WebhookSecret, body)[2..])).Should().Be(HttpStatusCode.Unauthorized);
         (await PostWxccAsync(world, body, null)).Should().Be(HttpStatusCode.Unauthorized);
         (await PostWxccAsync(world, Encoding.UTF8.GetBytes(new string(' ', processor.MaxBodyBytes + 1)), "00")).Should().Be(HttpStatusCode.RequestEntityTooLarge);
-        processor.Rejected.Should().Be(2, "two forged deliveries; the oversized one is refused before the processor");
+        var stale = WxccDelivery(world, ann.AgentId, "idle", world.LunchCode, DateTimeOffset.UtcNow.AddMinutes(-11));
+        (await PostWxccAsync(world, stale, ContactCenterEmulator.Sign(ConnectorWorld.WebhookSecret, stale))).Should().Be(HttpStatusCode.Unauthorized, "a correctly signed delivery outside the replay window is refused");
+        processor.Rejected.Should().Be(4, "two forged deliveries, an oversized one and a stale one are each counted");
         await world.AssertLeftAloneAsync(ann, AgentState.Available, () => { });
         (await world.Admin.GetAgentsAsync(default)).Single(a => a.AgentId == ann.AgentId).State.Should().Be(AgentState.Available);
 
@@ -109,8 +111,24 @@ public class WebhookAndConfigurationTests
             response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         }
 
+        var unknown = forged
+            .Replace(subscription.Id, Guid.NewGuid().ToString(), StringComparison.Ordinal)
+            .Replace("not-the-secret", ConnectorWorld.GraphClientState, StringComparison.Ordinal);
+        using (var response = await s_http.PostAsync(url, new StringContent(unknown, Encoding.UTF8, "application/json")))
+        {
+            ((int)response.StatusCode).Should().BeInRange(200, 499);
+        }
+
+        var limit = world.App!.Services.GetRequiredService<IOptions<Webex.TeamsConnector.Graph.GraphOptions>>().Value.MaxNotificationBodyBytes;
+        using (var response = await s_http.PostAsync(url, new StringContent("{\"value\":[" + new string(' ', limit) + "]}", Encoding.UTF8, "application/json")))
+        {
+            response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        }
+
         await ConnectorWorld.WaitAsync(() => rejected.GetMeasurementSnapshot().Any(m => Equals(m.Tags["reason"], "clientState")), "the wrong clientState is counted");
+        await ConnectorWorld.WaitAsync(() => rejected.GetMeasurementSnapshot().Any(m => Equals(m.Tags["reason"], "subscription")), "the unknown subscription is counted");
         rejected.GetMeasurementSnapshot().Should().Contain(m => Equals(m.Tags["reason"], "malformed"));
+        rejected.GetMeasurementSnapshot().Should().Contain(m => Equals(m.Tags["reason"], "too-large"));
         await world.AssertLeftAloneAsync(world.Agents[0], AgentState.Available, () => { });
     }
 
