@@ -116,10 +116,17 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
             return Refused(status, "the consent response names no valid tenant");
         }
 
-        if (!string.IsNullOrWhiteSpace(admin.TenantId) && Guid.TryParse(admin.TenantId, out var expected)
-            && Guid.Parse(callback.Tenant) != expected)
+        if (!string.IsNullOrWhiteSpace(admin.TenantId))
         {
-            return Refused(status, "consent was granted in another tenant than the configured one");
+            if (!Guid.TryParse(admin.TenantId, out var expected))
+            {
+                return Refused(status, "the configured tenant is not a tenant (directory) id, so the consent's tenant cannot be checked; set TeamsConnector:Admin:TenantId to the GUID");
+            }
+
+            if (Guid.Parse(callback.Tenant) != expected)
+            {
+                return Refused(status, "consent was granted in another tenant than the configured one");
+            }
         }
 
         // Entra ID lets only a Global Administrator or a Privileged Role Administrator grant tenant-wide consent to

@@ -66,6 +66,11 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
             errors.Add("TeamsConnector:Admin:ConsentRedirectUri must be an absolute URI.");
         }
 
+        if (admin.ConsentRedirectUri is not null && !string.IsNullOrWhiteSpace(admin.TenantId) && !Guid.TryParse(admin.TenantId, out _))
+        {
+            errors.Add("TeamsConnector:Admin:TenantId must be the tenant (directory) id, a GUID, when admin consent is used: the consent's tenant is checked against it (Graph:TenantId may stay a domain name).");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -84,6 +84,25 @@ public class AdminTests
     }
 
     [Fact]
+    public async Task TenantGivenAsADomain_AdminConsentNeedsTheTenantGuid_ToCheckTheCallback()
+    {
+        var settings = NotConfigured();
+        settings["TeamsConnector:Graph:TenantId"] = "contoso.onmicrosoft.com";
+        using var host = HostFixture.CreateBuilder(settings, new FakePorts()).Build();
+
+        var start = () => host.StartAsync();
+
+        (await start.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>())
+            .Which.Failures.Should().Contain(f => f.Contains("TeamsConnector:Admin:TenantId must be the tenant (directory) id", StringComparison.Ordinal));
+
+        settings["TeamsConnector:Admin:TenantId"] = Tenant;
+        await using var fixture = await HostFixture.StartAsync(settings: settings);
+        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+        (await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, "99999999-bbbb-cccc-dddd-eeeeeeeeeeee", "True"), default))
+            .Error.Should().Contain("another tenant");
+    }
+
+    [Fact]
     public async Task ConsentCallback_ExpiredState_IsRefused()
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
