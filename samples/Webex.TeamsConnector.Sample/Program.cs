@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Webex.TeamsConnector;
 using Webex.TeamsConnector.AspNetCore;
 using Webex.TeamsConnector.Sample;
@@ -15,6 +17,11 @@ if (demoMode)
     world = await DemoWorld.StartAsync();
     builder.Configuration.AddInMemoryCollection(world.Settings());
     builder.Logging.AddFilter("Webex.TeamsConnector", LogLevel.Error);
+    if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+    {
+        // The demo needs no fixed port: take a free one on loopback unless --urls says otherwise.
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+    }
 }
 
 builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
@@ -37,12 +44,14 @@ await using (world)
 {
     await app.StartAsync();
     var day = new ScriptedDay(world, app.Services, Console.Out);
-    var passed = await day.RunAsync();
+    var passed = await day.RunAsync(keepRunning: interactive);
     if (interactive)
     {
-        Console.WriteLine();
-        Console.WriteLine("Interactive: the connector keeps running on the emulators. Press Ctrl+C to stop.");
-        await app.WaitForShutdownAsync();
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var console = new DemoConsole(world, app.Services, day, Console.Out);
+        console.PrintHelp(addresses);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(app.Lifetime.ApplicationStopping);
+        await console.RunAsync(Console.In, stop.Token);
     }
 
     await app.StopAsync();

@@ -12,6 +12,7 @@ internal sealed class ScriptedDay
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan s_leftAlone = TimeSpan.FromSeconds(4);
+    private const int Width = 176;
 
     private readonly DemoWorld _world;
     private readonly IServiceProvider _services;
@@ -29,7 +30,8 @@ internal sealed class ScriptedDay
 
     private ITeamsConnectorAdmin Admin => (ITeamsConnectorAdmin)_services.GetService(typeof(ITeamsConnectorAdmin))!;
 
-    public async Task<bool> RunAsync()
+    /// <summary>Plays the day; with <paramref name="keepRunning"/> the connector is left Active instead of deleted.</summary>
+    public async Task<bool> RunAsync(bool keepRunning = false)
     {
         var ann = _world.Agents["Ann"];
         var bob = _world.Agents["Bob"];
@@ -46,8 +48,8 @@ internal sealed class ScriptedDay
             () => Admin.GetAgentsAsync(CancellationToken.None).GetAwaiter().GetResult() is { Count: 3 } agents
                   && agents.All(a => a.ObservedPresence is not null && a.LastEventAt is not null),
             s_timeout);
-        _out.WriteLine($"{"#",2}  {"step",-58} {"agent",-5} {"WxCC state",-28} {"origin",-13} {"Teams",-24} {"result",-6} {"latency",8}");
-        _out.WriteLine(new string('-', 152));
+        _out.WriteLine($"{"#",2}  {"step",-58} {"agent",-5} {"WxCC state",-20} {"origin",-13} {"Teams",-25} {"connector action",-26} {"result",-6} {"latency",8}");
+        _out.WriteLine(new string('-', Width));
 
         // A Teams call makes the agent idle; its end makes them available again.
         await StepAsync("Ann starts a Teams call", ann, () => graph.SetPresence(ann.TeamsUserId, "Busy", "InACall"),
@@ -55,20 +57,22 @@ internal sealed class ScriptedDay
         await StepAsync("Ann's Teams call ends", ann, () => graph.SetPresence(ann.TeamsUserId, "Available", "Available"),
             () => wxcc.GetState(ann.AgentId) == AgentState.Available, teamsToWxcc: true);
 
-        // A manual idle code is left alone when the Teams activity ends.
-        await StepAsync("Bob presents in a Teams meeting", bob, () => graph.SetPresence(bob.TeamsUserId, "DoNotDisturb", "Presenting"),
+        // A manual idle code is left alone when the Teams call ends.
+        await StepAsync("Bob joins a Teams call", bob, () => graph.SetPresence(bob.TeamsUserId, "Busy", "InACall"),
+            () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.CallCode), teamsToWxcc: true);
+        await StepAsync("Bob starts presenting in the call", bob, () => graph.SetPresence(bob.TeamsUserId, "DoNotDisturb", "Presenting"),
             () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.PresentingCode), teamsToWxcc: true);
-        await StepAsync("Bob picks Lunch while presenting", bob, () => wxcc.SetStateAsAgent(bob.AgentId, AgentState.Idle(_world.LunchCode)),
+        await StepAsync("Bob picks Lunch during the call", bob, () => wxcc.SetStateAsAgent(bob.AgentId, AgentState.Idle(_world.LunchCode)),
             () => wxcc.GetState(bob.AgentId) == AgentState.Idle(_world.LunchCode));
-        await LeftAloneAsync("Bob stops presenting: his Lunch is left alone", bob, () => graph.SetPresence(bob.TeamsUserId, "Available", "Available"),
+        await LeftAloneAsync("Bob's Teams call ends: his Lunch is left alone", bob, () => graph.SetPresence(bob.TeamsUserId, "Available", "Available"),
             AgentState.Idle(_world.LunchCode));
 
         // A supervisor's change is left alone.
-        await StepAsync("Cid sets Do Not Disturb in Teams", cid, () => graph.SetPresence(cid.TeamsUserId, "DoNotDisturb", "DoNotDisturb"),
-            () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.DndCode), teamsToWxcc: true);
+        await StepAsync("Cid joins a Teams call", cid, () => graph.SetPresence(cid.TeamsUserId, "Busy", "InACall"),
+            () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.CallCode), teamsToWxcc: true);
         await StepAsync("A supervisor puts Cid in Meeting", cid, () => wxcc.SetStateAsSupervisor(cid.AgentId, AgentState.Idle(_world.MeetingCode)),
             () => wxcc.GetState(cid.AgentId) == AgentState.Idle(_world.MeetingCode));
-        await LeftAloneAsync("Cid ends Do Not Disturb: the supervisor's Meeting stays", cid, () => graph.SetPresence(cid.TeamsUserId, "Available", "Available"),
+        await LeftAloneAsync("Cid's Teams call ends: the supervisor's Meeting stays", cid, () => graph.SetPresence(cid.TeamsUserId, "Available", "Available"),
             AgentState.Idle(_world.MeetingCode));
 
         // RONA is left alone.
@@ -87,12 +91,12 @@ internal sealed class ScriptedDay
                   && graph.GetPresence(ann.TeamsUserId).Activity == "InACall");
         await StepAsync("The customer call ends after wrap-up: Teams is cleared", ann, () => { wxcc.EndContact(ann.AgentId, wrapUp: true); wxcc.WrapUp(ann.AgentId, AgentState.Available); },
             () => graph.GetSessions(ann.TeamsUserId).Count == 0 && wxcc.GetState(ann.AgentId) == AgentState.Available);
-        await LeftAloneAsync("Ann stays available (her own busy echo is not a Teams call)", ann, () => { }, AgentState.Available);
+        await LeftAloneAsync("Ann stays available (her busy echo is no Teams call)", ann, () => { }, AgentState.Available);
 
         await ExpertSearchAsync();
-        await AdminAsync();
+        await AdminAsync(ann, keepRunning);
 
-        _out.WriteLine(new string('-', 152));
+        _out.WriteLine(new string('-', Width));
         var latencies = _latencies.Order().ToList();
         var p50 = latencies.Count == 0 ? 0 : latencies[latencies.Count / 2];
         var max = latencies.Count == 0 ? 0 : latencies[^1];
@@ -102,6 +106,7 @@ internal sealed class ScriptedDay
 
     private async Task StepAsync(string title, DemoAgent agent, Action act, Func<bool> expected, bool teamsToWxcc = false)
     {
+        var before = Observe(agent);
         var clock = Stopwatch.StartNew();
         act();
         var ok = await WaitAsync(expected, s_timeout);
@@ -114,7 +119,37 @@ internal sealed class ScriptedDay
         // Let the connector see the change before printing its view of the agent.
         await WaitAsync(() => ConnectorSees(agent), TimeSpan.FromSeconds(3));
 
-        await ReportAsync(title, agent, ok, ok ? latency.ToString("F0", CultureInfo.InvariantCulture) + " ms" : "timeout");
+        // Latency is the time until WxCC (or Teams) showed the state the rules give: a Teams change synced by the
+        // connector, or an action in the contact center seen by it.
+        await ReportAsync(title, agent, ok, Action(agent, before), ok ? latency.ToString("F0", CultureInfo.InvariantCulture) + " ms" : "timeout");
+    }
+
+    /// <summary>What the connector wrote so far for the agent: WxCC writes and Teams sessions.</summary>
+    private (int Writes, int Sessions) Observe(DemoAgent agent) =>
+        (_world.Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId), _world.Graph.GetSessions(agent.TeamsUserId).Count);
+
+    /// <summary>The connector's action since <paramref name="before"/>, from what the emulators received.</summary>
+    private string Action(DemoAgent agent, (int Writes, int Sessions) before)
+    {
+        var actions = new List<string>();
+        var writes = _world.Wxcc.StateWrites.Where(w => w.AgentId == agent.AgentId).ToList();
+        if (writes.Count > before.Writes)
+        {
+            var last = writes[^1];
+            actions.Add(last.State == "Available" ? "set Available" : $"set {Describe(AgentState.Idle(last.AuxCodeId!))}");
+        }
+
+        var sessions = _world.Graph.GetSessions(agent.TeamsUserId).Count;
+        if (sessions > before.Sessions)
+        {
+            actions.Add("publish Busy/InACall");
+        }
+        else if (sessions < before.Sessions)
+        {
+            actions.Add("clear Teams");
+        }
+
+        return actions.Count == 0 ? "none" : string.Join(", ", actions);
     }
 
     private bool ConnectorSees(DemoAgent agent)
@@ -125,12 +160,14 @@ internal sealed class ScriptedDay
 
     private async Task LeftAloneAsync(string title, DemoAgent agent, Action act, AgentState expected)
     {
-        var writesBefore = _world.Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId);
+        var before = Observe(agent);
         act();
+
+        // Nothing must happen, so there is nothing to wait for but time: four polls of Teams.
         await Task.Delay(s_leftAlone);
         var ok = _world.Wxcc.GetState(agent.AgentId) == expected
-                 && _world.Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId) == writesBefore;
-        await ReportAsync(title, agent, ok, "kept");
+                 && _world.Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId) == before.Writes;
+        await ReportAsync(title, agent, ok, Action(agent, before), "-");
     }
 
     private async Task ExpertSearchAsync()
@@ -146,15 +183,32 @@ internal sealed class ScriptedDay
             _passed++;
         }
 
-        _out.WriteLine($"{_step,2}  {"Find a Tax expert (only E.164 phones, with live presence)",-58} {"-",-5} {string.Join("; ", experts.Select(e => $"{e.DisplayName} {e.BusinessPhone} {e.Presence}")),-68} {(ok ? "ok" : "FAILED"),-6}");
+        _out.WriteLine($"{_step,2}  {"Find a Tax expert (only E.164 phones, with live presence)",-58} {"-",-5} {string.Join("; ", experts.Select(e => $"{e.DisplayName} {e.BusinessPhone} {e.Presence}")),-86} {(ok ? "ok" : "FAILED"),-6}");
     }
 
-    private async Task AdminAsync()
+    private async Task AdminAsync(DemoAgent agent, bool keepRunning)
     {
         var refused = await Admin.DeleteAsync(CancellationToken.None);
         Report("Delete the connector while Active", !refused.Succeeded, refused.Error ?? "(allowed!)");
         var deactivated = await Admin.DeactivateAsync(CancellationToken.None);
         Report("Deactivate the connector", deactivated.Succeeded && deactivated.Status.State == ConnectorState.Inactive, deactivated.Status.State.ToString());
+        await WaitAsync(() => !Admin.GetStatus().IsSyncing, s_timeout);
+        await LeftAloneAsync($"While Inactive, {agent.Name} sets Do Not Disturb: no sync", agent,
+            () => _world.Graph.SetPresence(agent.TeamsUserId, "DoNotDisturb", "DoNotDisturb"), AgentState.Available);
+
+        var reactivated = await Admin.ReactivateAsync(CancellationToken.None);
+        Report("Reactivate the connector", reactivated.Succeeded && reactivated.Status.State == ConnectorState.Active, reactivated.Status.State.ToString());
+        await StepAsync($"Active again: {agent.Name}'s Do Not Disturb is synced", agent, () => { },
+            () => _world.Wxcc.GetState(agent.AgentId) == AgentState.Idle(_world.DndCode));
+        await StepAsync($"{agent.Name} ends Do Not Disturb", agent, () => _world.Graph.SetPresence(agent.TeamsUserId, "Available", "Available"),
+            () => _world.Wxcc.GetState(agent.AgentId) == AgentState.Available, teamsToWxcc: true);
+        if (keepRunning)
+        {
+            return;
+        }
+
+        deactivated = await Admin.DeactivateAsync(CancellationToken.None);
+        Report("Deactivate the connector again", deactivated.Succeeded, deactivated.Status.State.ToString());
         var deleted = await Admin.DeleteAsync(CancellationToken.None);
         Report("Delete the inactive connector", deleted.Succeeded && deleted.Notice is not null, deleted.Notice ?? deleted.Error ?? "");
     }
@@ -167,10 +221,10 @@ internal sealed class ScriptedDay
             _passed++;
         }
 
-        _out.WriteLine($"{_step,2}  {title,-58} {"-",-5} {detail,-68} {(ok ? "ok" : "FAILED"),-6}");
+        _out.WriteLine($"{_step,2}  {title,-58} {"-",-5} {detail,-86} {(ok ? "ok" : "FAILED"),-6}");
     }
 
-    private async Task ReportAsync(string title, DemoAgent agent, bool ok, string latency)
+    private async Task ReportAsync(string title, DemoAgent agent, bool ok, string action, string latency)
     {
         _step++;
         if (ok)
@@ -182,10 +236,10 @@ internal sealed class ScriptedDay
         var agents = await Admin.GetAgentsAsync(CancellationToken.None);
         var origin = agents.FirstOrDefault(a => a.AgentId == agent.AgentId).Origin;
         var presence = _world.Graph.GetPresence(agent.TeamsUserId);
-        _out.WriteLine($"{_step,2}  {title,-58} {agent.Name,-5} {Describe(state),-28} {origin,-13} {presence.Availability + "/" + presence.Activity,-24} {(ok ? "ok" : "FAILED"),-6} {latency,8}");
+        _out.WriteLine($"{_step,2}  {title,-58} {agent.Name,-5} {Describe(state),-20} {origin,-13} {presence.Availability + "/" + presence.Activity,-25} {action,-26} {(ok ? "ok" : "FAILED"),-6} {latency,8}");
     }
 
-    private string Describe(AgentState state)
+    internal string Describe(AgentState state)
     {
         if (state.Kind != AgentStateKind.Idle)
         {
