@@ -14,6 +14,7 @@ internal sealed class ConnectorRuntime : IDisposable
     private readonly object _signalLock = new();
     private ConnectorStateRecord? _record;
     private CancellationTokenSource _changed = new();
+    private CancellationTokenSource _profilesChanged = new();
     private volatile bool _syncing;
     private volatile string? _problem;
     private Func<int> _agents = static () => 0;
@@ -26,7 +27,7 @@ internal sealed class ConnectorRuntime : IDisposable
         _options = options;
     }
 
-    /// <summary>Cancelled when the status or the desktop-profile settings change.</summary>
+    /// <summary>Cancelled when the status changes (the state, or the presence-sync setting): sync starts or stops.</summary>
     public CancellationToken Changed
     {
         get
@@ -34,6 +35,18 @@ internal sealed class ConnectorRuntime : IDisposable
             lock (_signalLock)
             {
                 return _changed.Token;
+            }
+        }
+    }
+
+    /// <summary>Cancelled when only the desktop-profile settings change: a running sync re-reads its roster.</summary>
+    public CancellationToken ProfilesChanged
+    {
+        get
+        {
+            lock (_signalLock)
+            {
+                return _profilesChanged.Token;
             }
         }
     }
@@ -75,9 +88,12 @@ internal sealed class ConnectorRuntime : IDisposable
         await LoadAsync(cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         (ConnectorStateRecord? Next, T Result) outcome;
+        var lifecycleChanged = false;
         try
         {
-            outcome = change(_record!);
+            var previous = _record!;
+            outcome = change(previous);
+            lifecycleChanged = outcome.Next is not null && (outcome.Next.State != previous.State || outcome.Next.PresenceSyncEnabled != previous.PresenceSyncEnabled);
             if (outcome.Next is not null && outcome.Next != _record)
             {
                 await _store.Value.SaveAsync(outcome.Next, cancellationToken).ConfigureAwait(false);
@@ -93,7 +109,16 @@ internal sealed class ConnectorRuntime : IDisposable
             _gate.Release();
         }
 
-        Signal();
+        if (lifecycleChanged)
+        {
+            Signal(ref _changed);
+        }
+        else
+        {
+            // Profile settings (or bookkeeping such as the tenant): the running session stays, and re-reads its roster.
+            Signal(ref _profilesChanged);
+        }
+
         return outcome.Result;
     }
 
@@ -103,6 +128,7 @@ internal sealed class ConnectorRuntime : IDisposable
         lock (_signalLock)
         {
             _changed.Dispose();
+            _profilesChanged.Dispose();
         }
     }
 
@@ -125,13 +151,13 @@ internal sealed class ConnectorRuntime : IDisposable
         return new ConnectorStatusReport(status, _syncing, reason, _syncing ? TrackedAgents : 0, OutboxDepth);
     }
 
-    private void Signal()
+    private void Signal(ref CancellationTokenSource source)
     {
         CancellationTokenSource previous;
         lock (_signalLock)
         {
-            previous = _changed;
-            _changed = new CancellationTokenSource();
+            previous = source;
+            source = new CancellationTokenSource();
         }
 
         // Not disposed: sessions may still hold its (cancelled) token; admin operations are rare.

@@ -75,6 +75,7 @@ internal sealed class SyncSession : ISyncCommandSink
     {
         using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.SyncSession");
         using var feeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var profilesChanged = _runtime.ProfilesChanged;
         var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
         ApplyRoster(roster, initial: true);
 
@@ -90,7 +91,7 @@ internal sealed class SyncSession : ISyncCommandSink
         var presenceFeed = Task.Run(() => _ports.PresenceFeed.RunAsync(_presences.Writer, feeds.Token), CancellationToken.None);
         var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
         var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
-        var background = Task.Run(() => RunBackgroundAsync(feeds.Token), CancellationToken.None);
+        var background = Task.Run(() => RunBackgroundAsync(profilesChanged, feeds.Token), CancellationToken.None);
 
         _runtime.SetSyncing(true, null);
         Log.SyncStarted(_logger, _engine.Count, _engine.Rules.Mapping.Entries.Count);
@@ -340,11 +341,20 @@ internal sealed class SyncSession : ISyncCommandSink
     /// Re-reads the roster and the presence-sync setting every <see cref="StateSyncOptions.RosterRefreshInterval"/>.
     /// (The Contact Center adapter's event feed reconciles agent states itself.)
     /// </summary>
-    private async Task RunBackgroundAsync(CancellationToken cancellationToken)
+    private async Task RunBackgroundAsync(CancellationToken profilesChanged, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(_options.RosterRefreshInterval, _time, cancellationToken).ConfigureAwait(false);
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, profilesChanged))
+            {
+                // A desktop-profile change through the admin API refreshes the roster at once, without a restart.
+                await Task.Delay(_options.RosterRefreshInterval, _time, wait.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            // Taken before the roster reads the profile settings, so that a change made meanwhile is not missed.
+            profilesChanged = _runtime.ProfilesChanged;
+
             try
             {
                 var enabled = await _ports.Directory.GetPresenceSyncSettingAsync(cancellationToken).ConfigureAwait(false);

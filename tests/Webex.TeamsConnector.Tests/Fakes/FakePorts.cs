@@ -176,6 +176,9 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
 
     private int _running;
 
+    /// <summary>How many times the feeds were started (three per sync session).</summary>
+    public int FeedStarts => Volatile.Read(ref _running);
+
     private void MarkRunning()
     {
         if (Interlocked.Increment(ref _running) % 3 == 0)

@@ -146,6 +146,29 @@ public class AdminTests
     }
 
     [Fact]
+    public async Task DesktopProfileToggle_RefreshesTheRosterAtOnce_WithoutRestartingSync()
+    {
+        var ports = new FakePorts();
+        ports.AddAgent("a1", "ann@example.test", "t1");
+        ports.AddAgent("a3", "cid@example.test", "t3", profile: "p-webex");
+        ports.CurrentStates["a1"] = new AgentFeedEvent("a1", AgentEvent.LoggedIn(AgentState.Available, DateTimeOffset.FromUnixTimeMilliseconds(1_739_000_000_000)), null, default);
+        var settings = HostFixture.DefaultSettings();
+        settings["TeamsConnector:StateSync:RosterRefreshInterval"] = "01:00:00";
+        await using var fixture = await HostFixture.StartAsync(ports, settings);
+        await ports.FeedsRunning.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await ports.AgentAsync("a1", ports.NextState(AgentState.Engaged));
+        await Wait.UntilAsync(() => ports.Published.Contains(("t1", PublishedPresence.InACall)), "a1 shows busy in Teams");
+        var starts = ports.FeedStarts;
+
+        (await fixture.Admin.SetDesktopProfileToggleAsync("p-webex", DesktopProfileToggle.WebexStateSynchronization, false, default)).Succeeded.Should().BeTrue();
+        (await fixture.Admin.SetDesktopProfileToggleAsync("p-webex", DesktopProfileToggle.TeamsStateSynchronization, true, default)).Succeeded.Should().BeTrue();
+
+        await Wait.UntilAsync(() => fixture.Admin.GetStatus().TrackedAgents == 2, "the agent of the changed profile is synced long before the hourly refresh");
+        ports.FeedStarts.Should().Be(starts, "a profile change does not restart the sync session");
+        ports.Cleared.Should().NotContain("t1", "the presence of an agent on a contact is not cleared and published again");
+    }
+
+    [Fact]
     public async Task JsonFileStore_KeepsStatusAcrossRestarts()
     {
         var path = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N"), "state.json");
