@@ -385,7 +385,9 @@ internal sealed class AgentSyncMachine
         {
             AgentStateKind.Engaged => _rules.ContactPresence,
             AgentStateKind.WrapUp when _rules.KeepContactPresenceDuringWrapUp => _rules.ContactPresence,
-            AgentStateKind.Idle when _confirmed.IdleCodeId is { } code && _rules.IdleCodePresences.TryGetValue(code, out var pair) => pair,
+            // Only an idle code the agent chose is published: not RONA's, a supervisor's or the system's.
+            AgentStateKind.Idle when _origin == StateOrigin.Agent
+                && _confirmed.IdleCodeId is { } code && _rules.IdleCodePresences.TryGetValue(code, out var pair) => pair,
             _ => PublishedPresence.None,
         };
     }

@@ -144,7 +144,7 @@ internal sealed class ReferenceModel
             {
                 wanted = _rules.ContactPresence;
             }
-            else if (e.State.Kind == AgentStateKind.Idle && _rules.IdleCodePresences.TryGetValue(e.State.IdleCodeId!, out var pair))
+            else if (e.State.Kind == AgentStateKind.Idle && origin == StateOrigin.Agent && _rules.IdleCodePresences.TryGetValue(e.State.IdleCodeId!, out var pair))
             {
                 wanted = pair;
             }
