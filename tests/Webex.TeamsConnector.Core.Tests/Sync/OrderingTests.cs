@@ -77,7 +77,7 @@ public class OrderingTests
         var again = h.Event(answered);
 
         again.ShouldBeNone();
-        again.Outcome.Should().BeOneOf(SyncOutcome.Duplicate, SyncOutcome.Stale);
+        again.Outcome.Should().Be(SyncOutcome.Duplicate);
         h.Snapshot.Should().Be(before);
     }
 
@@ -103,6 +103,60 @@ public class OrderingTests
 
         h.Event(AgentEvent.StateChanged(AgentState.Available, t, "agent", Harness.Agent)).Outcome.Should().Be(SyncOutcome.Applied);
         h.Snapshot.State.Should().Be(AgentState.Available);
+    }
+
+    [Fact]
+    public void AgentEvent_ReplayOfTheOlderOfTwoWithTheSameTimestamp_DoesNotFlipTheStateBack()
+    {
+        var h = new Harness();
+        h.Available();
+        var t = h.NextEventTime();
+        var lunch = AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), t, "agent", Harness.Agent);
+        var back = AgentEvent.StateChanged(AgentState.Available, t, "supervisor", Harness.Supervisor);
+        h.Event(lunch).Outcome.Should().Be(SyncOutcome.Applied);
+        h.Event(back).Outcome.Should().Be(SyncOutcome.Applied);
+        var before = h.Snapshot;
+
+        var replay = h.Event(lunch);
+
+        replay.Outcome.Should().Be(SyncOutcome.Duplicate);
+        replay.ShouldBeNone();
+        h.Snapshot.Should().Be(before);
+        h.Snapshot.State.Should().Be(AgentState.Available);
+
+        // Teams is busy now: the agent is Available (the newest state), so it is protected.
+        h.TeamsCall().ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Engage);
+    }
+
+    [Fact]
+    public void AgentEvent_ReplayWithTheSameTimestampAndTheSameStateByAnotherChanger_IsADuplicate()
+    {
+        var h = new Harness();
+        h.Available();
+        var t = h.NextEventTime();
+        h.Event(AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), t, "agent", Harness.Agent));
+        h.Event(AgentEvent.StateChanged(AgentState.Available, t, "agent", Harness.Agent));
+
+        h.Event(AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), t, "supervisor", Harness.Supervisor))
+            .Outcome.Should().Be(SyncOutcome.Duplicate);
+        h.Snapshot.State.Should().Be(AgentState.Available);
+    }
+
+    [Fact]
+    public void AgentEvent_FifthDistinctStateAtOneTimestamp_IsStale()
+    {
+        var h = new Harness();
+        var t = h.NextEventTime();
+        h.Event(AgentEvent.LoggedIn(AgentState.Available, t)).Outcome.Should().Be(SyncOutcome.Applied);
+        h.Event(AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), t, "agent", Harness.Agent)).Outcome.Should().Be(SyncOutcome.Applied);
+        h.Event(AgentEvent.StateChanged(AgentState.Reserved, t)).Outcome.Should().Be(SyncOutcome.Applied);
+        h.Event(AgentEvent.StateChanged(AgentState.Engaged, t)).Outcome.Should().Be(SyncOutcome.Applied);
+
+        h.Event(AgentEvent.StateChanged(AgentState.WrapUp, t)).Outcome.Should().Be(SyncOutcome.Stale);
+        h.Snapshot.State.Should().Be(AgentState.Engaged);
+
+        // A newer timestamp starts afresh.
+        h.Event(AgentEvent.StateChanged(AgentState.WrapUp, h.NextEventTime())).Outcome.Should().Be(SyncOutcome.Applied);
     }
 
     [Theory]
