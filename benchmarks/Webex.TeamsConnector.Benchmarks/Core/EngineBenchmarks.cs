@@ -1,5 +1,7 @@
 using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Webex.TeamsConnector.Benchmarks.Graph;
 
 namespace Webex.TeamsConnector.Benchmarks.Core;
 
@@ -8,7 +10,13 @@ namespace Webex.TeamsConnector.Benchmarks.Core;
 /// sequence numbers and unchanged repeats, as polling delivers them), confirmations of the connector's writes,
 /// agents' and supervisors' own changes, contacts (offer, engage, wrap-up, end), RONA, and timer ticks.
 /// </summary>
+/// <remarks>
+/// BenchmarkDotNet rounds <c>Allocated</c> to whole bytes per operation, so a fraction of a byte per event shows as
+/// 0 B or 1 B. The <c>Allocated/1k ops</c> column gives the same measurement (all bytes allocated in the measured
+/// invocations over the number of operations) per 1,000 operations, to one decimal.
+/// </remarks>
 [MemoryDiagnoser]
+[Config(typeof(ExactAllocationColumns))]
 public class EngineBenchmarks
 {
     private const int Agents = 10_000;
@@ -206,6 +214,20 @@ public class EngineBenchmarks
     private static DateTimeOffset At(ref long clock) => DateTimeOffset.FromUnixTimeMilliseconds(clock += 1);
 
     private readonly record struct StreamEvent(Kind Kind, int Agent, TeamsPresence Presence, string? Sequence, AgentEvent AgentEvent, DateTimeOffset At);
+
+    private sealed class ExactAllocationColumns : ManualConfig
+    {
+        public ExactAllocationColumns()
+        {
+            AddColumn(new PerUserColumn("Allocated/1k ops", (summary, benchmark) =>
+            {
+                var stats = summary[benchmark]?.GcStats;
+                return stats is { TotalOperations: > 0 } gc && gc.GetTotalAllocatedBytes(excludeAllocationQuantumSideEffects: false) is { } bytes
+                    ? string.Create(CultureInfo.InvariantCulture, $"{bytes * 1000.0 / gc.TotalOperations:N1} B")
+                    : "-";
+            }));
+        }
+    }
 
     private sealed class CountingSink : ISyncCommandSink
     {

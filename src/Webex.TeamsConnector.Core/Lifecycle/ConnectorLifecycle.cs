@@ -88,6 +88,9 @@ public static class ConnectorLifecycle
     public const string DeleteNotice =
         "The connector is deleted. Its Azure authorization stays: remove the enterprise application in Azure (Microsoft Entra admin center > Enterprise applications) to revoke it.";
 
+    private const string AuthorizeNeedsRole =
+        "authorize needs the Azure role of the account that granted admin consent; use ConnectorLifecycle.Authorize(status, role)";
+
     private static readonly LifecycleTransition[] s_transitions =
     [
         new(ConnectorState.NotConfigured, ConnectorOperation.Authorize, ConnectorState.Active),
@@ -116,7 +119,7 @@ public static class ConnectorLifecycle
                 "admin consent must be granted by an Azure account with the Global Administrator or Privileged Role Administrator role");
         }
 
-        var result = Apply(status, ConnectorOperation.Authorize);
+        var result = Transition(status, ConnectorOperation.Authorize);
         return result.Succeeded ? result with { Status = result.Status with { PresenceSyncEnabled = true } } : result;
     }
 
@@ -145,13 +148,26 @@ public static class ConnectorLifecycle
         return status with { PresenceSyncEnabled = enabled };
     }
 
-    /// <summary>Applies an operation by the transition table (authorize's role check is in <see cref="Authorize"/>).</summary>
+    /// <summary>
+    /// Applies an operation by the transition table. <see cref="ConnectorOperation.Authorize"/> is always refused here:
+    /// it needs the consenting account's role, so it goes through <see cref="Authorize"/> only.
+    /// </summary>
     /// <param name="status">The current status.</param>
     /// <param name="operation">The operation.</param>
     /// <returns>The result; a refusal names the operation, the state and why.</returns>
     public static LifecycleResult Apply(ConnectorStatus status, ConnectorOperation operation)
     {
         ArgumentNullException.ThrowIfNull(status);
+        if (operation == ConnectorOperation.Authorize && status.State is ConnectorState.NotConfigured or ConnectorState.Deleted)
+        {
+            return Refuse(status, operation, AuthorizeNeedsRole);
+        }
+
+        return Transition(status, operation);
+    }
+
+    private static LifecycleResult Transition(ConnectorStatus status, ConnectorOperation operation)
+    {
         foreach (var transition in s_transitions)
         {
             if (transition.From == status.State && transition.Operation == operation)

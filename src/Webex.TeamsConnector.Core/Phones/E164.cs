@@ -4,7 +4,7 @@ namespace Webex.TeamsConnector;
 
 /// <summary>
 /// E.164 phone numbers (<c>^\+[1-9]\d{1,14}$</c>): validation, and normalisation of business phones as people
-/// type them (spaces, dashes, dots, parentheses, a <c>tel:</c> prefix, a leading <c>00</c>).
+/// type them (spaces, tabs, dashes, dots, parentheses, a <c>tel:</c> prefix, a leading <c>00</c>, a <c>(0)</c> trunk prefix).
 /// </summary>
 public static class E164
 {
@@ -33,10 +33,17 @@ public static class E164
     }
 
     /// <summary>
-    /// Normalises a phone number to E.164: removes spaces, dashes, dots, slashes and parentheses and a <c>tel:</c>
-    /// prefix, and turns a leading international <c>00</c> into <c>+</c>. Numbers without a country code, with letters
-    /// or an extension, or of the wrong length are refused.
+    /// Normalises a phone number to E.164. Removes spaces, tabs, dashes, dots, slashes and parentheses, and a
+    /// <c>tel:</c> prefix (any case, with blanks around it). Drops a national trunk prefix written as <c>(0)</c> right
+    /// after the country code (<c>+44 (0) 20 7946 0958</c> is <c>+442079460958</c>); a <c>(0)</c> anywhere else is
+    /// refused, since it cannot be told apart from a digit of the number.
     /// </summary>
+    /// <remarks>
+    /// A leading <c>00</c> is read as the international call prefix that most countries use and becomes <c>+</c>
+    /// (<c>0044 20 7946 0958</c> is <c>+442079460958</c>). Other international prefixes (such as <c>011</c>) and
+    /// national numbers are refused, because their country cannot be known. Numbers with letters or an extension, or
+    /// of the wrong length, are refused too.
+    /// </remarks>
     /// <param name="input">The number as written.</param>
     /// <param name="normalized">The E.164 number.</param>
     /// <returns><see langword="true"/> when the input is an international number.</returns>
@@ -51,18 +58,31 @@ public static class E164
         var span = input.AsSpan().Trim();
         if (span.StartsWith("tel:", StringComparison.OrdinalIgnoreCase))
         {
-            span = span[4..];
+            span = span[4..].TrimStart();
         }
 
         Span<char> digits = stackalloc char[MaxDigits + 1];
         var count = 0;
         var plus = false;
+        var trunkDropped = false;
         for (var i = 0; i < span.Length; i++)
         {
             var c = span[i];
             if (c == '+' && count == 0 && !plus)
             {
                 plus = true;
+            }
+            else if (c == '(' && span[i..].StartsWith("(0)", StringComparison.Ordinal))
+            {
+                // "(0)": the national trunk prefix, dropped only right after a country code of 1 to 3 digits.
+                var countryDigits = plus ? count : count - 2;
+                if (trunkDropped || countryDigits is < 1 or > 3 || (!plus && (count < 2 || digits[0] != '0' || digits[1] != '0')))
+                {
+                    return false;
+                }
+
+                trunkDropped = true;
+                i += 2;
             }
             else if (char.IsAsciiDigit(c))
             {
@@ -73,7 +93,7 @@ public static class E164
 
                 digits[count++] = c;
             }
-            else if (c is not (' ' or '-' or '.' or '(' or ')' or '/' or '\u00A0'))
+            else if (c is not (' ' or '\t' or '-' or '.' or '(' or ')' or '/' or '\u00A0'))
             {
                 return false;
             }

@@ -25,6 +25,12 @@ public sealed record DesktopProfile(
 
     /// <summary>Whether any Webex App toggle is on.</summary>
     public bool AnyWebexToggle => StateSynchronizationWebex || ShowUserDetailsWebex;
+
+    /// <summary>
+    /// Whether Microsoft Teams and Webex App toggles are on together, which the exclusivity rule forbids (a profile
+    /// edited elsewhere can still arrive like this). Such a profile is neither synced nor allowed to search experts.
+    /// </summary>
+    public bool HasConflictingToggles => AnyTeamsToggle && AnyWebexToggle;
 }
 
 /// <summary>A toggle of a desktop profile.</summary>
@@ -55,13 +61,19 @@ public static class DesktopProfileRules
 {
     /// <summary>Whether agents of this profile are synced with Teams.</summary>
     /// <param name="profile">The profile, or <see langword="null"/> when unknown.</param>
-    /// <returns><see langword="true"/> when Teams state synchronization is on.</returns>
-    public static bool MaySyncState(DesktopProfile? profile) => profile is { StateSynchronizationMS: true };
+    /// <returns>
+    /// <see langword="true"/> when Teams state synchronization is on and no Webex App toggle is on (see
+    /// <see cref="DesktopProfile.HasConflictingToggles"/>).
+    /// </returns>
+    public static bool MaySyncState(DesktopProfile? profile) => profile is { StateSynchronizationMS: true, HasConflictingToggles: false };
 
     /// <summary>Whether agents of this profile may search Teams experts.</summary>
     /// <param name="profile">The profile, or <see langword="null"/> when unknown.</param>
-    /// <returns><see langword="true"/> when Teams show user details is on.</returns>
-    public static bool MaySearchExperts(DesktopProfile? profile) => profile is { ShowUserDetailsMS: true };
+    /// <returns>
+    /// <see langword="true"/> when Teams show user details is on and no Webex App toggle is on (see
+    /// <see cref="DesktopProfile.HasConflictingToggles"/>).
+    /// </returns>
+    public static bool MaySearchExperts(DesktopProfile? profile) => profile is { ShowUserDetailsMS: true, HasConflictingToggles: false };
 
     /// <summary>Turns a toggle on or off, refusing to turn on a toggle of one product while the other's are on.</summary>
     /// <param name="profile">The profile.</param>

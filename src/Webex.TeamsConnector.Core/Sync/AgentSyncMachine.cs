@@ -17,6 +17,9 @@ internal sealed class AgentSyncMachine
 {
     private const int RecentWriteCapacity = 4;
 
+    /// <summary>How many distinct states one agent may take at one event timestamp (the rest are dropped as stale).</summary>
+    internal const int SameTimestampCapacity = RecentWriteCapacity;
+
     private readonly SyncRules _rules;
 
     // WxCC side.
@@ -24,6 +27,8 @@ internal sealed class AgentSyncMachine
     private StateOrigin _origin;
     private long _lastEventTicks;
     private bool _hasEvent;
+    private RecentWrites _seenAtLastTicks;
+    private int _seenAtLastTicksCount;
     private AgentState _pending;
     private bool _hasPending;
     private long _pendingSince;
@@ -180,11 +185,27 @@ internal sealed class AgentSyncMachine
                 return SyncDecision.Of(SyncOutcome.Stale);
             }
 
-            if (ticks == _lastEventTicks && agentEvent.State == _confirmed)
+            if (ticks == _lastEventTicks)
             {
-                return SyncDecision.Of(SyncOutcome.Duplicate);
+                // Events with the same timestamp: a state already applied at this timestamp is a replay, never a
+                // change back. Up to SameTimestampCapacity distinct states are applied per timestamp; more are stale.
+                if (_seenAtLastTicks.AsSpan(_seenAtLastTicksCount).Contains(agentEvent.State))
+                {
+                    return SyncDecision.Of(SyncOutcome.Duplicate);
+                }
+
+                if (_seenAtLastTicksCount == SameTimestampCapacity)
+                {
+                    return SyncDecision.Of(SyncOutcome.Stale);
+                }
+            }
+            else
+            {
+                _seenAtLastTicksCount = 0;
             }
         }
+
+        _seenAtLastTicks[_seenAtLastTicksCount++] = agentEvent.State;
 
         var origin = _rules.Classifier.Classify(AgentId, agentEvent, _recent.AsSpan(_recentCount), _recentCount > 0);
         var previous = _confirmed.Kind;
@@ -385,7 +406,9 @@ internal sealed class AgentSyncMachine
         {
             AgentStateKind.Engaged => _rules.ContactPresence,
             AgentStateKind.WrapUp when _rules.KeepContactPresenceDuringWrapUp => _rules.ContactPresence,
-            AgentStateKind.Idle when _confirmed.IdleCodeId is { } code && _rules.IdleCodePresences.TryGetValue(code, out var pair) => pair,
+            // Only an idle code the agent chose is published: not RONA's, a supervisor's or the system's.
+            AgentStateKind.Idle when _origin == StateOrigin.Agent
+                && _confirmed.IdleCodeId is { } code && _rules.IdleCodePresences.TryGetValue(code, out var pair) => pair,
             _ => PublishedPresence.None,
         };
     }

@@ -17,6 +17,11 @@ public enum SyncOutcome
     Echo,
     /// <summary>The agent or Teams user is not tracked by the engine.</summary>
     UnknownAgent,
+    /// <summary>
+    /// The event is malformed (an undefined event kind or state kind, or no timestamp) and was dropped without
+    /// changing anything.
+    /// </summary>
+    Rejected,
 }
 
 /// <summary>

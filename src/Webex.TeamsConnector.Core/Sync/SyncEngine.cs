@@ -108,12 +108,11 @@ public sealed class SyncEngine
     /// <summary>Sets or changes the Teams user of a tracked agent.</summary>
     /// <param name="agentId">The agent.</param>
     /// <param name="teamsUserId">The Teams user id, or <see langword="null"/> to unlink.</param>
-    /// <returns><see langword="false"/> when the agent is not tracked.</returns>
+    /// <returns><see langword="false"/> when the agent is not tracked (or <paramref name="agentId"/> is <see langword="null"/>).</returns>
     /// <exception cref="ArgumentException">The Teams user already belongs to another agent.</exception>
-    public bool SetTeamsUserId(string agentId, string? teamsUserId)
+    public bool SetTeamsUserId(string? agentId, string? teamsUserId)
     {
-        ArgumentNullException.ThrowIfNull(agentId);
-        if (!_byAgent.TryGetValue(agentId, out var machine))
+        if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
         {
             return false;
         }
@@ -160,11 +159,13 @@ public sealed class SyncEngine
 
     /// <summary>Stops tracking an agent; a presence the connector published for it is cleared.</summary>
     /// <param name="agentId">The agent.</param>
-    /// <returns>The clear command, if one is needed; <see cref="SyncOutcome.UnknownAgent"/> when not tracked.</returns>
-    public SyncDecision RemoveAgent(string agentId)
+    /// <returns>
+    /// The clear command, if one is needed; <see cref="SyncOutcome.UnknownAgent"/> when not tracked (or
+    /// <paramref name="agentId"/> is <see langword="null"/>).
+    /// </returns>
+    public SyncDecision RemoveAgent(string? agentId)
     {
-        ArgumentNullException.ThrowIfNull(agentId);
-        if (!_byAgent.Remove(agentId, out var machine))
+        if (agentId is null || !_byAgent.Remove(agentId, out var machine))
         {
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
         }
@@ -252,12 +253,20 @@ public sealed class SyncEngine
     /// <summary>A WxCC agent event arrived.</summary>
     /// <param name="agentId">The agent id (<c>ciUserId</c>).</param>
     /// <param name="agentEvent">The event.</param>
-    /// <returns>The outcome and commands.</returns>
+    /// <returns>
+    /// The outcome and commands; <see cref="SyncOutcome.Rejected"/>, with no command and no change, for a malformed
+    /// event (an undefined event or state kind, or no timestamp).
+    /// </returns>
     public SyncDecision OnAgentEvent(string? agentId, in AgentEvent agentEvent)
     {
         if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
         {
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
+        }
+
+        if (!IsWellFormed(agentEvent))
+        {
+            return SyncDecision.Of(SyncOutcome.Rejected);
         }
 
         var decision = machine.OnAgentEvent(agentEvent, Now());
@@ -318,6 +327,11 @@ public sealed class SyncEngine
     }
 
     private long Now() => _time.GetUtcNow().UtcTicks;
+
+    private static bool IsWellFormed(in AgentEvent agentEvent) =>
+        agentEvent.Timestamp != default
+        && agentEvent.Kind is AgentEventKind.StateChange or AgentEventKind.Login or AgentEventKind.Logout
+        && agentEvent.State.Kind is >= AgentStateKind.LoggedOut and <= AgentStateKind.WrapUp;
 
     private void Schedule(AgentSyncMachine machine)
     {

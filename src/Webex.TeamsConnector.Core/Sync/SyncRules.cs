@@ -28,7 +28,7 @@ public sealed record SyncRules
     /// <value>The default value is <see langword="true"/>.</value>
     public bool KeepContactPresenceDuringWrapUp { get; init; } = true;
 
-    /// <summary>Idle codes that, when set by anyone but presence sync, are shown in Teams as the given pair.</summary>
+    /// <summary>Idle codes that, when set by the agent (not a supervisor, RONA, the system or presence sync), are shown in Teams as the given pair.</summary>
     /// <value>The default value is empty: idle codes are not published.</value>
     public IReadOnlyDictionary<string, PublishedPresence> IdleCodePresences { get; init; } = new Dictionary<string, PublishedPresence>(StringComparer.Ordinal);
 

@@ -36,8 +36,9 @@ public sealed class StateSyncOptions
     public bool KeepContactPresenceDuringWrapUp { get; set; } = true;
 
     /// <summary>
-    /// Idle code ids that are shown in Teams when set by anyone but presence sync, each as one of the pairs
-    /// <c>setPresence</c> accepts (for example <c>IdleCodePresences:&lt;id&gt; = Away/Away</c>).
+    /// Idle code ids that are shown in Teams when the agent sets them (not a supervisor, RONA, the system or presence
+    /// sync), each as one of the pairs <c>setPresence</c> accepts (for example
+    /// <c>IdleCodePresences:&lt;id&gt; = Away/Away</c>).
     /// </summary>
     /// <value>The default value is empty.</value>
     public Dictionary<string, string> IdleCodePresences { get; set; } = new(StringComparer.Ordinal);

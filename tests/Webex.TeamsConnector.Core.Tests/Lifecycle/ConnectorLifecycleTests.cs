@@ -39,6 +39,32 @@ public class ConnectorLifecycleTests
             .Should().Be("Cannot authorize the connector while it is Active: it is already authorized; reactivate it if it is inactive.");
     }
 
+    [Theory]
+    [InlineData(ConnectorState.NotConfigured)]
+    [InlineData(ConnectorState.Deleted)]
+    public void Apply_Authorize_IsRefusedAndPointsToTheRoleCheckedOperation(ConnectorState state)
+    {
+        var status = new ConnectorStatus(state, false);
+
+        var result = ConnectorLifecycle.Apply(status, ConnectorOperation.Authorize);
+
+        result.Succeeded.Should().BeFalse();
+        result.Status.Should().BeSameAs(status);
+        result.Error.Should().Be($"Cannot authorize the connector while it is {state}: authorize needs the Azure role of the account that granted admin consent; use ConnectorLifecycle.Authorize(status, role).");
+    }
+
+    [Fact]
+    public void Authorize_AfterDeleteWithTheSettingOff_TurnsPresenceSyncOn()
+    {
+        var deleted = new ConnectorStatus(ConnectorState.Deleted, PresenceSyncEnabled: false);
+
+        var result = ConnectorLifecycle.Authorize(deleted, AzureAdminRole.GlobalAdministrator);
+
+        result.Succeeded.Should().BeTrue();
+        result.Status.Should().Be(new ConnectorStatus(ConnectorState.Active, PresenceSyncEnabled: true));
+        result.Status.CanSync.Should().BeTrue();
+    }
+
     [Fact]
     public void Deactivate_Active_IsInactive()
     {
@@ -129,7 +155,7 @@ public class ConnectorLifecycleTests
     }
 
     [Fact]
-    public void Transitions_AreTheFiveOfTheDesign()
+    public void Transitions_AreTheFourOfTheDesignPlusReauthorizeAfterDelete()
     {
         ConnectorLifecycle.Transitions.Should().BeEquivalentTo(new[]
         {

@@ -27,6 +27,16 @@ public class E164Tests
     [InlineData("tel:+1-425-555-0100", "+14255550100")]
     [InlineData(" +33.1.23.45.67.89 ", "+33123456789")]
     [InlineData("+1/425/5550100", "+14255550100")]
+    [InlineData("+44 (0) 20 7946 0958", "+442079460958")]
+    [InlineData("+44(0)20 7946 0958", "+442079460958")]
+    [InlineData("+49 (0)30 1234567", "+49301234567")]
+    [InlineData("0044 (0) 20 7946 0958", "+442079460958")]
+    [InlineData("0044 20 7946 0958", "+442079460958")]
+    [InlineData(" tel:+44 20 7946 0958", "+442079460958")]
+    [InlineData("TEL: +44 20 7946 0958", "+442079460958")]
+    [InlineData("Tel:0044 20 7946 0958", "+442079460958")]
+    [InlineData("+44\t20\t7946 0958", "+442079460958")]
+    [InlineData("\t+44 20 7946 0958\t", "+442079460958")]
     public void TryNormalize_CommonForms(string input, string expected)
     {
         E164.TryNormalize(input, out var normalized).Should().BeTrue();
@@ -46,6 +56,14 @@ public class E164Tests
     [InlineData("+1425+5550100")]
     [InlineData("call me")]
     [InlineData("00")]
+    [InlineData("011 44 20 7946 0958")]
+    [InlineData("020 7946 0958")]
+    [InlineData("+44 20 (0) 7946 0958")]
+    [InlineData("+44 (0) (0) 20 7946 0958")]
+    [InlineData("(0) 20 7946 0958")]
+    [InlineData("+ (0) 20 7946 0958")]
+    [InlineData("tel:")]
+    [InlineData("tel:tel:+442079460958")]
     public void TryNormalize_Refuses(string? input)
     {
         E164.TryNormalize(input, out var normalized).Should().BeFalse();

@@ -68,4 +68,27 @@ public class DesktopProfileRulesTests
         DesktopProfileRules.MaySearchExperts(new DesktopProfile("p", ShowUserDetailsWebex: true)).Should().BeFalse();
         DesktopProfileRules.MaySearchExperts(null).Should().BeFalse();
     }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void ProfileWithTeamsAndWebexTogglesOn_IsNeitherSyncedNorAllowedToSearch(bool webexStateSync, bool webexShowDetails)
+    {
+        var profile = new DesktopProfile("p1", StateSynchronizationMS: true, ShowUserDetailsMS: true, webexStateSync, webexShowDetails);
+
+        profile.HasConflictingToggles.Should().BeTrue();
+        DesktopProfileRules.MaySyncState(profile).Should().BeFalse();
+        DesktopProfileRules.MaySearchExperts(profile).Should().BeFalse();
+    }
+
+    [Fact]
+    public void ProfileWithOnlyTeamsTogglesOn_IsSyncedAndMaySearch()
+    {
+        var profile = new DesktopProfile("p1", StateSynchronizationMS: true, ShowUserDetailsMS: true);
+
+        profile.HasConflictingToggles.Should().BeFalse();
+        DesktopProfileRules.MaySyncState(profile).Should().BeTrue();
+        DesktopProfileRules.MaySearchExperts(profile).Should().BeTrue();
+    }
 }

@@ -185,6 +185,71 @@ public class ContactTests
         h.AgentSets(AgentState.Idle(Harness.DndCode)).ShouldBeSingle(SyncCommandKind.PublishPresence);
     }
 
+    private static Harness WithEveryIdleCodePublished() => new(Harness.DefaultRules() with
+    {
+        IdleCodePresences = new Dictionary<string, PublishedPresence>
+        {
+            [Harness.RonaCode] = PublishedPresence.Away,
+            [Harness.SystemCode] = PublishedPresence.Away,
+            [Harness.LunchCode] = PublishedPresence.Away,
+        },
+    });
+
+    [Fact]
+    public void RonaIdleCodeConfiguredForTeams_IsNotPublished()
+    {
+        var h = WithEveryIdleCodePublished();
+        h.Available();
+
+        h.Rona().ShouldBeNone();
+        h.Snapshot.Origin.Should().Be(StateOrigin.Rona);
+        h.Snapshot.Published.Should().Be(PublishedPresence.None);
+    }
+
+    [Fact]
+    public void SupervisorIdleCodeConfiguredForTeams_IsNotPublished()
+    {
+        var h = WithEveryIdleCodePublished();
+        h.Available();
+
+        h.SupervisorSets(AgentState.Idle(Harness.LunchCode)).ShouldBeNone();
+        h.Snapshot.Origin.Should().Be(StateOrigin.Supervisor);
+        h.Snapshot.Published.Should().Be(PublishedPresence.None);
+    }
+
+    [Fact]
+    public void SystemIdleCodeConfiguredForTeams_IsNotPublished()
+    {
+        var h = WithEveryIdleCodePublished();
+        h.Available();
+
+        h.SystemSets(AgentState.Idle(Harness.SystemCode)).ShouldBeNone();
+        h.Snapshot.Published.Should().Be(PublishedPresence.None);
+    }
+
+    [Fact]
+    public void AgentsOwnIdleCode_IsPublished_AndClearedWhenASupervisorTakesOver()
+    {
+        var h = WithEveryIdleCodePublished();
+        h.Available();
+
+        h.AgentSets(AgentState.Idle(Harness.LunchCode)).ShouldBeSingle(SyncCommandKind.PublishPresence)
+            .Presence.Should().Be(PublishedPresence.Away);
+
+        // The supervisor sets the same code: it is theirs now, so it is no longer shown.
+        h.SupervisorSets(AgentState.Idle(Harness.LunchCode)).ShouldBeSingle(SyncCommandKind.ClearPresence);
+    }
+
+    [Fact]
+    public void Engaged_SetBySupervisorOrSystem_IsStillPublished()
+    {
+        var h = new Harness();
+        h.Available();
+
+        h.Event(AgentEvent.StateChanged(AgentState.Engaged, h.NextEventTime(), "supervisor", Harness.Supervisor))
+            .ShouldBeSingle(SyncCommandKind.PublishPresence).Presence.Should().Be(PublishedPresence.InACall);
+    }
+
     [Fact]
     public void Logout_WhilePublished_Clears()
     {

@@ -25,18 +25,51 @@ public class EchoTests
     }
 
     [Fact]
-    public void AfterClear_StaleInACallWithinGrace_IsIgnored()
+    public void AfterClear_EchoSeenDuringTheContactRepeatedWithinGrace_IsUnchanged()
     {
         var h = OnContactWithTeamsFree();
-        h.TeamsCall();
+        h.TeamsCall().Outcome.Should().Be(SyncOutcome.Echo);
         h.WrapUp();
         h.AgentSets(AgentState.Available).ShouldBeSingle(SyncCommandKind.ClearPresence);
 
         h.Time.Advance(TimeSpan.FromSeconds(5));
         var decision = h.TeamsCall();
 
+        // Teams already showed this echo during the contact: a repeat is no event at all.
         decision.ShouldBeNone();
-        decision.Outcome.Should().BeOneOf(SyncOutcome.Echo, SyncOutcome.Unchanged);
+        decision.Outcome.Should().Be(SyncOutcome.Unchanged);
+        h.Snapshot.EffectivePresence!.Value.Activity.Should().Be(TeamsActivity.Available);
+    }
+
+    [Fact]
+    public void AfterClear_StaleInACallFirstDeliveredWithinGrace_IsEcho_AndAfterGraceIsAFreshChange()
+    {
+        // Teams was free during the contact; the connector published Busy/InACall and Teams had not shown it yet.
+        var h = OnContactWithTeamsFree();
+        h.Snapshot.Published.Should().Be(PublishedPresence.InACall);
+        h.WrapUp();
+        h.AgentSets(AgentState.Available).ShouldBeSingle(SyncCommandKind.ClearPresence);
+
+        // Teams delivers our session's InACall late, inside the grace period.
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        var decision = h.TeamsCall();
+
+        decision.Outcome.Should().Be(SyncOutcome.Echo);
+        decision.ShouldBeNone();
+        h.Snapshot.EffectivePresence!.Value.Activity.Should().Be(TeamsActivity.Available);
+        h.Snapshot.State.Should().Be(AgentState.Available);
+        h.Snapshot.PendingWrite.Should().BeNull();
+
+        // Still inside the grace: nothing.
+        h.Advance(TimeSpan.FromSeconds(4.9)).Should().BeEmpty();
+
+        // The grace ends and Teams still shows InACall: a real call, evaluated as a fresh change.
+        var commands = h.Advance(TimeSpan.FromSeconds(0.1));
+        var write = commands.Should().ContainSingle().Subject;
+        write.Kind.Should().Be(SyncCommandKind.SetIdle);
+        write.State.Should().Be(AgentState.Idle(Harness.CallCode));
+        write.Reason.Should().Be(new SyncReason(SyncRule.Engage, SyncTrigger.EchoGraceExpired));
+        h.Snapshot.EffectivePresence!.Value.Activity.Should().Be(TeamsActivity.InACall);
     }
 
     [Fact]

@@ -6,6 +6,12 @@ namespace Webex.TeamsConnector.Tests.Sync.Properties;
 /// </summary>
 internal sealed class ReferenceModel
 {
+    /// <summary>README "The sync rules": the connector knows its own writes among its last four for an agent.</summary>
+    private const int OwnWritesRecognised = 4;
+
+    /// <summary>README "The sync rules": up to four distinct states are applied per agent-event timestamp.</summary>
+    private const int StatesPerTimestamp = 4;
+
     private readonly SyncRules _rules;
     private readonly Dictionary<string, AgentModel> _agents = [];
 
@@ -73,17 +79,27 @@ internal sealed class ReferenceModel
                 return output;
             }
 
-            if (e.Timestamp == last && e.State.Equals(a.State))
+            if (e.Timestamp == last)
             {
-                return output;
+                // The same timestamp: a state already seen at it is a replay; a fifth distinct state is dropped.
+                if (a.StatesAtLastEvent.Contains(e.State) || a.StatesAtLastEvent.Count == StatesPerTimestamp)
+                {
+                    return output;
+                }
+            }
+            else
+            {
+                a.StatesAtLastEvent.Clear();
             }
         }
+
+        a.StatesAtLastEvent.Add(e.State);
 
         // Origin, in DESIGN.md's order.
         StateOrigin origin;
         var ours = e.Reason == _rules.Classifier.ReasonMarker
             && (e.State.Kind == AgentStateKind.Idle || e.State.Kind == AgentStateKind.Available)
-            && (a.Writes.Count == 0 || a.Writes.TakeLast(4).Contains(e.State));
+            && (a.Writes.Count == 0 || a.Writes.TakeLast(OwnWritesRecognised).Contains(e.State));
         if (ours)
         {
             origin = StateOrigin.PresenceSync;
@@ -144,7 +160,7 @@ internal sealed class ReferenceModel
             {
                 wanted = _rules.ContactPresence;
             }
-            else if (e.State.Kind == AgentStateKind.Idle && _rules.IdleCodePresences.TryGetValue(e.State.IdleCodeId!, out var pair))
+            else if (e.State.Kind == AgentStateKind.Idle && origin == StateOrigin.Agent && _rules.IdleCodePresences.TryGetValue(e.State.IdleCodeId!, out var pair))
             {
                 wanted = pair;
             }
@@ -319,6 +335,8 @@ internal sealed class ReferenceModel
         public StateOrigin Origin { get; set; }
 
         public DateTimeOffset? LastEventAt { get; set; }
+
+        public List<AgentState> StatesAtLastEvent { get; } = [];
 
         public AgentState? Pending { get; set; }
 

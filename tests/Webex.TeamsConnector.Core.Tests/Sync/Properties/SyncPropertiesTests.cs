@@ -66,7 +66,11 @@ public class SyncPropertiesTests
         private readonly Dictionary<string, List<AgentState>> _writes = [];
         private readonly Dictionary<string, AgentEvent?> _delayed = [];
         private readonly Dictionary<string, string?> _lastSequence = [];
+        private readonly Dictionary<(string Agent, AgentEvent Event), Owner> _owners = [];
+        private readonly HashSet<(string Agent, AgentEvent Event)> _delivered = [];
+        private readonly Dictionary<string, Truth> _truth = [];
         private long _clock = 1_740_000_000_000;
+        private bool _clockReused;
         private int _sequence;
 
         public Run(bool withDuplicates, bool extended = false)
@@ -126,7 +130,8 @@ public class SyncPropertiesTests
                         Deliver(() => Presence(agent, availability, activity, sequence));
                         break;
                     case 6 or 7 or 8 or 9 or 10 or 11:
-                        Deliver(() => AgentEvent(agent, NewEvent(agent, step[2])));
+                        var fresh = NewEvent(agent, step[2], sameTimestamp: step[3] % 4 == 0);
+                        Deliver(() => AgentEvent(agent, fresh));
                         break;
                     case 12 or 13:
                         ConfirmWrite(agent, step[2]);
@@ -135,7 +140,7 @@ public class SyncPropertiesTests
                         Advance(s_advances[step[2] % s_advances.Length]);
                         break;
                     case 15:
-                        _delayed[agent] = NewEvent(agent, step[2]);
+                        _delayed[agent] = NewEvent(agent, step[2], sameTimestamp: step[3] % 4 == 0);
                         break;
                     case 16 when _delayed[agent] is { } late:
                         _delayed[agent] = null;
@@ -161,9 +166,29 @@ public class SyncPropertiesTests
             return true;
         }
 
-        private AgentEvent NewEvent(string agent, int choice)
+        /// <summary>
+        /// A new agent event, and who truly made it (the ground truth the invariants are checked against). Sometimes
+        /// it has the same timestamp as the event made just before it (at most two events share one).
+        /// </summary>
+        private AgentEvent NewEvent(string agent, int choice, bool sameTimestamp)
         {
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(_clock += 100);
+            var reuse = sameTimestamp && !_clockReused;
+            _clockReused = reuse;
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(reuse ? _clock : _clock += 100);
+            var e = MakeEvent(agent, choice, at);
+            _owners.TryAdd((agent, e), (choice % 14) switch
+            {
+                0 or 1 or 2 or 13 => Owner.Agent,
+                3 or 4 => Owner.Supervisor,
+                5 => Owner.Rona,
+                6 or 7 or 8 or 9 => Owner.System,
+                _ => Owner.Contact,
+            });
+            return e;
+        }
+
+        private static AgentEvent MakeEvent(string agent, int choice, DateTimeOffset at)
+        {
             return (choice % 14) switch
             {
                 0 => Webex.TeamsConnector.AgentEvent.StateChanged(AgentState.Available, at, "agent", agent),
@@ -193,7 +218,9 @@ public class SyncPropertiesTests
             }
 
             var state = choice % 3 == 0 ? writes[choice % writes.Count] : writes[^1];
+            _clockReused = false;
             var e = Webex.TeamsConnector.AgentEvent.StateChanged(state, DateTimeOffset.FromUnixTimeMilliseconds(_clock += 100), Harness.Marker, agent);
+            _owners.TryAdd((agent, e), Owner.Connector);
             Deliver(() => AgentEvent(agent, e));
         }
 
@@ -237,7 +264,9 @@ public class SyncPropertiesTests
         {
             var before = Snapshot(agent);
             var isOlder = before.LastEventAt is { } last && e.Timestamp < last;
+            var isReplay = !_delivered.Add((agent, e));
             var now = _time.GetUtcNow();
+            UpdateTruth(agent, e);
 
             var actual = _engine.OnAgentEvent(agent, e).ToList();
             var expected = _model.AgentEvent(agent, e, now);
@@ -248,6 +277,12 @@ public class SyncPropertiesTests
             {
                 actual.Should().BeEmpty("an older agent event never overrides a newer one");
                 Snapshot(agent).Should().Be(before);
+            }
+
+            if (isReplay)
+            {
+                actual.Should().BeEmpty("a replayed agent event ({0}) yields no command", e);
+                Snapshot(agent).Should().Be(before, "a replayed agent event ({0}) changes nothing, even at a shared timestamp", e);
             }
 
             if (_withDuplicates)
@@ -281,8 +316,15 @@ public class SyncPropertiesTests
                 {
                     _writes[agent].Add(command.State);
                     var snapshot = Snapshot(agent);
-                    var ownedByOthers = snapshot.State.Kind == AgentStateKind.Idle && snapshot.Origin != StateOrigin.PresenceSync;
-                    ownedByOthers.Should().BeFalse("an Idle state not set by presence sync is never changed by presence sync ({0})", command);
+                    if (_truth.TryGetValue(agent, out var truth) && truth.State.Kind == AgentStateKind.Idle)
+                    {
+                        truth.Owner.Should().Be(
+                            Owner.Connector,
+                            "an Idle state that {0} set ({1}) is never changed by presence sync until another owner changes it ({2})",
+                            truth.Owner,
+                            truth.State,
+                            command);
+                    }
                     snapshot.State.IsOnContact.Should().BeFalse("nothing is written while the agent is on a contact");
                     snapshot.State.Kind.Should().NotBe(AgentStateKind.LoggedOut);
                 }
@@ -302,6 +344,36 @@ public class SyncPropertiesTests
             }
         }
 
+        /// <summary>
+        /// Who truly owns the agent's WxCC state: the maker of the newest event delivered (by timestamp). An event with
+        /// the same timestamp and a state already delivered at that timestamp is the same change, not a new owner.
+        /// </summary>
+        private void UpdateTruth(string agent, AgentEvent e)
+        {
+            var owner = _owners[(agent, e)];
+            if (!_truth.TryGetValue(agent, out var truth) || e.Timestamp > truth.At)
+            {
+                _truth[agent] = new Truth(e.State, owner, e.Timestamp, [e.State]);
+            }
+            else if (e.Timestamp == truth.At && !truth.StatesAt.Contains(e.State))
+            {
+                truth.StatesAt.Add(e.State);
+                _truth[agent] = truth with { State = e.State, Owner = owner };
+            }
+        }
+
         private AgentSyncSnapshot Snapshot(string agent) => _engine.TryGetAgent(agent, out var s) ? s : throw new InvalidOperationException();
+
+        private enum Owner
+        {
+            Connector,
+            Agent,
+            Supervisor,
+            Rona,
+            System,
+            Contact,
+        }
+
+        private readonly record struct Truth(AgentState State, Owner Owner, DateTimeOffset At, List<AgentState> StatesAt);
     }
 }
