@@ -36,7 +36,9 @@ public sealed class SyncEngine
 {
     private readonly Dictionary<string, AgentSyncMachine> _byAgent;
     private readonly Dictionary<string, AgentSyncMachine> _byTeamsUser;
+    private const int MinTimerCapacity = 1024;
     private readonly PriorityQueue<AgentSyncMachine, long> _timers = new();
+    private (AgentSyncMachine Machine, long Due)[] _timerBuffer = [];
     private readonly TimeProvider _time;
 
     /// <summary>Creates an engine.</summary>
@@ -339,7 +341,40 @@ public sealed class SyncEngine
         if (due < machine.QueuedDue)
         {
             machine.QueuedDue = due;
+            if (_timers.Count >= 2 * _byAgent.Count + MinTimerCapacity)
+            {
+                CompactTimers();
+            }
+
             _timers.Enqueue(machine, due);
+        }
+    }
+
+    /// <summary>
+    /// Drops the timer entries that a nearer due time superseded (each machine has at most one live entry), so that the
+    /// queue stays within a few entries per agent and, once warm, never grows again: no allocation in steady state.
+    /// </summary>
+    private void CompactTimers()
+    {
+        var live = 0;
+        foreach (var (machine, due) in _timers.UnorderedItems)
+        {
+            if (!machine.Removed && due == machine.QueuedDue)
+            {
+                if (live == _timerBuffer.Length)
+                {
+                    Array.Resize(ref _timerBuffer, Math.Max(MinTimerCapacity, live * 2));
+                }
+
+                _timerBuffer[live++] = (machine, due);
+            }
+        }
+
+        _timers.Clear();
+        for (var i = 0; i < live; i++)
+        {
+            _timers.Enqueue(_timerBuffer[i].Machine, _timerBuffer[i].Due);
+            _timerBuffer[i] = default;
         }
     }
 

@@ -54,18 +54,20 @@ public class SyncHostTests
         await fixture.Ports.FeedsRunning.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var time = TimeProvider.System;
 
-        await fixture.Ports.TeamsAsync("t1", "Busy", "InACall", time);
-        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-call"))), "a1 is wanted idle");
+        // (Do Not Disturb rather than a call: a first presence equal to the connector's own contact presence would be
+        // held back for the echo grace period.)
+        await fixture.Ports.TeamsAsync("t1", "DoNotDisturb", "DoNotDisturb", time);
+        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-dnd"))), "a1 is wanted idle");
 
         // Before the outbox had budget to send it, the agent picks an idle code of their own.
         await fixture.Ports.AgentAsync("a1", fixture.Ports.NextState(AgentState.Idle("c-lunch"), reason: "lunch", by: "a1"));
-        await Wait.UntilAsync(() => fixture.Ports.Withdrawn.Contains(("a1", AgentState.Idle("c-call"))), "the unsent write is withdrawn");
+        await Wait.UntilAsync(() => fixture.Ports.Withdrawn.Contains(("a1", AgentState.Idle("c-dnd"))), "the unsent write is withdrawn");
 
         await fixture.Ports.TeamsAsync("t1", "Available", "Available", time);
         // Presences are handled in order: once a2's change has been acted on, a1's has been too.
         await fixture.Ports.TeamsAsync("t2", "DoNotDisturb", "DoNotDisturb", time);
         await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a2", AgentState.Idle("c-dnd"))), "a2 is set idle");
-        fixture.Ports.Writes.Where(w => w.AgentId == "a1").Should().ContainSingle("the agent's own idle code is left alone when the call ends");
+        fixture.Ports.Writes.Where(w => w.AgentId == "a1").Should().ContainSingle("the agent's own idle code is left alone when Do Not Disturb ends");
     }
 
     [Fact]
