@@ -91,4 +91,7 @@ internal static partial class Log
 
     [LoggerMessage(4042, LogLevel.Warning, "The idle codes could not be read ({Reason}); RONA is recognised by the event's code only.")]
     public static partial void CatalogueFailed(ILogger logger, string reason);
+
+    [LoggerMessage(4050, LogLevel.Error, "WxCC rotated the refresh token but the refresh-token store could not save it ({ErrorType}); the new one is kept in memory and saving is tried again at the next refresh.")]
+    public static partial void RefreshTokenNotSaved(ILogger logger, string errorType);
 }
