@@ -10,10 +10,10 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// many callers ask, and the rotated refresh token kept in the <see cref="IRefreshTokenStore"/>.
 /// </summary>
 /// <remarks>
-/// The cached token and the refresh in progress are kept under one lock; the refresh runs outside it (on the thread
-/// pool, so even a store that fails before its first await cannot complete it under the lock) and every caller awaits
-/// the same task (cancelling one caller's wait does not cancel the refresh). The refresh clears itself, under the lock,
-/// before its task completes, so a failed refresh is never handed to a later caller: the next call tries again.
+/// The cached token and the refresh in progress are kept under one lock; the refresh runs outside it and every caller
+/// awaits the same task (cancelling one caller's wait does not cancel the refresh). The refresh clears itself, under
+/// the lock, before its task completes, and a refresh that finished before its first await is never stored, so a
+/// failed refresh is never handed to a later caller: the next call tries again.
 /// A rotated refresh token the store could not save is kept in memory and used for the next refresh.
 /// </remarks>
 internal sealed class WxccTokenProvider
@@ -76,12 +76,24 @@ internal sealed class WxccTokenProvider
                 _accessToken = null;
             }
 
-            // Task.Run: the refresh's cleanup (which takes the lock) can only run after the task is stored here.
-            _refreshing ??= Task.Run(RefreshAsync);
-            refresh = _refreshing;
+            refresh = _refreshing ?? StartRefreshLocked();
         }
 
         return refresh.WaitAsync(cancellationToken);
+    }
+
+    private Task<string> StartRefreshLocked()
+    {
+        // The refresh clears _refreshing under this lock when it ends. If it ended already (it failed, or succeeded,
+        // before its first real await) that cleanup ran here, inline: storing the finished task would cache it, so
+        // only a refresh still running is stored. A running one cannot clear itself before this method releases the lock.
+        var refresh = RefreshAsync();
+        if (!refresh.IsCompleted)
+        {
+            _refreshing = refresh;
+        }
+
+        return refresh;
     }
 
     private async Task<string> RefreshAsync()
