@@ -87,6 +87,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
         lock (_gate)
         {
+            var flying = _inFlight.GetValueOrDefault(agentId);
             if (_wanted.TryGetValue(agentId, out var existing))
             {
                 if (existing.State == state)
@@ -96,9 +97,19 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
                 Log.WriteCoalesced(_logger, agentId, existing.State.ToString(), state.ToString());
                 ContactCenterTelemetry.WritesCoalesced.Add(1);
+                if (flying is not null && flying.State == state)
+                {
+                    // The newest wanted state is the one being sent: the queued one is dropped, not replaced by a
+                    // second write of the same state.
+                    _wanted.Remove(agentId);
+                    flying.Withdrawn = false;
+                    return;
+                }
             }
-            else if (_inFlight.TryGetValue(agentId, out var flying) && flying.State == state)
+            else if (flying is not null && flying.State == state)
             {
+                // Wanted again after a withdrawal: retried if this send fails transiently.
+                flying.Withdrawn = false;
                 return;
             }
 
@@ -211,10 +222,16 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
                 pending = [.. sends];
             }
 
-            await Task.WhenAll(pending).ConfigureAwait(false);
-            ReportUnsent();
-            _results = null;
-            Volatile.Write(ref _running, 0);
+            try
+            {
+                await Task.WhenAll(pending).ConfigureAwait(false);
+            }
+            finally
+            {
+                ReportUnsent();
+                _results = null;
+                Volatile.Write(ref _running, 0);
+            }
         }
     }
 
@@ -279,6 +296,28 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     private async Task SendAsync(Wanted write, CancellationToken cancellationToken)
     {
+        try
+        {
+            await SendCoreAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever happened, the agent's write is no longer in flight (a newer state may go).
+            lock (_gate)
+            {
+                if (_inFlight.TryGetValue(write.AgentId, out var flying) && ReferenceEquals(flying, write))
+                {
+                    _inFlight.Remove(write.AgentId);
+                }
+            }
+
+            Signal();
+            Settled?.Invoke();
+        }
+    }
+
+    private async Task SendCoreAsync(Wanted write, CancellationToken cancellationToken)
+    {
         WxccResponse response;
         try
         {
@@ -298,6 +337,12 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         {
             // The token could not be had: a transient failure of this write.
             response = new WxccResponse(ex.StatusCode, [], ex.TrackingId ?? string.Empty, ex.Message);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Anything else (an I/O error of a handler or a custom store, an unexpected failure of the HTTP stack):
+            // transient for this write, retried within MaxWriteAttempts. The type only: messages may carry details.
+            response = new WxccResponse(null, [], string.Empty, "unexpected " + ex.GetType().Name);
         }
 
         AgentWriteResult? result = null;
@@ -364,9 +409,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         {
             ReportRefused(refusedEarly, earlyReason);
         }
-
-        Signal();
-        Settled?.Invoke();
     }
 
     private byte[] Body(Wanted write)
