@@ -93,6 +93,7 @@ public static partial class ContactCenterTeamsConnectorBuilderExtensions
             sp.GetRequiredService<IOptions<ContactCenterOptions>>(),
             sp.GetRequiredService<WebhookEventQueue>(),
             sp.GetRequiredService<AgentEventSequencer>(),
+            sp.GetRequiredService<AgentStateOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());

@@ -32,6 +32,7 @@ public sealed class WxccWebhookProcessor
     private readonly ContactCenterOptions _options;
     private readonly ChannelWriter<AgentFeedEvent> _queue;
     private readonly AgentEventSequencer _sequencer;
+    private readonly AgentStateOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly byte[]? _secret;
@@ -46,12 +47,14 @@ public sealed class WxccWebhookProcessor
         IOptions<ContactCenterOptions> options,
         WebhookEventQueue queue,
         AgentEventSequencer sequencer,
+        AgentStateOutbox outbox,
         TimeProvider timeProvider,
         ILogger<WxccWebhookProcessor> logger)
     {
         _options = options.Value;
         _queue = queue.Writer;
         _sequencer = sequencer;
+        _outbox = outbox;
         _time = timeProvider;
         _logger = logger;
         _secret = string.IsNullOrEmpty(_options.WebhookSecret) ? null : Encoding.UTF8.GetBytes(_options.WebhookSecret);
@@ -180,6 +183,8 @@ public sealed class WxccWebhookProcessor
                         return 200;
                     }
 
+                    // Before it is queued: whoever reads the event may rely on the write being confirmed already.
+                    _outbox.ObserveAgentEvent(parsed.Event);
                     if (!_queue.TryWrite(parsed.Event))
                     {
                         Forget(id);
