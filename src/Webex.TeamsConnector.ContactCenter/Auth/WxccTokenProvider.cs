@@ -140,7 +140,7 @@ internal sealed class WxccTokenProvider
                 Log.TokenRefreshFailed(_logger, (int)response.StatusCode, error);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
-                    _budget.PauseUntil(_time.GetUtcNow() + (ContactCenterHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(60)));
+                    _budget.PauseUntil(_time.GetUtcNow() + (ContactCenterHttp.RetryAfter(response, _time.GetUtcNow()) ?? TimeSpan.FromSeconds(60)));
                 }
 
                 throw new ContactCenterException(
