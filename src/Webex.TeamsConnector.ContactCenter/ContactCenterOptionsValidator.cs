@@ -81,6 +81,11 @@ internal sealed class ContactCenterOptionsValidator(ContactCenterBindingErrors b
             errors.Add($"{Prefix}MaxWriteAttempts must be between 1 and 100.");
         }
 
+        if (options.WriteConfirmationTimeout < TimeSpan.Zero || options.WriteConfirmationTimeout > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{Prefix}WriteConfirmationTimeout must be between 00:00:00 (off) and 01:00:00.");
+        }
+
         if (options.MaxConcurrentWrites is < 1 or > 256)
         {
             errors.Add($"{Prefix}MaxConcurrentWrites must be between 1 and 256.");

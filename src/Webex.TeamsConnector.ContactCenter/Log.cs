@@ -91,4 +91,13 @@ internal static partial class Log
 
     [LoggerMessage(4042, LogLevel.Warning, "The idle codes could not be read ({Reason}); RONA is recognised by the event's code only.")]
     public static partial void CatalogueFailed(ILogger logger, string reason);
+
+    [LoggerMessage(4050, LogLevel.Error, "WxCC rotated the refresh token but the refresh-token store could not save it ({ErrorType}); the new one is kept in memory and saving is tried again at the next refresh.")]
+    public static partial void RefreshTokenNotSaved(ILogger logger, string errorType);
+
+    [LoggerMessage(4051, LogLevel.Warning, "State write of agent {AgentId} to {State} was accepted but not confirmed by an event; WxCC reports {Current}; reported as failed (TrackingId {TrackingId}).")]
+    public static partial void WriteNotConfirmed(ILogger logger, string agentId, string state, string trackingId, string current);
+
+    [LoggerMessage(4052, LogLevel.Warning, "Checking {Count} unconfirmed state writes failed ({Reason}); they are not judged.")]
+    public static partial void ConfirmationCheckFailed(ILogger logger, int count, string reason);
 }

@@ -11,7 +11,10 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// </summary>
 /// <remarks>
 /// The cached token and the refresh in progress are kept under one lock; the refresh runs outside it and every caller
-/// awaits the same task (cancelling one caller's wait does not cancel the refresh).
+/// awaits the same task (cancelling one caller's wait does not cancel the refresh). The refresh clears itself, under
+/// the lock, before its task completes, and a refresh that finished before its first await is never stored, so a
+/// failed refresh is never handed to a later caller: the next call tries again.
+/// A rotated refresh token the store could not save is kept in memory and used for the next refresh.
 /// </remarks>
 internal sealed class WxccTokenProvider
 {
@@ -25,6 +28,7 @@ internal sealed class WxccTokenProvider
     private string? _accessToken;
     private DateTimeOffset _refreshAt;
     private Task<string>? _refreshing;
+    private string? _unsavedRefreshToken;
     private int _refreshCount;
 
     public WxccTokenProvider(
@@ -72,11 +76,24 @@ internal sealed class WxccTokenProvider
                 _accessToken = null;
             }
 
-            _refreshing ??= RefreshAsync();
-            refresh = _refreshing;
+            refresh = _refreshing ?? StartRefreshLocked();
         }
 
         return refresh.WaitAsync(cancellationToken);
+    }
+
+    private Task<string> StartRefreshLocked()
+    {
+        // The refresh clears _refreshing under this lock when it ends. If it ended already (it failed, or succeeded,
+        // before its first real await) that cleanup ran here, inline: storing the finished task would cache it, so
+        // only a refresh still running is stored. A running one cannot clear itself before this method releases the lock.
+        var refresh = RefreshAsync();
+        if (!refresh.IsCompleted)
+        {
+            _refreshing = refresh;
+        }
+
+        return refresh;
     }
 
     private async Task<string> RefreshAsync()
@@ -84,7 +101,7 @@ internal sealed class WxccTokenProvider
         try
         {
             Interlocked.Increment(ref _refreshCount);
-            var refreshToken = await _store.GetAsync(CancellationToken.None).ConfigureAwait(false) ?? _options.RefreshToken;
+            var refreshToken = Volatile.Read(ref _unsavedRefreshToken) ?? await ReadStoreAsync().ConfigureAwait(false) ?? _options.RefreshToken;
             if (string.IsNullOrEmpty(refreshToken))
             {
                 throw new ContactCenterException("No refresh token is configured (TeamsConnector:ContactCenter:RefreshToken).");
@@ -123,7 +140,7 @@ internal sealed class WxccTokenProvider
                 Log.TokenRefreshFailed(_logger, (int)response.StatusCode, error);
                 if (response.StatusCode == HttpStatusCode.TooManyRequests)
                 {
-                    _budget.PauseUntil(_time.GetUtcNow() + (ContactCenterHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(60)));
+                    _budget.PauseUntil(_time.GetUtcNow() + (ContactCenterHttp.RetryAfter(response, _time.GetUtcNow()) ?? TimeSpan.FromSeconds(60)));
                 }
 
                 throw new ContactCenterException(
@@ -148,10 +165,10 @@ internal sealed class WxccTokenProvider
                 throw new ContactCenterException("The token endpoint answered with a body that is not a token response.", response.StatusCode, null);
             }
 
-            if (!string.IsNullOrEmpty(rotated) && !string.Equals(rotated, refreshToken, StringComparison.Ordinal))
+            var wasUnsaved = Volatile.Read(ref _unsavedRefreshToken) is not null;
+            if ((!string.IsNullOrEmpty(rotated) && !string.Equals(rotated, refreshToken, StringComparison.Ordinal)) || wasUnsaved)
             {
-                await _store.SaveAsync(rotated, CancellationToken.None).ConfigureAwait(false);
-                Log.RefreshTokenRotated(_logger);
+                await SaveRefreshTokenAsync(string.IsNullOrEmpty(rotated) ? refreshToken : rotated).ConfigureAwait(false);
             }
 
             var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, lifetime.Ticks / 10));
@@ -170,6 +187,35 @@ internal sealed class WxccTokenProvider
             {
                 _refreshing = null;
             }
+        }
+    }
+
+    private async Task<string?> ReadStoreAsync()
+    {
+        try
+        {
+            return await _store.GetAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not ContactCenterException)
+        {
+            // The type only: a store's message may name a path or, in a careless implementation, the token.
+            throw new ContactCenterException($"The refresh-token store could not be read ({ex.GetType().Name}).");
+        }
+    }
+
+    private async Task SaveRefreshTokenAsync(string refreshToken)
+    {
+        try
+        {
+            await _store.SaveAsync(refreshToken, CancellationToken.None).ConfigureAwait(false);
+            Volatile.Write(ref _unsavedRefreshToken, null);
+            Log.RefreshTokenRotated(_logger);
+        }
+        catch (Exception ex)
+        {
+            // The token endpoint has retired the old refresh token: keep the new one for the next refresh.
+            Volatile.Write(ref _unsavedRefreshToken, refreshToken);
+            Log.RefreshTokenNotSaved(_logger, ex.GetType().Name);
         }
     }
 

@@ -76,6 +76,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
             sp.GetRequiredService<IOptions<ContactCenterOptions>>(),
             sp.GetRequiredService<WebhookEventQueue>(),
             sp.GetRequiredService<AgentEventSequencer>(),
+            sp.GetRequiredService<AgentStateOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());

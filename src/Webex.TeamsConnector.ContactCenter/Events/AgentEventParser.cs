@@ -148,6 +148,13 @@ internal static class AgentEventParser
             return ParsedMessage.Reject(Clip(type) + " without a valid agentId");
         }
 
+        // v2 reports each channel's state: only the voice channel is the state the connector syncs (a chat or e-mail
+        // being engaged must not make the agent look busy or free in Teams). No channelType: an agent-wide event (v1).
+        if (kind == EventType.StateChange && Str(data, "channelType") is { } channel && !IsVoiceChannel(channel))
+        {
+            return ParsedMessage.Ignore($"{Clip(type)} of the {Clip(channel)} channel");
+        }
+
         var envelopeTime = Time(root, receivedAt, "comciscotimestamp");
         var timestamp = Time(data, envelopeTime, "lastStateChangeTimestamp", "createdTime", "timestamp", "eventTime");
         var stateName = Str(data, "currentState") ?? Str(data, "subStatus") ?? Str(data, "state");
@@ -167,6 +174,9 @@ internal static class AgentEventParser
             ? ParsedMessage.Reject($"{Clip(type)} with an unknown state '{Clip(stateName)}'")
             : new ParsedMessage(ParsedKind.Agent, new AgentFeedEvent(agentId, agentEvent.Value, trackingId, receivedAt), agentId, trackingId);
     }
+
+    private static bool IsVoiceChannel(string channel) =>
+        channel.Equals("telephony", StringComparison.OrdinalIgnoreCase) || channel.Equals("voice", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>An agent's current state from one <c>/v1/agents/activities</c> record, or <see langword="null"/> when not current.</summary>
     public static AgentFeedEvent? FromActivity(JsonElement record, DateTimeOffset receivedAt)

@@ -20,7 +20,11 @@ public sealed class WxccWebhookProcessor
     /// <summary>The signature header (hex HMAC-SHA256 of the raw body, keyed by the subscription secret).</summary>
     public const string SignatureHeader = "X-WebexCC-Signature";
 
-    /// <summary>The timestamp header of v2 deliveries (seconds or milliseconds since the epoch).</summary>
+    /// <summary>
+    /// The timestamp header of v2 deliveries (seconds or milliseconds since the epoch). It is trusted for the replay
+    /// window only when the signature covers it ("timestamp.body"); with a body-only signature the signed envelope's
+    /// <c>comciscotimestamp</c> is used instead.
+    /// </summary>
     public const string TimestampHeader = "X-WebexCC-Timestamp";
 
     private static readonly string[] s_signatureHeaders = [SignatureHeader, "X-Webex-Signature", "X-WxCC-Signature"];
@@ -28,6 +32,7 @@ public sealed class WxccWebhookProcessor
     private readonly ContactCenterOptions _options;
     private readonly ChannelWriter<AgentFeedEvent> _queue;
     private readonly AgentEventSequencer _sequencer;
+    private readonly AgentStateOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly byte[]? _secret;
@@ -42,12 +47,14 @@ public sealed class WxccWebhookProcessor
         IOptions<ContactCenterOptions> options,
         WebhookEventQueue queue,
         AgentEventSequencer sequencer,
+        AgentStateOutbox outbox,
         TimeProvider timeProvider,
         ILogger<WxccWebhookProcessor> logger)
     {
         _options = options.Value;
         _queue = queue.Writer;
         _sequencer = sequencer;
+        _outbox = outbox;
         _time = timeProvider;
         _logger = logger;
         _secret = string.IsNullOrEmpty(_options.WebhookSecret) ? null : Encoding.UTF8.GetBytes(_options.WebhookSecret);
@@ -119,7 +126,8 @@ public sealed class WxccWebhookProcessor
             }
         }
 
-        if (!SignatureValid(body, signature, timestampHeader))
+        var signed = CheckSignature(body, signature, timestampHeader);
+        if (signed == SignatureMatch.None)
         {
             return Reject(401, signature is null ? "no signature header" : "signature does not match");
         }
@@ -149,13 +157,16 @@ public sealed class WxccWebhookProcessor
             }
 
             var now = _time.GetUtcNow();
-            var sentAt = ParseTimestamp(timestampHeader) ?? EnvelopeTime(root);
-            if (sentAt is null)
+            // The timestamp header is trusted only when the signature covers it; otherwise anyone who captured a
+            // delivery could resend it with a fresh header. The envelope timestamp is inside the signed body.
+            var headerTime = signed == SignatureMatch.TimestampAndBody ? ParseTimestamp(timestampHeader) : null;
+            var bodyTime = EnvelopeTime(root);
+            if (headerTime is null && bodyTime is null)
             {
-                return Reject(400, "delivery without a timestamp");
+                return Reject(400, signed == SignatureMatch.TimestampAndBody ? "delivery without a timestamp" : "delivery without a signed timestamp");
             }
 
-            if ((now - sentAt.Value).Duration() > _options.WebhookReplayWindow)
+            if (!WithinWindow(now, headerTime) || !WithinWindow(now, bodyTime))
             {
                 return Reject(401, "delivery outside the replay window (stale or replayed)");
             }
@@ -181,6 +192,8 @@ public sealed class WxccWebhookProcessor
                         return 200;
                     }
 
+                    // Before it is queued: whoever reads the event may rely on the write being confirmed already.
+                    _outbox.ObserveAgentEvent(parsed.Event);
                     if (!_queue.TryWrite(parsed.Event))
                     {
                         Forget(id);
@@ -199,11 +212,15 @@ public sealed class WxccWebhookProcessor
         }
     }
 
-    private bool SignatureValid(ReadOnlySpan<byte> body, string? header, string? timestamp)
+    private bool WithinWindow(DateTimeOffset now, DateTimeOffset? at) =>
+        at is null || (now - at.Value).Duration() <= _options.WebhookReplayWindow;
+
+    /// <summary>Which form of the signature matched: none, the body alone (v1) or "timestamp.body" (v2).</summary>
+    private SignatureMatch CheckSignature(ReadOnlySpan<byte> body, string? header, string? timestamp)
     {
         if (string.IsNullOrWhiteSpace(header))
         {
-            return false;
+            return SignatureMatch.None;
         }
 
         var text = header.Trim();
@@ -219,17 +236,15 @@ public sealed class WxccWebhookProcessor
         }
         catch (FormatException)
         {
-            return false;
+            return SignatureMatch.None;
         }
 
         if (given.Length != HMACSHA256.HashSizeInBytes)
         {
-            return false;
+            return SignatureMatch.None;
         }
 
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_secret, body, expected);
-        var ok = CryptographicOperations.FixedTimeEquals(expected, given);
         if (!string.IsNullOrWhiteSpace(timestamp))
         {
             // v2 (unconfirmed): the signature may cover "<timestamp>.<body>".
@@ -238,10 +253,14 @@ public sealed class WxccWebhookProcessor
             prefix.CopyTo(signed, 0);
             body.CopyTo(signed.AsSpan(prefix.Length));
             HMACSHA256.HashData(_secret, signed, expected);
-            ok |= CryptographicOperations.FixedTimeEquals(expected, given);
+            if (CryptographicOperations.FixedTimeEquals(expected, given))
+            {
+                return SignatureMatch.TimestampAndBody;
+            }
         }
 
-        return ok;
+        HMACSHA256.HashData(_secret, body, expected);
+        return CryptographicOperations.FixedTimeEquals(expected, given) ? SignatureMatch.BodyOnly : SignatureMatch.None;
     }
 
     private static DateTimeOffset? ParseTimestamp(string? text)
@@ -258,7 +277,7 @@ public sealed class WxccWebhookProcessor
         ms is > 0 and < 253_402_300_799_999 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
     private static DateTimeOffset? EnvelopeTime(JsonElement root) =>
-        root.TryGetProperty("comciscotimestamp", out var t) && t.TryGetInt64(out var ms) ? FromMs(ms) : null;
+        root.TryGetProperty("comciscotimestamp", out var t) && t.ValueKind == JsonValueKind.Number && t.TryGetInt64(out var ms) ? FromMs(ms) : null;
 
     private bool Remember(string id, DateTimeOffset now)
     {
@@ -306,6 +325,19 @@ public sealed class WxccWebhookProcessor
         Log.WebhookRejected(_logger, status, why);
         return status;
     }
+}
+
+/// <summary>What a delivery's signature covers.</summary>
+internal enum SignatureMatch
+{
+    /// <summary>No valid signature.</summary>
+    None,
+
+    /// <summary>The raw body alone (v1): a timestamp header is not covered and is not trusted.</summary>
+    BodyOnly,
+
+    /// <summary>"&lt;timestamp&gt;.&lt;body&gt;" (v2): the timestamp header is covered.</summary>
+    TimestampAndBody,
 }
 
 /// <summary>The queue between the webhook processor and the webhook-mode feed.</summary>

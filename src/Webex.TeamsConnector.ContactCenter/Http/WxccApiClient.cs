@@ -11,7 +11,8 @@ internal static class ContactCenterHttp
 {
     public const string ClientName = "Webex.TeamsConnector.ContactCenter";
 
-    public static TimeSpan? RetryAfter(HttpResponseMessage response)
+    /// <summary>The wait a <c>Retry-After</c> asks for (seconds, or an HTTP date measured from the response's <c>Date</c>, else from <paramref name="now"/>).</summary>
+    public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
     {
         if (response.Headers.RetryAfter is { } retry)
         {
@@ -22,7 +23,8 @@ internal static class ContactCenterHttp
 
             if (retry.Date is { } date)
             {
-                return date - (response.Headers.Date ?? date);
+                var wait = date - (response.Headers.Date ?? now);
+                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
             }
         }
 
@@ -173,7 +175,7 @@ internal sealed class WxccApiClient
             var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                var wait = ContactCenterHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(60);
+                var wait = ContactCenterHttp.RetryAfter(response, _time.GetUtcNow()) ?? TimeSpan.FromSeconds(60);
                 _budget.PauseUntil(_time.GetUtcNow() + wait);
                 Log.Throttled(_logger, method.Method, uri.AbsolutePath, wait, trackingId);
                 ContactCenterTelemetry.Throttled.Add(1);

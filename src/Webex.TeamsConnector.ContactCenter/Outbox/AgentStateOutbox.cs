@@ -9,7 +9,9 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// (coalescing); a write is taken from the queue only once a request slot of the shared budget is held, Idle writes
 /// first, so that when the budget is short the protective Idle writes go before Available ones. 429 and transient
 /// failures are put back (unless a newer state replaced them) without ever having two writes of one agent in flight.
-/// On shutdown every write not sent is reported as failed.
+/// On shutdown every write not sent is reported as failed. In webhook mode, a write WxCC accepted (202) but no agent
+/// event confirmed within <see cref="ContactCenterOptions.WriteConfirmationTimeout"/> is checked once against the
+/// agent's current state and reported as failed when that differs.
 /// </summary>
 /// <remarks>
 /// Concurrency: queues and maps under one lock; HTTP outside it. One dispatcher loop takes a slot, then a write, and
@@ -31,18 +33,24 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly Dictionary<string, SentWrite> _lastSentByAgent = new(StringComparer.Ordinal);
     private readonly Queue<SentWrite> _sentOrder = new();
     private readonly Dictionary<string, string?> _earlyFailures = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SentWrite> _unconfirmed = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<SentWrite, DateTimeOffset> _confirmBy = new();
+    private readonly Dictionary<string, (AgentState State, DateTimeOffset At)> _observed = new(StringComparer.Ordinal);
+    private readonly ContactCenterDirectory _directory;
     private readonly WxccApiClient _api;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Uri _stateUri;
     private TaskCompletionSource _pulse = NewPulse();
+    private TaskCompletionSource _confirmPulse = NewPulse();
     private ChannelWriter<AgentWriteResult>? _results;
     private long _sequence;
     private int _running;
 
-    public AgentStateOutbox(WxccApiClient api, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
+    public AgentStateOutbox(WxccApiClient api, ContactCenterDirectory directory, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
     {
         _api = api;
+        _directory = directory;
         _time = timeProvider;
         _logger = logger;
         _stateUri = new Uri(ContactCenterDirectory.WithSlash(api.Options.BaseUrl), "v1/agents/session/state");
@@ -53,6 +61,21 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     /// <summary>Raised when a send has finished (its write is no longer in flight).</summary>
     public event Action? Settled;
+
+    /// <summary>Raised when an unconfirmed write's check has finished (or could not be made).</summary>
+    public event Action? ConfirmationChecked;
+
+    /// <summary>The accepted writes waiting for an agent event to confirm them (webhook mode).</summary>
+    public int Unconfirmed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unconfirmed.Count;
+            }
+        }
+    }
 
     /// <summary>The writes being sent now.</summary>
     public int InFlight
@@ -87,6 +110,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
         lock (_gate)
         {
+            var flying = _inFlight.GetValueOrDefault(agentId);
             if (_wanted.TryGetValue(agentId, out var existing))
             {
                 if (existing.State == state)
@@ -96,9 +120,19 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
                 Log.WriteCoalesced(_logger, agentId, existing.State.ToString(), state.ToString());
                 ContactCenterTelemetry.WritesCoalesced.Add(1);
+                if (flying is not null && flying.State == state)
+                {
+                    // The newest wanted state is the one being sent: the queued one is dropped, not replaced by a
+                    // second write of the same state.
+                    _wanted.Remove(agentId);
+                    flying.Withdrawn = false;
+                    return;
+                }
             }
-            else if (_inFlight.TryGetValue(agentId, out var flying) && flying.State == state)
+            else if (flying is not null && flying.State == state)
             {
+                // Wanted again after a withdrawal: retried if this send fails transiently.
+                flying.Withdrawn = false;
                 return;
             }
 
@@ -142,6 +176,8 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         _results = results;
         var sends = new HashSet<Task>();
         using var slots = new SemaphoreSlim(_api.Options.MaxConcurrentWrites);
+        using var stopConfirmations = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var confirmations = ConfirmLoopAsync(stopConfirmations.Token);
         try
         {
             while (true)
@@ -211,10 +247,18 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
                 pending = [.. sends];
             }
 
-            await Task.WhenAll(pending).ConfigureAwait(false);
-            ReportUnsent();
-            _results = null;
-            Volatile.Write(ref _running, 0);
+            try
+            {
+                await stopConfirmations.CancelAsync().ConfigureAwait(false);
+                await Task.WhenAll(pending).ConfigureAwait(false);
+                await confirmations.ConfigureAwait(false);
+            }
+            finally
+            {
+                ReportUnsent();
+                _results = null;
+                Volatile.Write(ref _running, 0);
+            }
         }
     }
 
@@ -258,6 +302,150 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         return true;
     }
 
+    /// <summary>
+    /// An agent event passed on in webhook mode: it confirms the agent's unconfirmed write when it shows the written
+    /// state, and ends the wait without a verdict when it shows a later, different state (someone else changed it).
+    /// </summary>
+    internal void ObserveAgentEvent(in AgentFeedEvent feedEvent)
+    {
+        lock (_gate)
+        {
+            // Remembered for a write whose 202 is still on its way (the webhook may overtake it).
+            _observed[feedEvent.AgentId] = (feedEvent.Event.State, _time.GetUtcNow());
+            if (_unconfirmed.TryGetValue(feedEvent.AgentId, out var sent)
+                && (feedEvent.Event.State == sent.State || feedEvent.Event.Timestamp > sent.At))
+            {
+                _unconfirmed.Remove(feedEvent.AgentId);
+            }
+        }
+    }
+
+    private void AwaitConfirmationLocked(SentWrite sent, DateTimeOffset sendStarted)
+    {
+        var timeout = _api.Options.WriteConfirmationTimeout;
+        if (_api.Options.EventSource != ContactCenterEventSource.Webhook || timeout <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        if (_observed.TryGetValue(sent.AgentId, out var seen) && seen.At >= sendStarted && seen.State == sent.State)
+        {
+            return; // its event arrived before the 202
+        }
+
+        _unconfirmed[sent.AgentId] = sent;
+        _confirmBy.Enqueue(sent, sent.At + timeout);
+        _confirmPulse.TrySetResult();
+    }
+
+    private async Task ConfirmLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                List<SentWrite> due = [];
+                Task pulse;
+                TimeSpan? wait = null;
+                lock (_gate)
+                {
+                    var now = _time.GetUtcNow();
+                    while (_confirmBy.TryPeek(out var sent, out var by) && due.Count < ContactCenterDirectory.MaxAgentsPerActivitiesCall)
+                    {
+                        if (!_unconfirmed.TryGetValue(sent.AgentId, out var current) || !ReferenceEquals(current, sent))
+                        {
+                            _confirmBy.Dequeue(); // confirmed, or replaced by a newer write
+                        }
+                        else if (by <= now)
+                        {
+                            _confirmBy.Dequeue();
+                            _unconfirmed.Remove(sent.AgentId);
+                            due.Add(sent);
+                        }
+                        else
+                        {
+                            wait = by - now;
+                            break;
+                        }
+                    }
+
+                    if (_confirmPulse.Task.IsCompleted)
+                    {
+                        _confirmPulse = NewPulse();
+                    }
+
+                    pulse = _confirmPulse.Task;
+                }
+
+                if (due.Count > 0)
+                {
+                    await CheckUnconfirmedAsync(due, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (wait is { } w)
+                {
+                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    await Task.WhenAny(pulse, Task.Delay(w, _time, cancel.Token)).ConfigureAwait(false);
+                    await cancel.CancelAsync().ConfigureAwait(false);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+                else
+                {
+                    await pulse.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One targeted reconciliation of the agents whose accepted writes no event confirmed.</summary>
+    private async Task CheckUnconfirmedAsync(List<SentWrite> due, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var states = await _directory.GetCurrentStatesAsync([.. due.Select(static s => s.AgentId)], cancellationToken).ConfigureAwait(false);
+            foreach (var sent in due)
+            {
+                var found = states.FirstOrDefault(s => string.Equals(s.AgentId, sent.AgentId, StringComparison.Ordinal));
+                if (found.AgentId is null || found.Event.State == sent.State)
+                {
+                    continue;
+                }
+
+                bool latest;
+                lock (_gate)
+                {
+                    // Only the agent's last accepted write is judged; a newer one has its own check.
+                    latest = _lastSentByAgent.TryGetValue(sent.AgentId, out var last) && ReferenceEquals(last, sent)
+                        && !_inFlight.ContainsKey(sent.AgentId) && !_wanted.ContainsKey(sent.AgentId);
+                    if (latest)
+                    {
+                        ForgetLocked(sent);
+                    }
+                }
+
+                if (latest)
+                {
+                    var reason = $"not confirmed within {_api.Options.WriteConfirmationTimeout}; WxCC reports {found.Event.State}";
+                    ContactCenterTelemetry.WritesFailed.Add(1);
+                    Log.WriteNotConfirmed(_logger, sent.AgentId, sent.State.ToString(), sent.TrackingId, found.Event.State.ToString());
+                    Report(new AgentWriteResult(sent.AgentId, sent.State, false, reason, sent.TrackingId));
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.ConfirmationCheckFailed(_logger, due.Count, ex is ContactCenterException ? ex.Message : ex.GetType().Name);
+        }
+        finally
+        {
+            ConfirmationChecked?.Invoke();
+        }
+    }
+
     private void ForgetLocked(SentWrite sent)
     {
         _sentByTracking.Remove(sent.TrackingId);
@@ -279,6 +467,29 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     private async Task SendAsync(Wanted write, CancellationToken cancellationToken)
     {
+        try
+        {
+            await SendCoreAsync(write, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever happened, the agent's write is no longer in flight (a newer state may go).
+            lock (_gate)
+            {
+                if (_inFlight.TryGetValue(write.AgentId, out var flying) && ReferenceEquals(flying, write))
+                {
+                    _inFlight.Remove(write.AgentId);
+                }
+            }
+
+            Signal();
+            Settled?.Invoke();
+        }
+    }
+
+    private async Task SendCoreAsync(Wanted write, CancellationToken cancellationToken)
+    {
+        var sendStarted = _time.GetUtcNow();
         WxccResponse response;
         try
         {
@@ -299,6 +510,12 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             // The token could not be had: a transient failure of this write.
             response = new WxccResponse(ex.StatusCode, [], ex.TrackingId ?? string.Empty, ex.Message);
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Anything else (an I/O error of a handler or a custom store, an unexpected failure of the HTTP stack):
+            // transient for this write, retried within MaxWriteAttempts. The type only: messages may carry details.
+            response = new WxccResponse(null, [], string.Empty, "unexpected " + ex.GetType().Name);
+        }
 
         AgentWriteResult? result = null;
         SentWrite? refusedEarly = null;
@@ -317,6 +534,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
                 else
                 {
                     RememberLocked(sent);
+                    AwaitConfirmationLocked(sent, sendStarted);
                 }
 
                 result = new AgentWriteResult(write.AgentId, write.State, true, null, response.TrackingId);
@@ -364,9 +582,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         {
             ReportRefused(refusedEarly, earlyReason);
         }
-
-        Signal();
-        Settled?.Invoke();
     }
 
     private byte[] Body(Wanted write)

@@ -162,6 +162,77 @@ public sealed class TokenTests
         (await store.GetAsync(CancellationToken.None)).Should().BeNull();
     }
 
+    [Fact]
+    public async Task Refresh_StoreThrowsBeforeAnyAwait_FailureIsNotCachedAndTheNextCallRecovers()
+    {
+        var store = new FlakyStore { FailReads = 1 };
+        await using var h = await Harness.StartAsync(services: s => s.AddSingleton<IRefreshTokenStore>(store));
+
+        var act = () => h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        var error = (await act.Should().ThrowAsync<ContactCenterException>()).Which;
+        var token = await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+
+        error.Message.Should().Contain("refresh-token store").And.Contain(nameof(IOException)).And.NotContain(FlakyStore.Secret);
+        token.Should().NotBeNullOrEmpty();
+        h.Wxcc.TokenRequests.Should().Be(1);
+        store.Reads.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task Refresh_StoreFailsToSaveTheRotatedToken_KeepsItInMemoryAndSavesItNextTime()
+    {
+        var store = new FlakyStore { FailSaves = 1 };
+        await using var h = await Harness.StartAsync(e => e.AccessTokenLifetime = TimeSpan.FromMinutes(10), services: s => s.AddSingleton<IRefreshTokenStore>(store));
+
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        var rotated = h.Wxcc.RefreshToken;
+        store.Saved.Should().BeEmpty();
+        h.Time.Advance(TimeSpan.FromMinutes(10));
+
+        // The configured refresh token was retired by the rotation: this refresh only works with the in-memory one.
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+
+        h.Wxcc.TokenRequests.Should().Be(2);
+        store.Saved.Should().ContainSingle().Which.Should().Be(h.Wxcc.RefreshToken);
+        h.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 4050);
+        h.AllLogText().Should().NotContain(rotated).And.NotContain(h.Wxcc.RefreshToken).And.NotContain(FlakyStore.Secret);
+    }
+
+    private sealed class FlakyStore : IRefreshTokenStore
+    {
+        public const string Secret = "store-detail-that-must-not-leak";
+
+        public int FailReads { get; set; }
+
+        public int FailSaves { get; set; }
+
+        public int Reads { get; private set; }
+
+        public List<string> Saved { get; } = [];
+
+        public ValueTask<string?> GetAsync(CancellationToken cancellationToken)
+        {
+            Reads++;
+            if (FailReads-- > 0)
+            {
+                throw new IOException(Secret);
+            }
+
+            return ValueTask.FromResult(Saved.LastOrDefault());
+        }
+
+        public ValueTask SaveAsync(string refreshToken, CancellationToken cancellationToken)
+        {
+            if (FailSaves-- > 0)
+            {
+                throw new IOException(Secret);
+            }
+
+            Saved.Add(refreshToken);
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private sealed class RecordingStore : IRefreshTokenStore
     {
         public List<string> Saved { get; } = [];

@@ -78,6 +78,31 @@ public sealed class AgentEventParserTests
         parsed.Event.Event.Should().Be(AgentEvent.LoggedOut(DateTimeOffset.FromUnixTimeMilliseconds(10)));
     }
 
+    [Theory]
+    [InlineData("chat")]
+    [InlineData("email")]
+    [InlineData("social")]
+    public void FromWebhook_V2ChangeOfANonVoiceChannel_IsIgnored(string channel)
+    {
+        using var doc = JsonDocument.Parse($$$"""{"type":"agent:channel_state_change","comciscotimestamp":10,"data":{"agentId":"a1","currentState":"Engaged","channelType":"{{{channel}}}"}}""");
+
+        var parsed = AgentEventParser.FromWebhook(doc.RootElement, s_now);
+
+        parsed.Kind.Should().Be(ParsedKind.Ignored);
+    }
+
+    [Theory]
+    [InlineData("telephony")]
+    [InlineData("Voice")]
+    public void FromWebhook_V2ChangeOfTheVoiceChannel_DrivesTheState(string channel)
+    {
+        using var doc = JsonDocument.Parse($$$"""{"type":"agent:channel_state_change","comciscotimestamp":10,"data":{"agentId":"a1","currentState":"Engaged","channelType":"{{{channel}}}"}}""");
+
+        var parsed = AgentEventParser.FromWebhook(doc.RootElement, s_now);
+
+        parsed.Event.Event.State.Should().Be(AgentState.Engaged);
+    }
+
     [Fact]
     public void FromActivity_EndedRecord_IsNotCurrent()
     {

@@ -6,7 +6,7 @@ namespace Webex.TeamsConnector.ContactCenter.Tests.Events;
 
 public sealed class WebhookProcessorTests
 {
-    private static byte[] Delivery(Harness h, string agentId, string state, string? code, DateTimeOffset at, string? id = null, string type = "agent:state_change", string? org = null) =>
+    private static byte[] Delivery(Harness h, string agentId, string state, string? code, DateTimeOffset at, string? id = null, string type = "agent:state_change", string? org = null, bool envelopeTime = true, DateTimeOffset? sentAt = null) =>
         Encoding.UTF8.GetBytes(new JsonObject
         {
             ["id"] = id ?? Guid.NewGuid().ToString(),
@@ -14,7 +14,7 @@ public sealed class WebhookProcessorTests
             ["type"] = type,
             ["source"] = "/com/cisco/wxcc/sub-1",
             ["comciscoorgid"] = org ?? h.Wxcc.OrgId,
-            ["comciscotimestamp"] = h.Time.GetUtcNow().ToUnixTimeMilliseconds(),
+            ["comciscotimestamp"] = envelopeTime ? (sentAt ?? h.Time.GetUtcNow()).ToUnixTimeMilliseconds() : null,
             ["datacontenttype"] = "application/json",
             ["data"] = new JsonObject
             {
@@ -28,6 +28,12 @@ public sealed class WebhookProcessorTests
 
     private static KeyValuePair<string, string?>[] Signed(byte[] body, string secret = Harness.WebhookSecret) =>
         [KeyValuePair.Create("x-webexcc-signature", (string?)ContactCenterEmulator.Sign(secret, body)), KeyValuePair.Create("Content-Type", (string?)"application/json")];
+
+    private static string Ms(DateTimeOffset at) => at.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static KeyValuePair<string, string?>[] SignedV2(byte[] body, string timestamp) =>
+        [KeyValuePair.Create("X-WebexCC-Signature", (string?)ContactCenterEmulator.Sign(Harness.WebhookSecret, Encoding.UTF8.GetBytes(timestamp + ".").Concat(body).ToArray())),
+         KeyValuePair.Create("X-WebexCC-Timestamp", (string?)timestamp)];
 
     private static async Task<Harness> StartFeedAsync()
     {
@@ -121,6 +127,78 @@ public sealed class WebhookProcessorTests
 
         status.Should().Be(200);
         (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Engaged);
+    }
+
+    [Fact]
+    public async Task Process_CapturedDeliveryResentWithFreshTimestampHeader_RejectedAndCounted()
+    {
+        await using var h = await StartFeedAsync();
+        var body = Delivery(h, "agent-1", "available", null, h.Time.GetUtcNow());
+        (await h.Processor.ProcessAsync(body, Signed(body))).Should().Be(200);
+
+        // After the remembered ids expire, the attacker resends the body with its body-only signature and a fresh,
+        // unsigned timestamp header.
+        h.Time.Advance(TimeSpan.FromMinutes(11));
+        var replay = await h.Processor.ProcessAsync(body, [.. Signed(body), KeyValuePair.Create("X-WebexCC-Timestamp", (string?)Ms(h.Time.GetUtcNow()))]);
+
+        replay.Should().Be(401);
+        h.Processor.Accepted.Should().Be(1);
+        h.Processor.Rejected.Should().Be(1);
+        (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Available);
+        h.Events.Reader.TryRead(out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Process_BodyOnlySignatureWithoutEnvelopeTimestamp_RejectedEvenWithATimestampHeader()
+    {
+        await using var h = await StartFeedAsync();
+        var body = Delivery(h, "agent-1", "available", null, h.Time.GetUtcNow(), envelopeTime: false);
+
+        var status = await h.Processor.ProcessAsync(body, [.. Signed(body), KeyValuePair.Create("X-WebexCC-Timestamp", (string?)Ms(h.Time.GetUtcNow()))]);
+
+        status.Should().Be(400);
+        h.Processor.Rejected.Should().Be(1);
+        h.Events.Reader.TryRead(out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Process_V1BodySignedWithStaleUnsignedHeader_AcceptedByItsSignedEnvelopeTime()
+    {
+        await using var h = await StartFeedAsync();
+        var body = Delivery(h, "agent-1", "idle", "c1", h.Time.GetUtcNow());
+
+        // A header the signature does not cover is ignored either way.
+        var status = await h.Processor.ProcessAsync(body, [.. Signed(body), KeyValuePair.Create("X-WebexCC-Timestamp", (string?)Ms(h.Time.GetUtcNow() - TimeSpan.FromHours(1)))]);
+
+        status.Should().Be(200);
+        (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Idle("c1"));
+    }
+
+    [Fact]
+    public async Task Process_V2TimestampSignedWithoutEnvelopeTimestamp_AcceptedByTheSignedHeader()
+    {
+        await using var h = await StartFeedAsync();
+        var body = Delivery(h, "agent-1", "idle", "c1", h.Time.GetUtcNow(), envelopeTime: false);
+
+        var status = await h.Processor.ProcessAsync(body, SignedV2(body, Ms(h.Time.GetUtcNow())));
+
+        status.Should().Be(200);
+        (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Idle("c1"));
+    }
+
+    [Fact]
+    public async Task Process_V2FreshSignedHeaderButStaleEnvelope_RejectedBecauseBothMustBeInTheWindow()
+    {
+        await using var h = await StartFeedAsync();
+        var body = Delivery(h, "agent-1", "available", null, h.Time.GetUtcNow(), sentAt: h.Time.GetUtcNow() - TimeSpan.FromMinutes(11));
+
+        var stale = await h.Processor.ProcessAsync(body, SignedV2(body, Ms(h.Time.GetUtcNow())));
+        var staleHeader = Delivery(h, "agent-1", "available", null, h.Time.GetUtcNow());
+        var old = await h.Processor.ProcessAsync(staleHeader, SignedV2(staleHeader, Ms(h.Time.GetUtcNow() - TimeSpan.FromMinutes(11))));
+
+        (stale, old).Should().Be((401, 401));
+        h.Processor.Rejected.Should().Be(2);
+        h.Events.Reader.TryRead(out _).Should().BeFalse();
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Webex.TeamsConnector.Testing;
 
 namespace Webex.TeamsConnector.ContactCenter.Tests.Outbox;
@@ -329,5 +330,122 @@ public sealed class OutboxTests
         results[0].Succeeded.Should().BeTrue();
         results[1].Should().Be(new AgentWriteResult(agents[0], AgentState.Idle(code), false, "AgentStateChangeFailed: agent busy", results[0].TrackingId));
         h.Outbox.ReportRemoteFailure("someone-else", null, "x").Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task Enqueue_InFlightStateWantedAgainWhileAnotherIsQueued_DropsTheQueuedOneWithoutASecondWrite()
+    {
+        await using var h = await Harness.StartAsync();
+        var (code, agents) = Agents(h.Wxcc, 1);
+        var other = h.Wxcc.AddIdleCode("Meeting");
+        h.RunOutbox();
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        h.Wxcc.Faults.Latency = TimeSpan.FromSeconds(2);
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        await h.Wxcc.WaitUntilAsync(w => w.RequestCount("agents/session/state") == 1);
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(other));
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        var depth = h.OutboxPort.Depth;
+        h.Wxcc.Faults.Latency = TimeSpan.Zero;
+        h.Time.Advance(TimeSpan.FromSeconds(2));
+        var results = await h.DrainAsync(1);
+
+        depth.Should().Be(0, "the newest wanted state is the one in flight");
+        results.Should().ContainSingle().Which.State.Should().Be(AgentState.Idle(code));
+        h.OutboxPort.Depth.Should().Be(0);
+        h.Wxcc.StateWrites.Should().ContainSingle().Which.AuxCodeId.Should().Be(code);
+    }
+
+    [Fact]
+    public async Task Run_UnexpectedExceptionDuringASend_RetriedAsTransient()
+    {
+        var faults = new ThrowingHandler { Remaining = 1 };
+        await using var h = await Harness.StartAsync(services: s => s.AddHttpClient(ContactCenterHttp.ClientName).AddHttpMessageHandler(() => faults.Fresh()));
+        var (code, agents) = Agents(h.Wxcc, 1);
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.RunOutbox();
+        var results = await h.DrainAsync(1);
+
+        results.Should().ContainSingle().Which.Succeeded.Should().BeTrue();
+        faults.Thrown.Should().Be(1);
+        h.Wxcc.StateWrites.Should().ContainSingle();
+        h.Outbox.InFlight.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Run_UnexpectedExceptionsOnEveryAttempt_ReportedFailedAndNotLeftInFlight()
+    {
+        var faults = new ThrowingHandler { Remaining = int.MaxValue };
+        await using var h = await Harness.StartAsync(settings: new() { ["MaxWriteAttempts"] = "2" }, services: s => s.AddHttpClient(ContactCenterHttp.ClientName).AddHttpMessageHandler(() => faults.Fresh()));
+        var (code, agents) = Agents(h.Wxcc, 1);
+        var other = h.Wxcc.AddIdleCode("Meeting");
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.RunOutbox();
+        var result = (await h.DrainAsync(1)).Single();
+
+        result.Succeeded.Should().BeFalse();
+        result.Reason.Should().Contain(nameof(IOException)).And.NotContain(ThrowingHandler.Detail);
+        faults.Thrown.Should().Be(2);
+        h.Outbox.InFlight.Should().Be(0);
+
+        // The agent is not stuck: a later write goes out.
+        faults.Remaining = 0;
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(other));
+        (await h.DrainAsync(1)).Single().Succeeded.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task Run_StoppedWhileAWriteWaitsToRetryAfterAnUnexpectedException_ReportsItAsUnsent()
+    {
+        var faults = new ThrowingHandler { Remaining = int.MaxValue };
+        await using var h = await Harness.StartAsync(settings: new() { ["MaxWriteAttempts"] = "5" }, services: s => s.AddHttpClient(ContactCenterHttp.ClientName).AddHttpMessageHandler(() => faults.Fresh()));
+        var (code, agents) = Agents(h.Wxcc, 1);
+        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Outbox.Waiting += _ => waiting.TrySetResult();
+
+        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
+        h.RunOutbox();
+        await waiting.Task.WaitAsync(Harness.Wait);
+        await h.StopAsync();
+
+        h.Results.Reader.TryRead(out var result).Should().BeTrue();
+        result!.Succeeded.Should().BeFalse();
+        result.Reason.Should().Contain("stopped");
+        h.Outbox.InFlight.Should().Be(0);
+    }
+
+    /// <summary>Throws an <see cref="IOException"/> for state writes while <see cref="Remaining"/> is positive.</summary>
+    private sealed class ThrowingHandler
+    {
+        public const string Detail = "socket detail";
+
+        private int _thrown;
+
+        public int Remaining { get; set; }
+
+        public int Thrown => Volatile.Read(ref _thrown);
+
+        public DelegatingHandler Fresh() => new Handler(this);
+
+        private sealed class Handler(ThrowingHandler owner) : DelegatingHandler
+        {
+            protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+            {
+                if (request.Method == HttpMethod.Put && owner.Remaining > 0)
+                {
+                    owner.Remaining--;
+                    Interlocked.Increment(ref owner._thrown);
+                    throw new IOException(Detail);
+                }
+
+                return base.SendAsync(request, cancellationToken);
+            }
+        }
     }
 }
