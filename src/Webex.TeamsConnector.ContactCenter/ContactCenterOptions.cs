@@ -94,10 +94,6 @@ public sealed class ContactCenterOptions
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan ProfileRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The <c>lastStateChangeReason</c> written with every state change (at most 128 characters).</summary>
-    /// <value>The default value is <c>teams-presence-sync</c>.</value>
-    public string ReasonMarker { get; set; } = OriginClassifier.DefaultReasonMarker;
-
     /// <summary>How many times a state write is tried before it is reported as failed (429 responses are not counted).</summary>
     /// <value>The default value is 5.</value>
     public int MaxWriteAttempts { get; set; } = 5;

@@ -71,11 +71,6 @@ internal sealed class ContactCenterOptionsValidator(ContactCenterBindingErrors b
             errors.Add($"{Prefix}MaxWebhookBodyBytes must be between 1024 and 16777216.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.ReasonMarker) || options.ReasonMarker.Length > 128)
-        {
-            errors.Add($"{Prefix}ReasonMarker must be 1 to 128 characters long (WxCC's lastStateChangeReason limit).");
-        }
-
         if (options.MaxWriteAttempts is < 1 or > 100)
         {
             errors.Add($"{Prefix}MaxWriteAttempts must be between 1 and 100.");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector.ContactCenter;
 
@@ -38,6 +39,8 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly Dictionary<string, (AgentState State, DateTimeOffset At)> _observed = new(StringComparer.Ordinal);
     private readonly ContactCenterDirectory _directory;
     private readonly WxccApiClient _api;
+    private readonly IOptions<TeamsConnectorOptions> _connector;
+    private string? _reasonMarker;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Uri _stateUri;
@@ -47,14 +50,21 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private long _sequence;
     private int _running;
 
-    public AgentStateOutbox(WxccApiClient api, ContactCenterDirectory directory, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
+    public AgentStateOutbox(WxccApiClient api, ContactCenterDirectory directory, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
     {
         _api = api;
+        _connector = connector;
         _directory = directory;
         _time = timeProvider;
         _logger = logger;
         _stateUri = new Uri(ContactCenterDirectory.WithSlash(api.Options.BaseUrl), "v1/agents/session/state");
     }
+
+    /// <summary>
+    /// The <c>lastStateChangeReason</c> written with every state change: <c>TeamsConnector:StateSync:ReasonMarker</c>,
+    /// the one setting the sync rules also recognise the connector's own writes by.
+    /// </summary>
+    internal string ReasonMarker => _reasonMarker ??= _connector.Value.StateSync.ReasonMarker;
 
     /// <summary>Raised when the outbox waits for a retry delay (its timer is registered), with the wait.</summary>
     public event Action<TimeSpan>? Waiting;
@@ -592,7 +602,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             json.WriteStartObject();
             json.WriteString("state", write.State.Kind == AgentStateKind.Available ? "Available" : "Idle");
             json.WriteString("auxCodeId", write.State.Kind == AgentStateKind.Available ? AgentState.AvailableCodeId : write.State.IdleCodeId);
-            json.WriteString("lastStateChangeReason", _api.Options.ReasonMarker);
+            json.WriteString("lastStateChangeReason", ReasonMarker);
             json.WriteString("agentId", write.AgentId);
             json.WriteEndObject();
         }

@@ -52,7 +52,6 @@ public sealed class ContactCenterOptionsTests
         options.BaseUrl.Should().Be(new Uri("https://api.wxcc-us1.cisco.com"));
         options.TokenUrl.Should().Be(new Uri("https://webexapis.com/v1/access_token"));
         options.WebexApiBaseUrl.Should().Be(new Uri("https://webexapis.com/v1"));
-        options.ReasonMarker.Should().Be("teams-presence-sync");
         new ContactCenterOptions().RequestsPerMinute.Should().Be(300);
     }
 

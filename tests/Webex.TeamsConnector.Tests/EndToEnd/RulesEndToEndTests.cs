@@ -20,6 +20,20 @@ public class RulesEndToEndTests
     }
 
     [Fact]
+    public async Task CustomReasonMarker_IsWrittenAndRecognised_SoTheReleaseStillHappens()
+    {
+        await using var world = await ConnectorWorld.StartAsync(settings: s => s["TeamsConnector:StateSync:ReasonMarker"] = "contoso-teams-sync");
+        var ann = world.Agents[0];
+
+        world.Graph.SetPresence(ann.TeamsUserId, "DoNotDisturb", "DoNotDisturb");
+        await world.WaitForStateAsync(ann, AgentState.Idle(world.DndCode));
+        world.Wxcc.GetAgent(ann.AgentId).LastStateChangeReason.Should().Be("contoso-teams-sync", "one setting names the marker for writing and for recognising");
+
+        world.Graph.SetPresence(ann.TeamsUserId, "Available", "Available");
+        await world.WaitForStateAsync(ann, AgentState.Available);
+    }
+
+    [Fact]
     public async Task IdleBySync_TeamsMappedToAnotherCode_Remaps_SameCode_DoesNothing()
     {
         await using var world = await ConnectorWorld.StartAsync();
