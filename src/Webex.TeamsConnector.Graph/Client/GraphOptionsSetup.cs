@@ -147,6 +147,11 @@ internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, Credent
                 errors.Add($"{Prefix}NotificationUrl is required with change notifications: an absolute https URL (http only on loopback).");
             }
 
+            if (!loopback && !credentials.HasSubscriptionCredential)
+            {
+                errors.Add(GraphCredentials.MissingMessage);
+            }
+
             if (!string.IsNullOrWhiteSpace(options.TenantId) && !Guid.TryParse(options.TenantId, out _))
             {
                 errors.Add($"{Prefix}TenantId must be the tenant's GUID with change notifications (they carry it and are checked against it).");
@@ -205,8 +210,11 @@ internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, Credent
     }
 }
 
-/// <summary>Whether a <c>TokenCredential</c> was registered in the services.</summary>
-internal sealed record CredentialRegistration(bool HasTokenCredential);
+/// <summary>
+/// Whether the application's <c>TokenCredential</c> and the service account's (keyed
+/// <see cref="GraphCredentials.Subscriptions"/>) were registered in the services.
+/// </summary>
+internal sealed record CredentialRegistration(bool HasTokenCredential, bool HasSubscriptionCredential);
 
 /// <summary>Graph's documented limits.</summary>
 internal static class PresenceLimits
