@@ -145,6 +145,14 @@ public sealed class GraphOptions
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan UserNotFoundCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>The most resolved (or not found) users kept in the identity cache; the oldest go first when it is full.</summary>
+    /// <value>The default value is 100,000.</value>
+    public int UserCacheSize { get; set; } = 100_000;
+
+    /// <summary>The most expert presences kept in the cache; the oldest go first when it is full.</summary>
+    /// <value>The default value is 10,000.</value>
+    public int ExpertPresenceCacheSize { get; set; } = 10_000;
+
     /// <summary>How long the presence shown with expert search results is cached.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan ExpertPresenceCacheDuration { get; set; } = TimeSpan.FromSeconds(30);

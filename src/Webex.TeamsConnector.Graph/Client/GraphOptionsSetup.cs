@@ -125,6 +125,16 @@ internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, Credent
         Range(errors, "UserCacheDuration", options.UserCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(7));
         Range(errors, "UserNotFoundCacheDuration", options.UserNotFoundCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(1));
         Range(errors, "ExpertPresenceCacheDuration", options.ExpertPresenceCacheDuration, TimeSpan.Zero, TimeSpan.FromHours(1));
+        if (options.UserCacheSize is < 1 or > 10_000_000)
+        {
+            errors.Add($"{Prefix}UserCacheSize must be from 1 to 10000000.");
+        }
+
+        if (options.ExpertPresenceCacheSize is < 1 or > 10_000_000)
+        {
+            errors.Add($"{Prefix}ExpertPresenceCacheSize must be from 1 to 10000000.");
+        }
+
         if (options.MaxExpertSearchPages is < 1 or > 100)
         {
             errors.Add($"{Prefix}MaxExpertSearchPages must be from 1 to 100.");
