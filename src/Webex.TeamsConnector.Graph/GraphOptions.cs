@@ -13,7 +13,8 @@ public enum GraphPresenceSource
 
     /// <summary>
     /// Change notifications (webhooks) plus a slow reconciliation poll; Graph allows presence subscriptions with
-    /// delegated permissions only, so register a <c>TokenCredential</c> of a service account.
+    /// delegated permissions only, so register the service account's <c>TokenCredential</c> under the key
+    /// <see cref="GraphCredentials.Subscriptions"/> (used for subscriptions only).
     /// </summary>
     ChangeNotifications = 1,
 }
@@ -37,7 +38,10 @@ public sealed class GraphOptions
     /// <summary>The application (client) id; also the session id of the presence the connector publishes.</summary>
     public string? ClientId { get; set; }
 
-    /// <summary>The client secret (or use <see cref="CertificatePath"/>, or register a <c>TokenCredential</c>).</summary>
+    /// <summary>
+    /// The application's client secret (or use <see cref="CertificatePath"/>, or register the application's
+    /// <c>TokenCredential</c>, unkeyed, in the services).
+    /// </summary>
     public string? ClientSecret { get; set; }
 
     /// <summary>A client certificate file (PFX or PEM with the private key) to authenticate with.</summary>
@@ -73,11 +77,14 @@ public sealed class GraphOptions
     /// <value>The default value is 4.</value>
     public int MaxRetryAttempts { get; set; } = 4;
 
-    /// <summary>The longest wait between retries (a longer <c>Retry-After</c> is capped to it).</summary>
+    /// <summary>
+    /// The longest back-off between retries when Graph gives no <c>Retry-After</c>. A <c>Retry-After</c> is always
+    /// honoured in full (nothing is sent before Graph allows); a longer one is logged as a warning.
+    /// </summary>
     /// <value>The default value is 60 seconds.</value>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long one attempt of a request may take.</summary>
+    /// <summary>How long one attempt of a request may take once sent (waiting for the request budget does not count).</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -137,6 +144,14 @@ public sealed class GraphOptions
     /// <summary>How long "no such user" is cached.</summary>
     /// <value>The default value is 5 minutes.</value>
     public TimeSpan UserNotFoundCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most resolved (or not found) users kept in the identity cache; the oldest go first when it is full.</summary>
+    /// <value>The default value is 100,000.</value>
+    public int UserCacheSize { get; set; } = 100_000;
+
+    /// <summary>The most expert presences kept in the cache; the oldest go first when it is full.</summary>
+    /// <value>The default value is 10,000.</value>
+    public int ExpertPresenceCacheSize { get; set; } = 10_000;
 
     /// <summary>How long the presence shown with expert search results is cached.</summary>
     /// <value>The default value is 30 seconds.</value>

@@ -37,7 +37,9 @@ public static class GraphTeamsConnectorBuilderExtensions
         services.TryAddSingleton<BindingErrors>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<GraphOptions>, GraphOptionsSetup>(sp => new GraphOptionsSetup(section, sp.GetRequiredService<BindingErrors>())));
         services.AddOptions<GraphOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddSingleton(sp => new CredentialRegistration(sp.GetService<Azure.Core.TokenCredential>() is not null));
+        services.TryAddSingleton(sp => new CredentialRegistration(
+            sp.GetService<Azure.Core.TokenCredential>() is not null,
+            sp.GetKeyedService<Azure.Core.TokenCredential>(GraphCredentials.Subscriptions) is not null));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GraphOptions>, GraphOptionsValidator>());
 
         services.TryAddSingleton(sp => new GraphMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));

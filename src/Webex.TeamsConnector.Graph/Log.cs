@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Graph request {Path} failed (status {Status}, {Error}); retry {Attempt} after {Delay}.")]
     public static partial void RetryingRequest(ILogger logger, string? path, int status, string? error, TimeSpan delay, int attempt);
 
+    [LoggerMessage(3007, LogLevel.Warning, "Graph asked to wait {Delay} before retrying {Path}, longer than MaxRetryDelay ({MaxDelay}); the request waits the full time.")]
+    public static partial void LongRetryAfter(ILogger logger, string? path, TimeSpan delay, TimeSpan maxDelay);
+
     [LoggerMessage(3002, LogLevel.Warning, "Polling {Users} users needs {Batches} requests per cycle: the cycle is {Cycle} instead of {Interval} to stay within {Budget} requests per {Window}.")]
     public static partial void CycleLengthened(ILogger logger, int users, int batches, TimeSpan cycle, TimeSpan interval, int budget, TimeSpan window);
 

@@ -1,5 +1,6 @@
 using Azure.Core;
 using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph;
@@ -9,10 +10,16 @@ using Microsoft.Kiota.Http.HttpClientLibrary.Middleware;
 namespace Webex.TeamsConnector.Graph;
 
 /// <summary>
-/// Builds the one <see cref="GraphServiceClient"/> of the adapter: the SDK's middleware with its RetryHandler
-/// replaced by <see cref="GraphResilienceHandler"/> (one retry layer), the base URL from the options (national
-/// clouds, the emulator), and a token from a <see cref="TokenCredential"/> in the services, or a client secret or
-/// certificate. Tokens are attached only for the configured Graph host; a loopback emulator gets none.
+/// Builds the adapter's two <see cref="GraphServiceClient"/>s over one HTTP pipeline: the SDK's middleware with its
+/// RetryHandler replaced by <see cref="GraphResilienceHandler"/> (one retry layer, one request budget for both), and
+/// the base URL from the options (national clouds, the emulator).
+/// <see cref="Client"/> carries the application's token (a <see cref="TokenCredential"/> registered in the services,
+/// or the client secret or certificate) for presence reads and writes, users and polling;
+/// <see cref="SubscriptionClient"/> carries the delegated token of the service account (the
+/// <see cref="TokenCredential"/> registered under the key <see cref="GraphCredentials.Subscriptions"/>), because
+/// Graph creates presence subscriptions with delegated permissions only. Tokens are attached only for the configured
+/// Graph host. On a loopback emulator the secret or certificate is never exchanged: requests carry a token only when
+/// a credential is registered in the services.
 /// </summary>
 internal sealed class GraphClientProvider : IDisposable
 {
@@ -37,33 +44,54 @@ internal sealed class GraphClientProvider : IDisposable
         var primary = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         _http = new HttpClient(GraphClientFactory.CreatePipeline(handlers, primary)) { Timeout = Timeout.InfiniteTimeSpan };
         var baseUrl = settings.BaseUrl.ToString().TrimEnd('/');
-        Authentication = CreateAuthentication(settings, services);
+        Authentication = CreateAuthentication(settings, services.GetService<TokenCredential>(), fallback: true);
+        SubscriptionAuthentication = CreateAuthentication(settings, services.GetKeyedService<TokenCredential>(GraphCredentials.Subscriptions), fallback: false);
         Client = new GraphServiceClient(_http, Authentication, baseUrl);
+        SubscriptionClient = new GraphServiceClient(_http, SubscriptionAuthentication, baseUrl);
         BaseUrl = settings.BaseUrl;
     }
 
+    /// <summary>The application's client: everything but subscription management.</summary>
     public GraphServiceClient Client { get; }
+
+    /// <summary>The service account's (delegated) client: creating, renewing, reauthorizing, listing and deleting subscriptions.</summary>
+    public GraphServiceClient SubscriptionClient { get; }
 
     public Uri BaseUrl { get; }
 
-    /// <summary>How requests are authenticated (anonymous for a loopback emulator).</summary>
+    /// <summary>How application requests are authenticated (anonymous for a loopback emulator without a registered credential).</summary>
     public IAuthenticationProvider Authentication { get; }
+
+    /// <summary>How subscription requests are authenticated.</summary>
+    public IAuthenticationProvider SubscriptionAuthentication { get; }
 
     public void Dispose()
     {
+        SubscriptionClient.Dispose();
         Client.Dispose();
         _http.Dispose();
     }
 
-    private static IAuthenticationProvider CreateAuthentication(GraphOptions options, IServiceProvider services)
+    private static IAuthenticationProvider CreateAuthentication(GraphOptions options, TokenCredential? registered, bool fallback)
     {
-        if (options.BaseUrl.IsLoopback)
+        var credential = registered;
+        if (credential is null)
         {
-            // The loopback emulator takes no token; never ask Entra ID for one.
-            return new AnonymousAuthenticationProvider();
+            if (options.BaseUrl.IsLoopback)
+            {
+                // The loopback emulator takes no token; never ask Entra ID for one.
+                return new AnonymousAuthenticationProvider();
+            }
+
+            if (!fallback)
+            {
+                // Refused at start by the options validator with change notifications; never reached otherwise.
+                return new MissingCredentialAuthenticationProvider();
+            }
+
+            credential = CreateCredential(options);
         }
 
-        var credential = services.GetService(typeof(TokenCredential)) as TokenCredential ?? CreateCredential(options);
         var host = options.BaseUrl.Host;
         var scope = $"{options.BaseUrl.Scheme}://{host}/.default";
         return new Microsoft.Graph.Authentication.AzureIdentityAuthenticationProvider(credential, [host], null, true, scope);
@@ -90,6 +118,13 @@ internal sealed class GraphClientProvider : IDisposable
         }
 
         return new ClientSecretCredential(options.TenantId, options.ClientId, options.ClientSecret, secretOptions);
+    }
+
+    /// <summary>Refuses to send a subscription request without the service account's credential.</summary>
+    private sealed class MissingCredentialAuthenticationProvider : IAuthenticationProvider
+    {
+        public Task AuthenticateRequestAsync(Microsoft.Kiota.Abstractions.RequestInformation request, Dictionary<string, object>? additionalAuthenticationContext = null, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException(GraphCredentials.MissingMessage);
     }
 }
 

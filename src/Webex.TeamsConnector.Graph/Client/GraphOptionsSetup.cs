@@ -117,6 +117,16 @@ internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, Credent
         Range(errors, "UserCacheDuration", options.UserCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(7));
         Range(errors, "UserNotFoundCacheDuration", options.UserNotFoundCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(1));
         Range(errors, "ExpertPresenceCacheDuration", options.ExpertPresenceCacheDuration, TimeSpan.Zero, TimeSpan.FromHours(1));
+        if (options.UserCacheSize is < 1 or > 10_000_000)
+        {
+            errors.Add($"{Prefix}UserCacheSize must be from 1 to 10000000.");
+        }
+
+        if (options.ExpertPresenceCacheSize is < 1 or > 10_000_000)
+        {
+            errors.Add($"{Prefix}ExpertPresenceCacheSize must be from 1 to 10000000.");
+        }
+
         if (options.MaxExpertSearchPages is < 1 or > 100)
         {
             errors.Add($"{Prefix}MaxExpertSearchPages must be from 1 to 100.");
@@ -137,6 +147,11 @@ internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, Credent
             if (!IsWebhookUrl(options.NotificationUrl))
             {
                 errors.Add($"{Prefix}NotificationUrl is required with change notifications: an absolute https URL (http only on loopback).");
+            }
+
+            if (!loopback && !credentials.HasSubscriptionCredential)
+            {
+                errors.Add(GraphCredentials.MissingMessage);
             }
 
             if (!string.IsNullOrWhiteSpace(options.TenantId) && !Guid.TryParse(options.TenantId, out _))
@@ -197,8 +212,11 @@ internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, Credent
     }
 }
 
-/// <summary>Whether a <c>TokenCredential</c> was registered in the services.</summary>
-internal sealed record CredentialRegistration(bool HasTokenCredential);
+/// <summary>
+/// Whether the application's <c>TokenCredential</c> and the service account's (keyed
+/// <see cref="GraphCredentials.Subscriptions"/>) were registered in the services.
+/// </summary>
+internal sealed record CredentialRegistration(bool HasTokenCredential, bool HasSubscriptionCredential);
 
 /// <summary>Graph's documented limits.</summary>
 internal static class PresenceLimits

@@ -8,18 +8,23 @@ namespace Webex.TeamsConnector.Graph;
 
 /// <summary>
 /// The only retry layer of the Graph client (it replaces the SDK's <c>RetryHandler</c>): retries 429, 503, 504,
-/// transport failures and attempt timeouts, honouring <c>Retry-After</c> (capped), never other 4xx, and stops
-/// when the caller cancels. Presence requests also take a permit of the <see cref="RequestBudget"/> per attempt,
-/// and a 429 pauses the whole budget for the <c>Retry-After</c>.
+/// transport failures and attempt timeouts, honouring <c>Retry-After</c> in full (a back-off without one is capped
+/// at <see cref="GraphOptions.MaxRetryDelay"/>), never other 4xx, and stops when the caller cancels. Presence
+/// requests also take a permit of the <see cref="RequestBudget"/> before each attempt, outside the attempt timeout
+/// (waiting for the budget is no reason to give up), and a 429 pauses the whole budget for the full
+/// <c>Retry-After</c>. An attempt that timed out for the last time surfaces as an <see cref="HttpRequestException"/>,
+/// like any other transport failure.
 /// </summary>
 internal sealed class GraphResilienceHandler : DelegatingHandler
 {
     private static readonly ResiliencePropertyKey<Uri?> s_uri = new("Webex.TeamsConnector.Graph.Uri");
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ResiliencePipeline<HttpResponseMessage> _retry;
+    private readonly ResiliencePipeline<HttpResponseMessage> _attempt;
     private readonly RequestBudget _budget;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _maxDelay;
+    private readonly TimeSpan _attemptTimeout;
 
     public GraphResilienceHandler(GraphOptions options, RequestBudget budget, TimeProvider time, ILogger logger)
     {
@@ -27,6 +32,7 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
         _time = time;
         _logger = logger;
         _maxDelay = options.MaxRetryDelay;
+        _attemptTimeout = options.AttemptTimeout;
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         if (options.MaxRetryAttempts > 0)
         {
@@ -43,7 +49,8 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
             });
         }
 
-        _pipeline = builder.AddTimeout(options.AttemptTimeout).Build();
+        _retry = builder.Build();
+        _attempt = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time }.AddTimeout(options.AttemptTimeout).Build();
     }
 
     internal static bool IsTransient(Outcome<HttpResponseMessage> outcome) => outcome switch
@@ -69,20 +76,24 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
         context.Properties.Set(s_uri, request.RequestUri);
         try
         {
-            var outcome = await _pipeline.ExecuteOutcomeAsync(
+            var outcome = await _retry.ExecuteOutcomeAsync(
                 async (ctx, state) =>
                 {
                     try
                     {
                         if (state.budgeted)
                         {
+                            // Outside the attempt timeout: a request that only waits for its turn has not failed.
                             await state.self._budget.AcquireAsync(ctx.CancellationToken).ConfigureAwait(false);
                         }
 
-                        var response = await state.self.SendCoreAsync(state.request, ctx.CancellationToken).ConfigureAwait(false);
+                        var response = await state.self._attempt.ExecuteAsync(
+                            static (s, token) => new ValueTask<HttpResponseMessage>(s.self.SendCoreAsync(s.request, token)),
+                            state,
+                            ctx.CancellationToken).ConfigureAwait(false);
                         if (response.StatusCode == HttpStatusCode.TooManyRequests)
                         {
-                            // Every presence request waits out the Retry-After, including after the last attempt.
+                            // Every presence request waits out the whole Retry-After, including after the last attempt.
                             state.self._budget.Pause(state.self.RetryAfter(response) ?? TimeSpan.FromSeconds(1));
                         }
 
@@ -95,6 +106,12 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
                 },
                 context,
                 (self: this, request, budgeted)).ConfigureAwait(false);
+            if (outcome.Exception is TimeoutRejectedException timeout)
+            {
+                // The same type as every other transport failure, so callers handle one exception, not Polly's.
+                throw new HttpRequestException($"Graph did not answer {request.RequestUri?.AbsolutePath} within {_attemptTimeout} (AttemptTimeout).", timeout);
+            }
+
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -107,6 +124,7 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
     private Task<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
 
+    /// <summary>The full wait Graph asked for (never capped: nothing is sent before Graph allows).</summary>
     private TimeSpan? RetryAfter(HttpResponseMessage? response)
     {
         if (response?.Headers.RetryAfter is not { } header)
@@ -115,17 +133,17 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
         }
 
         var delay = header.Delta ?? (header.Date is { } date ? date - _time.GetUtcNow() : TimeSpan.Zero);
-        if (delay < TimeSpan.Zero)
-        {
-            delay = TimeSpan.Zero;
-        }
-
-        return delay > _maxDelay ? _maxDelay : delay;
+        return delay < TimeSpan.Zero ? TimeSpan.Zero : delay;
     }
 
     private ValueTask OnRetryAsync(OnRetryArguments<HttpResponseMessage> args)
     {
         var uri = args.Context.Properties.GetValue(s_uri, null);
+        if (args.RetryDelay > _maxDelay)
+        {
+            Log.LongRetryAfter(_logger, uri?.AbsolutePath, args.RetryDelay, _maxDelay);
+        }
+
         if (args.Outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests })
         {
             Log.Throttled(_logger, uri?.AbsolutePath, args.RetryDelay, args.AttemptNumber + 1);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models;
@@ -21,8 +20,11 @@ internal sealed class GraphExpertDirectory(
     ILogger<GraphExpertDirectory> logger) : IExpertDirectory
 {
     private static readonly string[] s_select = ["id", "displayName", "jobTitle", "department", "businessPhones", "mail"];
-    private readonly ConcurrentDictionary<string, (TeamsPresence Presence, DateTimeOffset Until)> _presence = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphOptions _options = options.Value;
+    private readonly BoundedCache<TeamsPresence> _presence = new(options.Value.ExpertPresenceCacheSize, time);
+
+    /// <summary>The presences cached now.</summary>
+    internal int CachedPresenceCount => _presence.Count;
 
     public async Task<IReadOnlyList<Expert>> SearchAsync(ExpertQuery query, CancellationToken cancellationToken)
     {
@@ -125,13 +127,12 @@ internal sealed class GraphExpertDirectory(
     private async Task<Dictionary<string, TeamsPresence>> PresenceOfAsync(List<string> ids, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, TeamsPresence>(StringComparer.OrdinalIgnoreCase);
-        var now = time.GetUtcNow();
         var missing = new List<string>();
         foreach (var id in ids)
         {
-            if (_presence.TryGetValue(id, out var cached) && cached.Until > now)
+            if (_presence.TryGet(id, out var cached))
             {
-                result[id] = cached.Presence;
+                result[id] = cached;
             }
             else
             {
@@ -143,14 +144,16 @@ internal sealed class GraphExpertDirectory(
         {
             try
             {
-                var until = time.GetUtcNow() + _options.ExpertPresenceCacheDuration;
                 foreach (var presence in await reader.ReadBatchAsync([.. batch], cancellationToken).ConfigureAwait(false))
                 {
                     if (presence.Id is { } id)
                     {
                         var parsed = TeamsPresence.Parse(presence.Availability, presence.Activity);
                         result[id] = parsed;
-                        _presence[id] = (parsed, until);
+                        if (_options.ExpertPresenceCacheDuration > TimeSpan.Zero)
+                        {
+                            _presence.Set(id, parsed, _options.ExpertPresenceCacheDuration);
+                        }
                     }
                 }
             }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Kiota.Abstractions;
@@ -14,8 +13,11 @@ namespace Webex.TeamsConnector.Graph;
 internal sealed class GraphUserResolver(GraphClientProvider graph, IOptions<GraphOptions> options, TimeProvider time, ILogger<GraphUserResolver> logger) : ITeamsUserResolver
 {
     private static readonly string[] s_select = ["id", "mail", "userPrincipalName"];
-    private readonly ConcurrentDictionary<string, (string? Id, DateTimeOffset Until)> _cache = new(StringComparer.OrdinalIgnoreCase);
     private readonly GraphOptions _options = options.Value;
+    private readonly BoundedCache<string?> _cache = new(options.Value.UserCacheSize, time);
+
+    /// <summary>The entries cached now.</summary>
+    internal int CachedCount => _cache.Count;
 
     public async ValueTask<string?> ResolveAsync(string emailOrUserPrincipalName, CancellationToken cancellationToken)
     {
@@ -32,17 +34,16 @@ internal sealed class GraphUserResolver(GraphClientProvider graph, IOptions<Grap
             return null;
         }
 
-        var now = time.GetUtcNow();
-        if (_cache.TryGetValue(key, out var cached) && cached.Until > now)
+        if (_cache.TryGet(key, out var cached))
         {
-            return cached.Id;
+            return cached;
         }
 
         var id = await LookUpAsync(key, cancellationToken).ConfigureAwait(false);
         var ttl = id is null ? _options.UserNotFoundCacheDuration : _options.UserCacheDuration;
         if (ttl > TimeSpan.Zero)
         {
-            _cache[key] = (id, time.GetUtcNow() + ttl);
+            _cache.Set(key, id, ttl);
         }
 
         return id;

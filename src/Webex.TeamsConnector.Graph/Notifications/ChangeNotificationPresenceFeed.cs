@@ -406,7 +406,7 @@ internal sealed class ChangeNotificationPresenceFeed : ITeamsPresenceFeed
         Subscription? created;
         try
         {
-            created = await _graph.Client.Subscriptions.PostAsync(subscription, cancellationToken: cancellationToken).ConfigureAwait(false);
+            created = await _graph.SubscriptionClient.Subscriptions.PostAsync(subscription, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -454,7 +454,7 @@ internal sealed class ChangeNotificationPresenceFeed : ITeamsPresenceFeed
         var requested = _time.GetUtcNow() + _options.SubscriptionLifetime;
         try
         {
-            var renewed = await _graph.Client.Subscriptions[id].PatchAsync(new Subscription { ExpirationDateTime = requested }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var renewed = await _graph.SubscriptionClient.Subscriptions[id].PatchAsync(new Subscription { ExpirationDateTime = requested }, cancellationToken: cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 slot.ExpiresAt = renewed?.ExpirationDateTime ?? requested;
@@ -485,7 +485,7 @@ internal sealed class ChangeNotificationPresenceFeed : ITeamsPresenceFeed
     {
         try
         {
-            await _graph.Client.Subscriptions[id].Reauthorize.PostAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _graph.SubscriptionClient.Subscriptions[id].Reauthorize.PostAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             lock (_gate)
             {
                 slot.Reauthorize = false;
@@ -516,7 +516,7 @@ internal sealed class ChangeNotificationPresenceFeed : ITeamsPresenceFeed
     {
         try
         {
-            await _graph.Client.Subscriptions[id].DeleteAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _graph.SubscriptionClient.Subscriptions[id].DeleteAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (ApiException ex) when (ex.ResponseStatusCode == 404)
         {
@@ -533,7 +533,7 @@ internal sealed class ChangeNotificationPresenceFeed : ITeamsPresenceFeed
         List<Subscription> existing;
         try
         {
-            existing = (await _graph.Client.Subscriptions.GetAsync(cancellationToken: cancellationToken).ConfigureAwait(false))?.Value ?? [];
+            existing = (await _graph.SubscriptionClient.Subscriptions.GetAsync(cancellationToken: cancellationToken).ConfigureAwait(false))?.Value ?? [];
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -383,7 +383,7 @@ public sealed class GraphEmulator : IAsyncDisposable
         }
     }
 
-    private void Record(GraphEmulatorOperation operation, DateTimeOffset arrived, int status)
+    private void Record(GraphEmulatorOperation operation, DateTimeOffset arrived, int status, string path, string? token)
     {
         Interlocked.Increment(ref _counts[(int)operation]);
         if (status == 429)
@@ -393,7 +393,7 @@ public sealed class GraphEmulator : IAsyncDisposable
 
         lock (_logGate)
         {
-            _log.Add(new GraphEmulatorRequest(operation, arrived, status));
+            _log.Add(new GraphEmulatorRequest(operation, arrived, status) { Path = path, BearerToken = token });
         }
     }
 
@@ -425,6 +425,8 @@ public sealed class GraphEmulator : IAsyncDisposable
         var path = context.Request.Path.Value ?? string.Empty;
         var segments = path.StartsWith("/v1.0/", StringComparison.OrdinalIgnoreCase) ? path["/v1.0/".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries) : [];
         var operation = segments.Length == 0 ? GraphEmulatorOperation.Other : Classify(context.Request.Method, segments);
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var token = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
 
         // Counted before the answer leaves, so a client never sees an answer the counters do not show yet.
         var dropped = false;
@@ -432,7 +434,7 @@ public sealed class GraphEmulator : IAsyncDisposable
         {
             if (!dropped)
             {
-                Record(operation, arrived, context.Response.StatusCode);
+                Record(operation, arrived, context.Response.StatusCode, path, token);
             }
 
             return Task.CompletedTask;
@@ -455,7 +457,7 @@ public sealed class GraphEmulator : IAsyncDisposable
             {
                 case GraphEmulatorFaults.FaultKind.Drop:
                     dropped = true;
-                    Record(operation, arrived, 0);
+                    Record(operation, arrived, 0, path, token);
                     context.Abort();
                     return;
                 case GraphEmulatorFaults.FaultKind.Throttle:

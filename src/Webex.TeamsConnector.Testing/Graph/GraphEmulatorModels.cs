@@ -88,7 +88,17 @@ public enum GraphEmulatorOperation
 /// <param name="Operation">What it was.</param>
 /// <param name="At">When it arrived (emulator clock; a latency fault does not move it).</param>
 /// <param name="StatusCode">The status answered (0 for a dropped connection).</param>
-public readonly record struct GraphEmulatorRequest(GraphEmulatorOperation Operation, DateTimeOffset At, int StatusCode);
+public readonly record struct GraphEmulatorRequest(GraphEmulatorOperation Operation, DateTimeOffset At, int StatusCode)
+{
+    /// <summary>The request path (for example <c>/v1.0/subscriptions</c>).</summary>
+    public string Path { get; init; } = string.Empty;
+
+    /// <summary>
+    /// The bearer token of the <c>Authorization</c> header, or <see langword="null"/> when the request had none (the
+    /// emulator accepts any token; tests use it to see which credential a call used).
+    /// </summary>
+    public string? BearerToken { get; init; }
+}
 
 /// <summary>Lifecycle events the emulator can send to a subscriber.</summary>
 public enum GraphLifecycleEvent

@@ -88,18 +88,88 @@ public sealed class GraphResilienceTests
     }
 
     [Fact]
-    public async Task Request_LongRetryAfter_IsCappedAtMaxRetryDelay()
+    public async Task Request_RetryAfterLongerThanMaxRetryDelay_IsHonouredInFullAndLogged()
     {
         await using var host = await GraphTestHost.StartAsync(settings: new Dictionary<string, string?> { ["TeamsConnector:Graph:MaxRetryDelay"] = "00:00:20" });
         var ann = host.Emulator.AddUser("Ann Lee");
         host.Emulator.Faults.ThrottleNext(1, TimeSpan.FromMinutes(10));
 
         var publish = host.Services.GetRequiredService<ITeamsPresencePublisher>().PublishAsync(ann, PublishedPresence.InACall, TimeSpan.FromHours(1), CancellationToken.None);
-        await host.Clock.RunUntilAsync(() => publish.IsCompleted, TimeSpan.FromMinutes(5), publish);
+        await host.Clock.RunUntilAsync(() => publish.IsCompleted, TimeSpan.FromMinutes(15), publish);
         await publish;
 
         var requests = host.Emulator.Requests;
-        (requests[1].At - requests[0].At).Should().Be(TimeSpan.FromSeconds(20));
+        requests.Should().HaveCount(2);
+        (requests[1].At - requests[0].At).Should().Be(TimeSpan.FromMinutes(10), "nothing is sent before Graph allows");
+        host.Logs.GetSnapshot().Should().Contain(r => r.Id.Id == 3007 && r.Message.Contains("00:10:00", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Request_NotPresence_RetryAfterLongerThanMaxRetryDelay_IsHonouredInFull()
+    {
+        await using var host = await GraphTestHost.StartAsync(settings: new Dictionary<string, string?> { ["TeamsConnector:Graph:MaxRetryDelay"] = "00:00:20" });
+        host.Emulator.AddUser("Ann Lee", mail: "ann@contoso.example");
+        host.Emulator.Faults.ThrottleNext(1, TimeSpan.FromMinutes(3));
+
+        var resolve = host.Services.GetRequiredService<ITeamsUserResolver>().ResolveAsync("ann@contoso.example", CancellationToken.None).AsTask();
+        await host.Clock.RunUntilAsync(() => resolve.IsCompleted, TimeSpan.FromMinutes(5), resolve);
+        (await resolve).Should().NotBeNull();
+
+        var requests = host.Emulator.Requests;
+        (requests[1].At - requests[0].At).Should().Be(TimeSpan.FromMinutes(3));
+    }
+
+    [Fact]
+    public async Task Request_ThrottledForLongerThanMaxRetryDelayWithoutRetries_PausesTheBudgetForTheWholeRetryAfter()
+    {
+        await using var host = await GraphTestHost.StartAsync(settings: new Dictionary<string, string?>
+        {
+            ["TeamsConnector:Graph:MaxRetryDelay"] = "00:00:20",
+            ["TeamsConnector:Graph:MaxRetryAttempts"] = "0",
+        });
+        var ann = host.Emulator.AddUser("Ann Lee");
+        var publisher = host.Services.GetRequiredService<ITeamsPresencePublisher>();
+        host.Emulator.Faults.ThrottleNext(1, TimeSpan.FromMinutes(2));
+        var start = host.Clock.GetUtcNow();
+        await FluentActions.Awaiting(() => publisher.PublishAsync(ann, PublishedPresence.InACall, TimeSpan.FromHours(1), CancellationToken.None)).Should().ThrowAsync<ODataError>();
+
+        var next = publisher.PublishAsync(ann, PublishedPresence.InACall, TimeSpan.FromHours(1), CancellationToken.None);
+        await host.Clock.RunUntilAsync(() => next.IsCompleted, TimeSpan.FromMinutes(5), next);
+        await next;
+
+        host.Emulator.Requests.Select(r => r.At - start).Should().Equal(TimeSpan.Zero, TimeSpan.FromMinutes(2));
+    }
+
+    [Fact]
+    public async Task Request_WaitingForThePausedBudgetLongerThanTheAttemptTimeout_IsSentWhenThePauseEnds()
+    {
+        await using var host = await GraphTestHost.StartAsync(settings: new Dictionary<string, string?> { ["TeamsConnector:Graph:MaxRetryAttempts"] = "0" });
+        var ann = host.Emulator.AddUser("Ann Lee");
+        var start = host.Clock.GetUtcNow();
+        host.Services.GetRequiredService<RequestBudget>().Pause(TimeSpan.FromSeconds(45));
+
+        var publish = host.Services.GetRequiredService<ITeamsPresencePublisher>().PublishAsync(ann, PublishedPresence.InACall, TimeSpan.FromHours(1), CancellationToken.None);
+        await host.Clock.RunUntilAsync(() => publish.IsCompleted, TimeSpan.FromMinutes(2), publish);
+        await publish;
+
+        host.Emulator.Requests.Should().ContainSingle().Which.At.Should().Be(start + TimeSpan.FromSeconds(45), "waiting for the budget is not part of the 30 s attempt timeout");
+        host.Emulator.GetSessions(ann).Should().ContainSingle();
+    }
+
+    [Fact]
+    public async Task Request_AttemptTimesOutEveryTime_SurfacesAsHttpRequestException()
+    {
+        await using var host = await GraphTestHost.StartAsync(settings: new Dictionary<string, string?> { ["TeamsConnector:Graph:MaxRetryAttempts"] = "0" });
+        var ann = host.Emulator.AddUser("Ann Lee");
+        host.Emulator.Faults.Latency = TimeSpan.FromMinutes(1);
+
+        var publish = host.Services.GetRequiredService<ITeamsPresencePublisher>().PublishAsync(ann, PublishedPresence.InACall, TimeSpan.FromHours(1), CancellationToken.None);
+        await host.Clock.RunUntilAsync(() => host.Clock.NextWait() is not null, TimeSpan.Zero, publish);
+        host.Clock.Advance(TimeSpan.FromSeconds(30));
+
+        var error = (await FluentActions.Awaiting(() => publish.WaitAsync(TimeSpan.FromSeconds(20))).Should().ThrowAsync<HttpRequestException>()).Which;
+        error.Message.Should().Contain("AttemptTimeout");
+        error.InnerException.Should().BeOfType<Polly.Timeout.TimeoutRejectedException>();
     }
 
     [Fact]

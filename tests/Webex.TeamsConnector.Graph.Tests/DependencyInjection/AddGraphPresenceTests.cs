@@ -38,7 +38,8 @@ public sealed class AddGraphPresenceTests
             ["NotificationUrl"] = "https://connector.example/graph/notifications",
             ["PollInterval"] = "00:00:02",
             ["UserIdOverrides:ann@contoso.example"] = "0a8bf3dc-eca7-46b7-bad1-db199b62afc3",
-        });
+        },
+        services: s => s.AddKeyedSingleton<TokenCredential>(GraphCredentials.Subscriptions, new RecordingCredential()));
 
         var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
 
@@ -181,22 +182,63 @@ public sealed class AddGraphPresenceTests
     }
 
     [Fact]
-    public async Task LoopbackEmulator_GetsNoToken()
+    public async Task LoopbackEmulator_WithoutRegisteredCredential_GetsNoToken()
     {
-        var credential = new RecordingCredential();
         var collection = new ServiceCollection();
-        collection.AddSingleton<TokenCredential>(credential);
-        collection.AddTeamsConnector(Configuration(Valid())).AddGraphPresence();
+        collection.AddTeamsConnector(Configuration(Valid(new() { ["ClientSecret"] = Secret }))).AddGraphPresence();
         using var services = collection.BuildServiceProvider();
-        var authentication = services.GetRequiredService<GraphClientProvider>().Authentication;
+        var provider = services.GetRequiredService<GraphClientProvider>();
 
         var request = new RequestInformation { HttpMethod = Method.GET, URI = new Uri("http://127.0.0.1:5000/v1.0/users") };
-        await authentication.AuthenticateRequestAsync(request);
+        await provider.Authentication.AuthenticateRequestAsync(request);
 
-        authentication.Should().BeOfType<AnonymousAuthenticationProvider>();
+        provider.Authentication.Should().BeOfType<AnonymousAuthenticationProvider>("the secret is never exchanged for an emulator");
+        provider.SubscriptionAuthentication.Should().BeOfType<AnonymousAuthenticationProvider>();
         request.Headers.ContainsKey("Authorization").Should().BeFalse();
-        credential.Scopes.Should().BeEmpty();
     }
+
+    [Fact]
+    public void Start_ChangeNotificationsWithoutDelegatedCredential_FailsWithAClearError()
+    {
+        using var services = Build(ChangeNotifications());
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        start.Should().Throw<OptionsValidationException>().Which.Message.Should()
+            .Contain("change notifications need the service account's delegated credential").And.Contain("GraphCredentials.Subscriptions").And.NotContain(Secret);
+    }
+
+    [Fact]
+    public async Task ChangeNotificationsWithDelegatedCredential_SubscriptionsGetItsTokenAndTheRestTheApplications()
+    {
+        var app = new RecordingCredential("app-token");
+        var delegated = new RecordingCredential("delegated-token");
+        var collection = new ServiceCollection();
+        collection.AddSingleton<TokenCredential>(app);
+        collection.AddKeyedSingleton<TokenCredential>(GraphCredentials.Subscriptions, delegated);
+        collection.AddTeamsConnector(Configuration(ChangeNotifications())).AddGraphPresence();
+        using var services = collection.BuildServiceProvider();
+        services.GetRequiredService<IStartupValidator>().Validate();
+        var provider = services.GetRequiredService<GraphClientProvider>();
+
+        var subscription = new RequestInformation { HttpMethod = Method.POST, URI = new Uri("https://graph.microsoft.com/v1.0/subscriptions") };
+        await provider.SubscriptionAuthentication.AuthenticateRequestAsync(subscription);
+        var presence = new RequestInformation { HttpMethod = Method.POST, URI = new Uri("https://graph.microsoft.com/v1.0/communications/getPresencesByUserId") };
+        await provider.Authentication.AuthenticateRequestAsync(presence);
+
+        subscription.Headers["Authorization"].Should().Equal("Bearer delegated-token");
+        presence.Headers["Authorization"].Should().Equal("Bearer app-token");
+    }
+
+    private static Dictionary<string, string?> ChangeNotifications() => new()
+    {
+        ["BaseUrl"] = "https://graph.microsoft.com/v1.0",
+        ["TenantId"] = TenantId,
+        ["ClientId"] = ClientId,
+        ["ClientSecret"] = Secret,
+        ["PresenceSource"] = "ChangeNotifications",
+        ["NotificationUrl"] = "https://connector.example/graph/notifications",
+    };
 
     private static Dictionary<string, string?> Valid(Dictionary<string, string?>? extra = null)
     {
@@ -215,21 +257,22 @@ public sealed class AddGraphPresenceTests
             .Build()
             .GetSection("TeamsConnector");
 
-    private static ServiceProvider Build(Dictionary<string, string?> graph, bool valid = true)
+    private static ServiceProvider Build(Dictionary<string, string?> graph, bool valid = true, Action<IServiceCollection>? services = null)
     {
         var collection = new ServiceCollection();
+        services?.Invoke(collection);
         collection.AddTeamsConnector(Configuration(valid && !graph.ContainsKey("ClientId") ? Valid(graph) : graph)).AddGraphPresence();
         return collection.BuildServiceProvider();
     }
 
-    private sealed class RecordingCredential : TokenCredential
+    private sealed class RecordingCredential(string token = "token-from-di") : TokenCredential
     {
         public List<string> Scopes { get; } = [];
 
         public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
         {
             Scopes.AddRange(requestContext.Scopes);
-            return new AccessToken("token-from-di", DateTimeOffset.MaxValue);
+            return new AccessToken(token, DateTimeOffset.MaxValue);
         }
 
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
