@@ -47,7 +47,9 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenc
                 Str(item, "name") ?? string.Empty,
                 Bool(item, "isSystemCode") ?? false,
                 Bool(item, "active") ?? true,
-                !string.Equals(Str(item, "workTypeCode"), "WRAP_UP_CODE", StringComparison.OrdinalIgnoreCase)));
+                // Only a code WxCC marks IDLE_CODE is an idle code; a wrap-up code, or one without (or with an unknown)
+                // workTypeCode, must never pass as one.
+                string.Equals(Str(item, "workTypeCode"), "IDLE_CODE", StringComparison.OrdinalIgnoreCase)));
         }
 
         Volatile.Write(ref _codes, codes);

@@ -355,17 +355,25 @@ public sealed partial class ContactCenterEmulator
     {
         lock (_gate)
         {
-            return Page(query, _codes, c => new JsonObject
+            return Page(query, _codes, c =>
             {
-                ["id"] = c.Id,
-                ["name"] = c.Name,
-                ["description"] = c.Name,
-                ["defaultCode"] = false,
-                ["active"] = c.Active,
-                ["isSystemCode"] = c.IsSystem,
-                ["workTypeCode"] = c.Idle ? "IDLE_CODE" : "WRAP_UP_CODE",
-                ["createdTime"] = c.CreatedMs,
-                ["lastUpdatedTime"] = c.CreatedMs,
+                var json = new JsonObject
+                {
+                    ["id"] = c.Id,
+                    ["name"] = c.Name,
+                    ["description"] = c.Name,
+                    ["defaultCode"] = false,
+                    ["active"] = c.Active,
+                    ["isSystemCode"] = c.IsSystem,
+                    ["createdTime"] = c.CreatedMs,
+                    ["lastUpdatedTime"] = c.CreatedMs,
+                };
+                if (c.WorkTypeCode is not null)
+                {
+                    json["workTypeCode"] = c.WorkTypeCode;
+                }
+
+                return json;
             });
         }
     }

@@ -230,6 +230,20 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds an auxiliary code with any <c>workTypeCode</c>, including none or one WxCC does not define (to test how readers cope).</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="workTypeCode">The <c>workTypeCode</c> served; omitted from the JSON when <see langword="null"/>.</param>
+    /// <param name="id">The id; generated when <see langword="null"/>.</param>
+    /// <returns>The id.</returns>
+    public string AddAuxiliaryCode(string name, string? workTypeCode, string? id = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (_gate)
+        {
+            return AddCodeLocked(name, isSystem: false, active: true, workTypeCode, id).Id;
+        }
+    }
+
     /// <summary>Adds or replaces a desktop profile.</summary>
     /// <param name="profile">The profile and its four collaboration toggles.</param>
     public void SetDesktopProfile(DesktopProfile profile)
@@ -569,9 +583,12 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
         return _agents.TryGetValue(agentId, out var agent) ? agent : throw new ArgumentException($"Agent {agentId} does not exist; add it with AddAgent first.", nameof(agentId));
     }
 
-    private CodeRecord AddCodeLocked(string name, bool isSystem, bool active, bool idle, string? id)
+    private CodeRecord AddCodeLocked(string name, bool isSystem, bool active, bool idle, string? id) =>
+        AddCodeLocked(name, isSystem, active, idle ? "IDLE_CODE" : "WRAP_UP_CODE", id);
+
+    private CodeRecord AddCodeLocked(string name, bool isSystem, bool active, string? workTypeCode, string? id)
     {
-        var code = new CodeRecord(id ?? Guid.NewGuid().ToString(), name, isSystem, active, idle, NowMs());
+        var code = new CodeRecord(id ?? Guid.NewGuid().ToString(), name, isSystem, active, workTypeCode, NowMs());
         _codes.Add(code);
         return code;
     }
@@ -633,7 +650,10 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
 
     private sealed record ActivityRecord(string State, string? IdleCode, string? Reason, long StartMs, long EndMs = -1);
 
-    private sealed record CodeRecord(string Id, string Name, bool IsSystem, bool Active, bool Idle, long CreatedMs);
+    private sealed record CodeRecord(string Id, string Name, bool IsSystem, bool Active, string? WorkTypeCode, long CreatedMs)
+    {
+        public bool Idle => WorkTypeCode == "IDLE_CODE";
+    }
 
     private sealed class RonaState(ContactCenterEmulator emulator, string agentId, string contactId)
     {

@@ -53,6 +53,31 @@ public sealed class DirectoryTests
     }
 
     [Fact]
+    public async Task Validate_CodeWithoutOrWithUnknownWorkTypeCode_IsRefusedAsNotAnIdleCode()
+    {
+        await using var h = await Harness.StartAsync();
+        var none = h.Wxcc.AddAuxiliaryCode("No work type", workTypeCode: null);
+        var unknown = h.Wxcc.AddAuxiliaryCode("Strange work type", workTypeCode: "SOMETHING_ELSE");
+        var lower = h.Wxcc.AddAuxiliaryCode("Lower case", workTypeCode: "idle_code");
+        var codes = await h.Directory.GetIdleCodesAsync(CancellationToken.None);
+        var mapping = IdleCodeMapping.Create(new Dictionary<string, string?>
+        {
+            ["InACall"] = none,
+            ["Presenting"] = unknown,
+            ["DoNotDisturb"] = lower,
+        });
+
+        var errors = IdleCodeCatalog.Validate(mapping, codes);
+
+        codes.Single(c => c.Id == none).IsIdleCode.Should().BeFalse();
+        codes.Single(c => c.Id == unknown).IsIdleCode.Should().BeFalse();
+        codes.Single(c => c.Id == lower).IsIdleCode.Should().BeTrue();
+        errors.Should().HaveCount(2);
+        errors.Should().Contain(e => e.Contains("InACall") && e.Contains("not an idle code"))
+            .And.Contain(e => e.Contains("Presenting") && e.Contains("not an idle code"));
+    }
+
+    [Fact]
     public async Task CreateClassifier_Catalogue_KnowsRonaAndOtherSystemCodes()
     {
         await using var h = await Harness.StartAsync();
