@@ -91,4 +91,7 @@ internal static partial class Log
 
     [LoggerMessage(4042, LogLevel.Warning, "The idle codes could not be read ({Reason}); RONA is recognised by the event's code only.")]
     public static partial void CatalogueFailed(ILogger logger, string reason);
+
+    [LoggerMessage(4060, LogLevel.Warning, "Agent {AgentId}: WxCC returned a full page of {PageSize} activity records within {Window}; its current state was not among them and is left to the next reconciliation.")]
+    public static partial void ActivitiesTruncated(ILogger logger, string agentId, int pageSize, TimeSpan window);
 }

@@ -10,6 +10,9 @@ public sealed partial class ContactCenterEmulator
 {
     private const long DayMs = 24 * 60 * 60 * 1000;
 
+    /// <summary>The most records one <c>GET /v1/agents/activities</c> answers (also its <c>pageSize</c> when none is given).</summary>
+    private const int MaxActivityRecords = 10_000;
+
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -308,31 +311,44 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("at most 100 agentIds"));
         }
 
+        var pageSize = MaxActivityRecords;
+        if (query.ContainsKey("pageSize"))
+        {
+            if (!int.TryParse(query["pageSize"], NumberStyles.Integer, CultureInfo.InvariantCulture, out pageSize) || pageSize < 1)
+            {
+                return (400, Error("pageSize must be a positive number"));
+            }
+
+            pageSize = Math.Min(pageSize, MaxActivityRecords);
+        }
+
         var data = new JsonArray();
         lock (_gate)
         {
-            foreach (var id in ids.Length == 0 ? _agents.Keys.ToArray() : ids)
+            // A time-ordered query: the oldest records first, cut at pageSize, so a window holding too many records
+            // loses its newest ones (there is no next page).
+            var matches = (ids.Length == 0 ? _agents.Keys.ToArray() : ids)
+                .Distinct(StringComparer.Ordinal)
+                .Select(id => _agents.GetValueOrDefault(id))
+                .OfType<AgentRecord>()
+                .SelectMany(agent => agent.Activities.Where(a => a.StartMs <= to && (a.EndMs < 0 || a.EndMs >= from)).Select(a => (Agent: agent, Activity: a)))
+                .OrderBy(static m => m.Activity.StartMs)
+                .ThenBy(static m => m.Agent.AgentId, StringComparer.Ordinal)
+                .Take(pageSize);
+            foreach (var (agent, a) in matches)
             {
-                if (!_agents.TryGetValue(id, out var agent))
+                data.Add((JsonNode)new JsonObject
                 {
-                    continue;
-                }
-
-                foreach (var a in agent.Activities.Where(a => a.StartMs <= to && (a.EndMs < 0 || a.EndMs >= from)))
-                {
-                    data.Add((JsonNode)new JsonObject
-                    {
-                        ["agentId"] = agent.AgentId,
-                        ["currentState"] = a.State,
-                        ["idleCode"] = a.IdleCode ?? (a.State == "Available" ? "0" : null),
-                        ["idleCodeName"] = a.IdleCode is null ? null : _codes.FirstOrDefault(c => c.Id == a.IdleCode)?.Name,
-                        ["reason"] = a.Reason,
-                        ["startTime"] = a.StartMs,
-                        ["endTime"] = a.EndMs,
-                        ["active"] = a.EndMs < 0,
-                        ["channelType"] = "telephony",
-                    });
-                }
+                    ["agentId"] = agent.AgentId,
+                    ["currentState"] = a.State,
+                    ["idleCode"] = a.IdleCode ?? (a.State == "Available" ? "0" : null),
+                    ["idleCodeName"] = a.IdleCode is null ? null : _codes.FirstOrDefault(c => c.Id == a.IdleCode)?.Name,
+                    ["reason"] = a.Reason,
+                    ["startTime"] = a.StartMs,
+                    ["endTime"] = a.EndMs,
+                    ["active"] = a.EndMs < 0,
+                    ["channelType"] = "telephony",
+                });
             }
         }
 

@@ -182,6 +182,66 @@ public sealed class DirectoryTests
     }
 
     [Fact]
+    public async Task GetCurrentStates_AgentWithMoreRecordsThanAPage_StillReconcilesToItsNewestState()
+    {
+        await using var h = await Harness.StartAsync();
+        var lunch = h.Wxcc.AddIdleCode("Lunch");
+        var meeting = h.Wxcc.AddIdleCode("Meeting");
+        var agents = Enumerable.Range(0, 100).Select(_ => h.Wxcc.AddAgent()).ToList();
+        foreach (var agent in agents)
+        {
+            h.Wxcc.SignIn(agent);
+        }
+
+        h.Time.Advance(TimeSpan.FromHours(2));
+        var busy = agents[42];
+        for (var i = 0; i < 1500; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            h.Wxcc.SetStateAsAgent(busy, i % 2 == 0 ? AgentState.Idle(lunch) : AgentState.Available, "flip " + i);
+        }
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        h.Wxcc.SetStateAsAgent(busy, AgentState.Idle(meeting), "newest");
+        h.Wxcc.SetStateAsAgent(agents[7], AgentState.Idle(lunch), "lunch");
+
+        var states = await h.Directory.GetCurrentStatesAsync(agents, CancellationToken.None);
+
+        states.Should().HaveCount(100);
+        var newest = states.Single(s => s.AgentId == busy).Event;
+        newest.State.Should().Be(AgentState.Idle(meeting));
+        newest.Reason.Should().Be("newest");
+        newest.Timestamp.Should().Be(h.Wxcc.GetAgent(busy).LastStateChangeAt);
+        states.Single(s => s.AgentId == agents[7]).Event.State.Should().Be(AgentState.Idle(lunch));
+        states.Where(s => s.AgentId != busy && s.AgentId != agents[7]).Should().OnlyContain(s => s.Event.State == AgentState.Available);
+        h.Wxcc.RequestCount("agents/activities").Should().BeInRange(2, 20, "the window is narrowed step by step, not read record by record");
+    }
+
+    [Fact]
+    public async Task GetCurrentStates_SeveralBusyAgentsOverflowingAPage_EachReconcilesToItsNewestState()
+    {
+        await using var h = await Harness.StartAsync();
+        var lunch = h.Wxcc.AddIdleCode("Lunch");
+        var agents = Enumerable.Range(0, 4).Select(_ => h.Wxcc.AddAgent()).ToList();
+        foreach (var agent in agents)
+        {
+            h.Wxcc.SignIn(agent);
+            for (var i = 0; i < 400; i++)
+            {
+                h.Wxcc.SetStateAsAgent(agent, i % 2 == 0 ? AgentState.Idle(lunch) : AgentState.Available);
+            }
+        }
+
+        var states = await h.Directory.GetCurrentStatesAsync(agents, CancellationToken.None);
+
+        states.Select(s => s.AgentId).Should().BeEquivalentTo(agents);
+        foreach (var agent in agents)
+        {
+            states.Single(s => s.AgentId == agent).Event.Timestamp.Should().Be(h.Wxcc.GetAgent(agent).LastStateChangeAt);
+        }
+    }
+
+    [Fact]
     public async Task Reads_ServiceUnavailable_AreRetried()
     {
         await using var h = await Harness.StartAsync();

@@ -228,6 +228,65 @@ public sealed class ContactCenterEmulatorTests
     }
 
     [Fact]
+    public async Task Activities_PageSize_ServesAtMostThatManyRecordsOldestFirst()
+    {
+        await using var c = await EmulatorClient.StartAsync();
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var agent = c.Wxcc.AddAgent();
+        var from = c.Time.GetUtcNow().ToUnixTimeMilliseconds() - 1;
+        c.Wxcc.SignIn(agent);
+        for (var i = 0; i < 10; i++)
+        {
+            c.Time.Advance(TimeSpan.FromSeconds(1));
+            c.Wxcc.SetStateAsAgent(agent, i % 2 == 0 ? AgentState.Idle(code) : AgentState.Available);
+        }
+
+        var to = c.Time.GetUtcNow().ToUnixTimeMilliseconds() + 1;
+
+        using var cut = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={agent}&pageSize=5");
+        using var all = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={agent}&pageSize=1000");
+        using var zero = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={agent}&pageSize=0");
+
+        var cutData = (await cut.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data");
+        cutData.GetArrayLength().Should().Be(5);
+        var starts = cutData.EnumerateArray().Select(static r => r.GetProperty("startTime").GetInt64()).ToList();
+        starts.Should().BeInAscendingOrder();
+        cutData.EnumerateArray().Should().NotContain(static r => r.GetProperty("active").GetBoolean(), "the newest (active) record is the one a too-small page leaves out");
+        var allData = (await all.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data");
+        allData.GetArrayLength().Should().Be(12);
+        allData.EnumerateArray().Last().GetProperty("active").GetBoolean().Should().BeTrue();
+        zero.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Activities_MoreThan10000Records_AreCutTo10000()
+    {
+        await using var c = await EmulatorClient.StartAsync();
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var agents = Enumerable.Range(0, 11).Select(_ => c.Wxcc.AddAgent()).ToList();
+        var from = c.Time.GetUtcNow().ToUnixTimeMilliseconds() - 1;
+        foreach (var agent in agents)
+        {
+            c.Wxcc.SignIn(agent);
+            for (var i = 0; i < 1000; i++)
+            {
+                c.Wxcc.SetStateAsAgent(agent, i % 2 == 0 ? AgentState.Idle(code) : AgentState.Available);
+            }
+        }
+
+        var to = c.Time.GetUtcNow().ToUnixTimeMilliseconds() + 60_000;
+        var ids = string.Join(',', agents);
+
+        using var unbounded = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={ids}");
+        using var large = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={ids}&pageSize=50000");
+
+        (await unbounded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetArrayLength().Should().Be(10_000);
+        (await large.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetArrayLength().Should().Be(10_000);
+    }
+
+    [Fact]
     public async Task Subscriptions_DestinationAndSecretRules_AreEnforced()
     {
         await using var c = await EmulatorClient.StartAsync();
