@@ -183,7 +183,10 @@ public sealed partial class ContactCenterEmulator
     {
         foreach (var socket in _sockets)
         {
-            socket.Outgoing.Writer.TryWrite(pending.WebSocketMessage);
+            if (Carries(socket, pending.AgentId))
+            {
+                socket.Outgoing.Writer.TryWrite(pending.WebSocketMessage);
+            }
         }
 
         foreach (var subscription in _subscriptions.Values)
@@ -254,6 +257,10 @@ public sealed partial class ContactCenterEmulator
         }
     }
 
+    /// <summary>Whether the websocket carries events about <paramref name="agentId"/> (see <see cref="ContactCenterWebSocketScope"/>).</summary>
+    private bool Carries(NotificationConnection socket, string? agentId) =>
+        _options.WebSocketScope == ContactCenterWebSocketScope.Organization || string.Equals(socket.UserId, agentId, StringComparison.Ordinal);
+
     private async Task DeliverAsync(SubscriptionRecord subscription)
     {
         try
@@ -308,7 +315,7 @@ public sealed partial class ContactCenterEmulator
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new NotificationConnection(socket);
+        var connection = new NotificationConnection(socket, _options.ApiUserId);
         var welcome = new JsonObject
         {
             ["type"] = "Welcome",
@@ -391,9 +398,12 @@ public sealed partial class ContactCenterEmulator
 
     private sealed record Delivery(byte[] Body, string Signature, string? Timestamp);
 
-    private sealed class NotificationConnection(WebSocket socket)
+    private sealed class NotificationConnection(WebSocket socket, string userId)
     {
         public WebSocket Socket { get; } = socket;
+
+        /// <summary>The signed-in user the websocket belongs to (the access token's user).</summary>
+        public string UserId { get; } = userId;
 
         public Channel<byte[]> Outgoing { get; } = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
 

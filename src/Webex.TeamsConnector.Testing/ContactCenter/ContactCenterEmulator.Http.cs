@@ -267,7 +267,8 @@ public sealed partial class ContactCenterEmulator
                     },
                 };
                 var bytes = System.Text.Encoding.UTF8.GetBytes(message.ToJsonString());
-                foreach (var socket in _sockets)
+                // The failure answers the writer's request: the token user's websocket gets it, as does the agent's.
+                foreach (var socket in _sockets.Where(s => Carries(s, agentId) || s.UserId == _options.ApiUserId))
                 {
                     socket.Outgoing.Writer.TryWrite(bytes);
                 }

@@ -104,7 +104,7 @@ public sealed class ContactCenterEmulatorTests
     [Fact]
     public async Task StatePut_Valid_Answers202AndEmitsTheEventOnTheWebSocketAndASignedWebhook()
     {
-        await using var c = await EmulatorClient.StartAsync();
+        await using var c = await EmulatorClient.StartAsync(static o => o.WebSocketScope = ContactCenterWebSocketScope.Organization);
         await using var hook = await Receiver.StartAsync();
         await c.AuthorizeAsync();
         var code = c.Wxcc.AddIdleCode("Lunch");
@@ -309,6 +309,45 @@ public sealed class ContactCenterEmulatorTests
     }
 
     [Fact]
+    public async Task WebSocket_DefaultScope_CarriesOnlyTheSignedInUsersEvents()
+    {
+        await using var c = await EmulatorClient.StartAsync(static o => o.ApiUserId = "token-user");
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var other = c.Wxcc.AddAgent();
+        var self = c.Wxcc.AddAgent(agentId: "token-user");
+        c.Wxcc.SignIn(other);
+        c.Wxcc.SignIn(self);
+        using var socket = await c.ConnectAsync();
+        var welcome = await EmulatorClient.ReceiveAsync(socket);
+
+        c.Wxcc.SetStateAsAgent(other, AgentState.Idle(code));
+        c.Wxcc.SetStateAsAgent(self, AgentState.Idle(code));
+        var message = await EmulatorClient.ReceiveAsync(socket);
+
+        welcome!.Value.GetProperty("data").GetProperty("agentId").GetString().Should().Be("token-user");
+        message!.Value.GetProperty("data").GetProperty("agentId").GetString().Should().Be("token-user", "the other agent's change is not sent on the token user's socket");
+        message.Value.GetProperty("data").GetProperty("auxCodeId").GetString().Should().Be(code);
+    }
+
+    [Fact]
+    public async Task WebSocket_OrganizationScope_CarriesEveryAgentsEvents()
+    {
+        await using var c = await EmulatorClient.StartAsync(static o => o.WebSocketScope = ContactCenterWebSocketScope.Organization);
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var other = c.Wxcc.AddAgent();
+        c.Wxcc.SignIn(other);
+        using var socket = await c.ConnectAsync();
+        await EmulatorClient.ReceiveAsync(socket);
+
+        c.Wxcc.SetStateAsAgent(other, AgentState.Idle(code));
+        var message = await EmulatorClient.ReceiveAsync(socket);
+
+        message!.Value.GetProperty("data").GetProperty("agentId").GetString().Should().Be(other);
+    }
+
+    [Fact]
     public async Task WebSocket_NoKeepAliveFor16Seconds_IsDropped()
     {
         await using var c = await EmulatorClient.StartAsync();
@@ -382,7 +421,7 @@ public sealed class ContactCenterEmulatorTests
     [Fact]
     public async Task Faults_DropDuplicateReorder_ShapeTheEventStream()
     {
-        await using var c = await EmulatorClient.StartAsync();
+        await using var c = await EmulatorClient.StartAsync(static o => o.WebSocketScope = ContactCenterWebSocketScope.Organization);
         await c.AuthorizeAsync();
         var one = c.Wxcc.AddIdleCode("One");
         var two = c.Wxcc.AddIdleCode("Two");
