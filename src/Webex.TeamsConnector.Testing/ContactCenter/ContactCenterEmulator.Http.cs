@@ -17,6 +17,13 @@ public sealed partial class ContactCenterEmulator
     {
         var request = context.Request;
         var path = request.Path.Value ?? "/";
+        // The request counts (log and rate limit) at the moment it arrives, whatever the clock does meanwhile.
+        var arrived = _time.GetUtcNow();
+        lock (_gate)
+        {
+            _requestLog.Add(new EmulatedRequest(request.Method, path, arrived));
+        }
+
         if (path == "/v1/access_token")
         {
             await TokenAsync(context).ConfigureAwait(false);
@@ -46,7 +53,7 @@ public sealed partial class ContactCenterEmulator
             return;
         }
 
-        var retryAfter = Throttle() ?? (Faults.TakeTooManyRequests() ? Faults.RetryAfter : (TimeSpan?)null);
+        var retryAfter = Throttle(arrived) ?? (Faults.TakeTooManyRequests() ? Faults.RetryAfter : (TimeSpan?)null);
         if (retryAfter is { } wait)
         {
             Interlocked.Increment(ref _throttled);
@@ -621,22 +628,18 @@ public sealed partial class ContactCenterEmulator
     }
 
     /// <summary>The per-client-id sliding minute: <see langword="null"/> when the request may go (and is counted), else the wait.</summary>
-    private TimeSpan? Throttle()
+    private TimeSpan? Throttle(DateTimeOffset now)
     {
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
-            while (_window.Count > 0 && _window.Peek() + TimeSpan.FromMinutes(1) <= now)
-            {
-                _window.Dequeue();
-            }
-
+            // Requests may reach this point out of arrival order, so expired entries are removed wherever they are.
+            _window.RemoveAll(t => t + TimeSpan.FromMinutes(1) <= now);
             if (_window.Count >= _options.RequestsPerMinute)
             {
-                return _window.Peek() + TimeSpan.FromMinutes(1) - now;
+                return _window.Min() + TimeSpan.FromMinutes(1) - now;
             }
 
-            _window.Enqueue(now);
+            _window.Add(now);
             return null;
         }
     }

@@ -43,8 +43,9 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
     private readonly Dictionary<string, DesktopProfile> _profiles = new(StringComparer.Ordinal);
     private readonly List<EmulatedStateWrite> _writes = [];
     private readonly Dictionary<string, DateTimeOffset> _accessTokens = new(StringComparer.Ordinal);
-    private readonly Queue<DateTimeOffset> _window = new();
+    private readonly List<DateTimeOffset> _window = [];
     private readonly Dictionary<string, int> _requestCounts = new(StringComparer.Ordinal);
+    private readonly List<EmulatedRequest> _requestLog = [];
     private WebApplication? _app;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _refreshToken;
@@ -112,6 +113,21 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
 
     /// <summary>API requests answered 429 (rate limit or fault).</summary>
     public long ThrottledRequests => Interlocked.Read(ref _throttled);
+
+    /// <summary>
+    /// Every HTTP request received (API, token endpoint and websocket upgrades), in order of arrival on the emulator's
+    /// clock — for checking, for example, that no sliding minute saw more requests than a budget allows.
+    /// </summary>
+    public IReadOnlyList<EmulatedRequest> RequestLog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requestLog];
+            }
+        }
+    }
 
     /// <summary>Every state write received, in order (accepted and refused).</summary>
     public IReadOnlyList<EmulatedStateWrite> StateWrites

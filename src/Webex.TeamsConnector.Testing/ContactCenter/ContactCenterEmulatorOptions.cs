@@ -176,6 +176,12 @@ public sealed record EmulatedStateWrite(
     int StatusCode,
     DateTimeOffset ReceivedAt);
 
+/// <summary>An HTTP request the emulator received.</summary>
+/// <param name="Method">The method.</param>
+/// <param name="Path">The path (no query).</param>
+/// <param name="ReceivedAt">When it arrived (emulator clock).</param>
+public sealed record EmulatedRequest(string Method, string Path, DateTimeOffset ReceivedAt);
+
 /// <summary>A webhook subscription registered with the emulator.</summary>
 /// <param name="Id">The id.</param>
 /// <param name="Name">The name.</param>
