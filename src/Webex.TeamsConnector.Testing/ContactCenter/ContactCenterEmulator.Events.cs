@@ -64,6 +64,64 @@ public sealed partial class ContactCenterEmulator
         }
     }
 
+    /// <summary>Registers a webhook subscription directly (as another integration or an earlier run would have).</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="destinationUrl">Where deliveries go.</param>
+    /// <param name="secret">The signing secret.</param>
+    /// <param name="active">Whether deliveries are made.</param>
+    /// <returns>The subscription id.</returns>
+    public string AddSubscription(string name, Uri destinationUrl, string secret, bool active = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(destinationUrl);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secret);
+        var record = new SubscriptionRecord(Guid.NewGuid().ToString(), name, destinationUrl, ["agent:state_change", "agent:login", "agent:logout"], secret, "agent:1.0.0") { Active = active };
+        lock (_gate)
+        {
+            _subscriptions.Add(record.Id, record);
+        }
+
+        _ = DeliverAsync(record);
+        Changed();
+        return record.Id;
+    }
+
+    /// <summary>Deletes a webhook subscription, as an administrator (or WxCC) might behind the connector's back.</summary>
+    /// <param name="subscriptionId">The subscription id.</param>
+    /// <returns><see langword="true"/> when it existed.</returns>
+    public bool DeleteSubscription(string subscriptionId)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionId);
+        bool removed;
+        lock (_gate)
+        {
+            removed = _subscriptions.Remove(subscriptionId, out var record);
+            record?.Queue.Writer.TryComplete();
+        }
+
+        Changed();
+        return removed;
+    }
+
+    /// <summary>Turns a webhook subscription's deliveries on or off (WxCC deactivates a subscription whose deliveries keep failing).</summary>
+    /// <param name="subscriptionId">The subscription id.</param>
+    /// <param name="active">Whether deliveries are made.</param>
+    public void SetSubscriptionActive(string subscriptionId, bool active)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionId);
+        lock (_gate)
+        {
+            if (!_subscriptions.TryGetValue(subscriptionId, out var record))
+            {
+                throw new ArgumentException($"Subscription {subscriptionId} does not exist.", nameof(subscriptionId));
+            }
+
+            record.Active = active;
+        }
+
+        Changed();
+    }
+
     /// <summary>Drops every notification websocket at once, as a network failure would.</summary>
     public void DropWebSockets()
     {

@@ -98,7 +98,8 @@ public sealed partial class ContactCenterEmulator
             case ("GET", ["v2", "subscriptions"]):
                 lock (_gate)
                 {
-                    return (200, new JsonObject { ["items"] = new JsonArray([.. _subscriptions.Values.Select(static s => (JsonNode?)s.ToJson())]) });
+                    // Paged like the other WxCC lists (page, pageSize; meta.totalPages).
+                    return Page(context.Request.Query, [.. _subscriptions.Values], static s => s.ToJson());
                 }
 
             case ("POST", ["v2", "subscriptions"]):

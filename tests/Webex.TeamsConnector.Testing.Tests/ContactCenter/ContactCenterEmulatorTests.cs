@@ -348,6 +348,33 @@ public sealed class ContactCenterEmulatorTests
     }
 
     [Fact]
+    public async Task Subscriptions_ControlSurface_DeactivateDeleteAndPagedList()
+    {
+        await using var c = await EmulatorClient.StartAsync(static o => o.MaxPageSize = 2);
+        await c.AuthorizeAsync();
+        const string secret = "0123456789abcdef0123456789abcdef";
+        var ids = Enumerable.Range(0, 3).Select(i => c.Wxcc.AddSubscription("s" + i, new Uri("https://hooks.example.com/" + i), secret)).ToList();
+
+        c.Wxcc.SetSubscriptionActive(ids[1], active: false);
+        using var inactive = await c.GetAsync("v2/subscriptions/" + ids[1]);
+        c.Wxcc.DeleteSubscription(ids[2]).Should().BeTrue();
+        using var gone = await c.GetAsync("v2/subscriptions/" + ids[2]);
+        using var page0 = await c.GetAsync("v2/subscriptions?page=0&pageSize=100");
+        c.Wxcc.AddSubscription("s3", new Uri("https://hooks.example.com/3"), secret);
+        using var page1 = await c.GetAsync("v2/subscriptions?page=1&pageSize=100");
+
+        (await inactive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().Should().Be("inactive");
+        gone.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var first = await page0.Content.ReadFromJsonAsync<JsonElement>();
+        first.GetProperty("data").EnumerateArray().Select(static s => s.GetProperty("id").GetString()).Should().Equal(ids[0], ids[1]);
+        first.GetProperty("meta").GetProperty("totalPages").GetInt32().Should().Be(1);
+        var second = await page1.Content.ReadFromJsonAsync<JsonElement>();
+        second.GetProperty("data").GetArrayLength().Should().Be(1);
+        second.GetProperty("meta").GetProperty("totalPages").GetInt32().Should().Be(2);
+        c.Wxcc.DeleteSubscription(ids[2]).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task WebSocket_NoKeepAliveFor16Seconds_IsDropped()
     {
         await using var c = await EmulatorClient.StartAsync();
