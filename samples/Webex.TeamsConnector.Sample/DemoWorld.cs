@@ -31,7 +31,10 @@ internal sealed class DemoWorld : IAsyncDisposable
 
     public static async Task<DemoWorld> StartAsync()
     {
-        var world = new DemoWorld(await GraphEmulator.StartAsync(), await ContactCenterEmulator.StartAsync());
+        // The demo shows every agent's WxCC changes at once, so its emulator sends every agent's events on the connector's
+        // websocket; a real WxCC socket carries only the signed-in user's, and the others come with reconciliation.
+        var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { WebSocketScope = ContactCenterWebSocketScope.Organization });
+        var world = new DemoWorld(await GraphEmulator.StartAsync(), wxcc);
         world.Seed();
         return world;
     }

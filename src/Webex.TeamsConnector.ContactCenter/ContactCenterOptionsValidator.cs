@@ -45,9 +45,17 @@ internal sealed class ContactCenterOptionsValidator(ContactCenterBindingErrors b
                 {
                     errors.Add($"{Prefix}WebhookUrl must be an absolute https URL (plain http only on loopback).");
                 }
-                else if (!string.IsNullOrEmpty(hook.Query))
+                else
                 {
-                    errors.Add($"{Prefix}WebhookUrl must not have a query string (WxCC refuses it).");
+                    if (IsHttps(hook) && !hook.IsLoopback && hook.Port != 443)
+                    {
+                        errors.Add($"{Prefix}WebhookUrl must use port 443 (WxCC delivers webhooks only to https on 443; it is {hook.Port}).");
+                    }
+
+                    if (!string.IsNullOrEmpty(hook.Query))
+                    {
+                        errors.Add($"{Prefix}WebhookUrl must not have a query string (WxCC refuses it).");
+                    }
                 }
             }
 

@@ -100,4 +100,13 @@ internal static partial class Log
 
     [LoggerMessage(4052, LogLevel.Warning, "Checking {Count} unconfirmed state writes failed ({Reason}); they are not judged.")]
     public static partial void ConfirmationCheckFailed(ILogger logger, int count, string reason);
+
+    [LoggerMessage(4060, LogLevel.Warning, "Agent {AgentId}: WxCC returned a full page of {PageSize} activity records within {Window}; its current state was not among them and is left to the next reconciliation.")]
+    public static partial void ActivitiesTruncated(ILogger logger, string agentId, int pageSize, TimeSpan window);
+
+    [LoggerMessage(4061, LogLevel.Warning, "The webhook subscription {SubscriptionId} is {Status}; putting it back in place.")]
+    public static partial void SubscriptionLost(ILogger logger, string subscriptionId, string status);
+
+    [LoggerMessage(4062, LogLevel.Warning, "Checking the webhook subscription failed: {Reason}; trying again at the next reconciliation.")]
+    public static partial void SubscriptionCheckFailed(ILogger logger, string reason);
 }

@@ -15,6 +15,12 @@ internal sealed class Harness : IAsyncDisposable
     public const string WebhookSecret = "webhook-secret-0123456789-abcdefghijklmnop";
     public static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Opts the emulator into sending every agent's events on every websocket (WxCC's socket is per signed-in user),
+    /// for tests that watch other agents' events arrive in real time in websocket mode.
+    /// </summary>
+    public static readonly Action<ContactCenterEmulatorOptions> OrganizationWideWebSocket = static e => e.WebSocketScope = ContactCenterWebSocketScope.Organization;
+
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _running = [];
 

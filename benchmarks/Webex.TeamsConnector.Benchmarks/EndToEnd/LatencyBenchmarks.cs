@@ -101,7 +101,8 @@ public class LatencyBenchmarks
     private async Task SetupAsync()
     {
         _graph = await GraphEmulator.StartAsync();
-        _wxcc = await ContactCenterEmulator.StartAsync();
+        // Measures real-time event latency, so the emulator's websocket carries every agent's events (opt-in).
+        _wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { WebSocketScope = ContactCenterWebSocketScope.Organization });
         _callCode = _wxcc.AddIdleCode("Teams - In a call");
         _wxcc.SetDesktopProfile(new DesktopProfile("teams", StateSynchronizationMS: true));
         _agentId = _wxcc.AddAgent(email: "ann@contoso.example", desktopProfileId: "teams");

@@ -11,6 +11,12 @@ namespace Webex.TeamsConnector.ContactCenter;
 internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenceSyncSettingWriter
 {
     internal const int MaxAgentsPerActivitiesCall = 100;
+
+    /// <summary>The <c>pageSize</c> of <c>GET /v1/agents/activities</c>: the most records one answer carries.</summary>
+    internal const int ActivitiesPageSize = 1000;
+
+    /// <summary>The shortest window reconciliation narrows to before it splits a group of agents instead.</summary>
+    internal static readonly TimeSpan MinimumActivitiesWindow = TimeSpan.FromSeconds(1);
     private const int PageSize = 100;
 
     private readonly WxccApiClient _api;
@@ -47,7 +53,9 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenc
                 Str(item, "name") ?? string.Empty,
                 Bool(item, "isSystemCode") ?? false,
                 Bool(item, "active") ?? true,
-                !string.Equals(Str(item, "workTypeCode"), "WRAP_UP_CODE", StringComparison.OrdinalIgnoreCase)));
+                // Only a code WxCC marks IDLE_CODE is an idle code; a wrap-up code, or one without (or with an unknown)
+                // workTypeCode, must never pass as one.
+                string.Equals(Str(item, "workTypeCode"), "IDLE_CODE", StringComparison.OrdinalIgnoreCase)));
         }
 
         Volatile.Write(ref _codes, codes);
@@ -140,23 +148,47 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenc
     public async Task<IReadOnlyList<AgentFeedEvent>> GetCurrentStatesAsync(IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agentIds);
-        var results = new List<AgentFeedEvent>();
+        var latest = new Dictionary<string, AgentFeedEvent>(StringComparer.Ordinal);
         // A minute of slack past now covers clock skew between the connector and WxCC.
         var now = _time.GetUtcNow();
         var to = now + TimeSpan.FromMinutes(1);
         var from = to - Options.ReconciliationWindow;
         foreach (var batch in agentIds.Where(static a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).Chunk(MaxAgentsPerActivitiesCall))
         {
-            var query = string.Create(
-                CultureInfo.InvariantCulture,
-                $"v1/agents/activities?from={from.ToUnixTimeMilliseconds()}&to={to.ToUnixTimeMilliseconds()}&agentIds={Uri.EscapeDataString(string.Join(',', batch))}&pageSize=1000");
-            var response = await _api.GetAsync(new Uri(WithSlash(Options.BaseUrl), query), allowNotFound: false, cancellationToken).ConfigureAwait(false);
-            using var doc = Parse(response, "agents/activities");
-            var latest = new Dictionary<string, AgentFeedEvent>(StringComparer.Ordinal);
+            await FindCurrentAsync(batch, from, to, now, latest, cancellationToken).ConfigureAwait(false);
+        }
+
+        Log.Reconciled(_logger, agentIds.Count, latest.Count);
+        return [.. latest.Values];
+    }
+
+    /// <summary>
+    /// Finds the active activity record (the current state) of each agent in <paramref name="agents"/> between
+    /// <paramref name="from"/> and <paramref name="to"/>. WxCC answers at most <see cref="ActivitiesPageSize"/> records
+    /// and offers no next page, so a full answer may have left out the newest records: the agents whose active record
+    /// was not in it are asked for again over the newer half of the window (then, for those still missing, the older
+    /// half), and when the window cannot shrink any more, in smaller groups. Every call goes through the shared budget.
+    /// </summary>
+    private async Task FindCurrentAsync(
+        IReadOnlyList<string> agents,
+        DateTimeOffset from,
+        DateTimeOffset to,
+        DateTimeOffset now,
+        Dictionary<string, AgentFeedEvent> latest,
+        CancellationToken cancellationToken)
+    {
+        var query = string.Create(
+            CultureInfo.InvariantCulture,
+            $"v1/agents/activities?from={from.ToUnixTimeMilliseconds()}&to={to.ToUnixTimeMilliseconds()}&agentIds={Uri.EscapeDataString(string.Join(',', agents))}&pageSize={ActivitiesPageSize}");
+        var response = await _api.GetAsync(new Uri(WithSlash(Options.BaseUrl), query), allowNotFound: false, cancellationToken).ConfigureAwait(false);
+        var records = 0;
+        using (var doc = Parse(response, "agents/activities"))
+        {
             if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
             {
                 foreach (var record in data.EnumerateArray())
                 {
+                    records++;
                     if (AgentEventParser.FromActivity(record, now) is { } feedEvent
                         && (!latest.TryGetValue(feedEvent.AgentId, out var seen) || seen.Event.Timestamp <= feedEvent.Event.Timestamp))
                     {
@@ -164,12 +196,41 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenc
                     }
                 }
             }
-
-            results.AddRange(latest.Values);
         }
 
-        Log.Reconciled(_logger, agentIds.Count, results.Count);
-        return results;
+        if (records < ActivitiesPageSize)
+        {
+            return;
+        }
+
+        var missing = agents.Where(a => !latest.ContainsKey(a)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        if (to - from > MinimumActivitiesWindow)
+        {
+            var middle = from + ((to - from) / 2);
+            await FindCurrentAsync(missing, middle, to, now, latest, cancellationToken).ConfigureAwait(false);
+            var older = missing.Where(a => !latest.ContainsKey(a)).ToList();
+            if (older.Count > 0)
+            {
+                await FindCurrentAsync(older, from, middle, now, latest, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (missing.Count > 1)
+        {
+            var half = missing.Count / 2;
+            await FindCurrentAsync(missing[..half], from, to, now, latest, cancellationToken).ConfigureAwait(false);
+            await FindCurrentAsync(missing[half..], from, to, now, latest, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Log.ActivitiesTruncated(_logger, missing[0], ActivitiesPageSize, to - from);
     }
 
     private async IAsyncEnumerable<JsonElement> PagesAsync(string resource, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

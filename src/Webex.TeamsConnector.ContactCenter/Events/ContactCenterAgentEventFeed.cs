@@ -134,12 +134,42 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         while (!cancellationToken.IsCancellationRequested)
         {
             _reconcileRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            await CheckSubscriptionAsync(cancellationToken).ConfigureAwait(false);
             await ReconcileAsync(events, cancellationToken).ConfigureAwait(false);
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timer = Task.Delay(interval, _time, wake.Token);
             await Task.WhenAny(timer, _reconcileRequest.Task).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// In webhook mode, once the subscription is in place: checks at every reconciliation that it still exists and is
+    /// active, and puts it back (re-activates or re-creates it) when it is not — otherwise no webhook would ever arrive
+    /// again and only the reconciliation poll would carry agent changes.
+    /// </summary>
+    private async Task CheckSubscriptionAsync(CancellationToken cancellationToken)
+    {
+        if (SubscriptionId is not { } id)
+        {
+            return;
+        }
+
+        try
+        {
+            var status = await _subscriptions.GetStatusAsync(id, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(status, "active", StringComparison.OrdinalIgnoreCase))
+            {
+                return;
+            }
+
+            Log.SubscriptionLost(_logger, id, status ?? "gone");
+            SubscriptionId = await _subscriptions.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContactCenterException ex)
+        {
+            Log.SubscriptionCheckFailed(_logger, ex.Message);
         }
     }
 

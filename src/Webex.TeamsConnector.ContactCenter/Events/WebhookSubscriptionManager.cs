@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
@@ -10,6 +11,9 @@ namespace Webex.TeamsConnector.ContactCenter;
 internal sealed class WebhookSubscriptionManager
 {
     internal static readonly string[] EventTypes = ["agent:state_change", "agent:login", "agent:logout"];
+
+    private const int ListPageSize = 100;
+    private const int MaxListPages = 1000;
 
     private readonly WxccApiClient _api;
     private readonly ILogger _logger;
@@ -26,25 +30,7 @@ internal sealed class WebhookSubscriptionManager
         var options = _api.Options;
         var destination = options.WebhookUrl ?? throw new InvalidOperationException("TeamsConnector:ContactCenter:WebhookUrl is not set.");
         var collection = new Uri(ContactCenterDirectory.WithSlash(options.BaseUrl), "v2/subscriptions");
-        var list = await _api.GetAsync(collection, allowNotFound: false, cancellationToken).ConfigureAwait(false);
-        string? existing = null;
-        using (var doc = Parse(list))
-        {
-            foreach (var item in Items(doc.RootElement))
-            {
-                var name = ContactCenterDirectory.Str(item, "name");
-                var url = ContactCenterDirectory.Str(item, "destinationUrl");
-                if (string.Equals(name, options.WebhookName, StringComparison.Ordinal)
-                    || Uri.TryCreate(url, UriKind.Absolute, out var u) && u == destination)
-                {
-                    existing = ContactCenterDirectory.Str(item, "id");
-                    if (existing is not null)
-                    {
-                        break;
-                    }
-                }
-            }
-        }
+        var existing = await FindExistingAsync(collection, options, destination, cancellationToken).ConfigureAwait(false);
 
         var body = Body(options, destination);
         if (existing is not null)
@@ -73,6 +59,74 @@ internal sealed class WebhookSubscriptionManager
             ?? throw new ContactCenterException("The created subscription has no id.", created.Status, created.TrackingId);
         Log.SubscriptionCreated(_logger, id);
         return id;
+    }
+
+    /// <summary>
+    /// Whether the subscription still exists and is active (<c>GET /v2/subscriptions/{id}</c>); WxCC may deactivate a
+    /// subscription whose deliveries fail, and an administrator may delete it.
+    /// </summary>
+    /// <returns>The status WxCC reports (<c>active</c>, <c>inactive</c>, ...), or <see langword="null"/> when it is gone.</returns>
+    public async Task<string?> GetStatusAsync(string subscriptionId, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(ContactCenterDirectory.WithSlash(_api.Options.BaseUrl), "v2/subscriptions/" + Uri.EscapeDataString(subscriptionId));
+        var response = await _api.GetAsync(uri, allowNotFound: true, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            return null;
+        }
+
+        using var doc = Parse(response);
+        // A subscription without a status field is taken as active rather than re-created over and over.
+        return ContactCenterDirectory.Str(doc.RootElement, "status") ?? "active";
+    }
+
+    /// <summary>
+    /// Looks through every page of <c>GET /v2/subscriptions</c> for one with the connector's name or destination.
+    /// Pages are followed by <c>page</c>/<c>pageSize</c> while <c>meta.totalPages</c> says there are more (or, without
+    /// it, while a page comes back full); a page with nothing new ends the walk, so a server that ignores paging is
+    /// read once.
+    /// </summary>
+    private async Task<string?> FindExistingAsync(Uri collection, ContactCenterOptions options, Uri destination, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var page = 0; page < MaxListPages; page++)
+        {
+            var uri = new Uri(collection.AbsoluteUri + string.Create(CultureInfo.InvariantCulture, $"?page={page}&pageSize={ListPageSize}"));
+            var list = await _api.GetAsync(uri, allowNotFound: false, cancellationToken).ConfigureAwait(false);
+            using var doc = Parse(list);
+            var items = Items(doc.RootElement);
+            var fresh = 0;
+            foreach (var item in items)
+            {
+                var id = ContactCenterDirectory.Str(item, "id");
+                if (id is null || !seen.Add(id))
+                {
+                    continue;
+                }
+
+                fresh++;
+                var name = ContactCenterDirectory.Str(item, "name");
+                var url = ContactCenterDirectory.Str(item, "destinationUrl");
+                if (string.Equals(name, options.WebhookName, StringComparison.Ordinal)
+                    || Uri.TryCreate(url, UriKind.Absolute, out var u) && u == destination)
+                {
+                    return id;
+                }
+            }
+
+            var root = doc.RootElement;
+            int? totalPages = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
+                && meta.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var pages)
+                ? pages
+                : null;
+            var more = totalPages is { } total ? page + 1 < total : items.Length >= ListPageSize;
+            if (fresh == 0 || !more)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     private static byte[] Body(ContactCenterOptions options, Uri destination)

@@ -14,6 +14,7 @@ internal sealed class RequestBudget
     private readonly TimeProvider _time;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
     private int _waiting;
+    private long _granted;
 
     public RequestBudget(int requestsPerMinute, TimeProvider timeProvider)
     {
@@ -30,6 +31,9 @@ internal sealed class RequestBudget
 
     /// <summary>The number of callers waiting for the budget.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>Slots granted since start, less those given back unused (tests compare it with what the server saw).</summary>
+    public long Granted => Interlocked.Read(ref _granted);
 
     /// <summary>The requests granted in the current window.</summary>
     public int Used
@@ -63,6 +67,7 @@ internal sealed class RequestBudget
                 else if (_grants.Count < Limit)
                 {
                     _grants.Enqueue(now);
+                    Interlocked.Increment(ref _granted);
                     return new Lease(this, now);
                 }
                 else
@@ -124,6 +129,7 @@ internal sealed class RequestBudget
                 if (!found && g == grantedAt)
                 {
                     found = true;
+                    Interlocked.Decrement(ref _granted);
                     continue;
                 }
 

@@ -64,6 +64,64 @@ public sealed partial class ContactCenterEmulator
         }
     }
 
+    /// <summary>Registers a webhook subscription directly (as another integration or an earlier run would have).</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="destinationUrl">Where deliveries go.</param>
+    /// <param name="secret">The signing secret.</param>
+    /// <param name="active">Whether deliveries are made.</param>
+    /// <returns>The subscription id.</returns>
+    public string AddSubscription(string name, Uri destinationUrl, string secret, bool active = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(destinationUrl);
+        ArgumentException.ThrowIfNullOrWhiteSpace(secret);
+        var record = new SubscriptionRecord(Guid.NewGuid().ToString(), name, destinationUrl, ["agent:state_change", "agent:login", "agent:logout"], secret, "agent:1.0.0") { Active = active };
+        lock (_gate)
+        {
+            _subscriptions.Add(record.Id, record);
+        }
+
+        _ = DeliverAsync(record);
+        Changed();
+        return record.Id;
+    }
+
+    /// <summary>Deletes a webhook subscription, as an administrator (or WxCC) might behind the connector's back.</summary>
+    /// <param name="subscriptionId">The subscription id.</param>
+    /// <returns><see langword="true"/> when it existed.</returns>
+    public bool DeleteSubscription(string subscriptionId)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionId);
+        bool removed;
+        lock (_gate)
+        {
+            removed = _subscriptions.Remove(subscriptionId, out var record);
+            record?.Queue.Writer.TryComplete();
+        }
+
+        Changed();
+        return removed;
+    }
+
+    /// <summary>Turns a webhook subscription's deliveries on or off (WxCC deactivates a subscription whose deliveries keep failing).</summary>
+    /// <param name="subscriptionId">The subscription id.</param>
+    /// <param name="active">Whether deliveries are made.</param>
+    public void SetSubscriptionActive(string subscriptionId, bool active)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionId);
+        lock (_gate)
+        {
+            if (!_subscriptions.TryGetValue(subscriptionId, out var record))
+            {
+                throw new ArgumentException($"Subscription {subscriptionId} does not exist.", nameof(subscriptionId));
+            }
+
+            record.Active = active;
+        }
+
+        Changed();
+    }
+
     /// <summary>Drops every notification websocket at once, as a network failure would.</summary>
     public void DropWebSockets()
     {
@@ -183,7 +241,10 @@ public sealed partial class ContactCenterEmulator
     {
         foreach (var socket in _sockets)
         {
-            socket.Outgoing.Writer.TryWrite(pending.WebSocketMessage);
+            if (Carries(socket, pending.AgentId))
+            {
+                socket.Outgoing.Writer.TryWrite(pending.WebSocketMessage);
+            }
         }
 
         foreach (var subscription in _subscriptions.Values)
@@ -254,6 +315,10 @@ public sealed partial class ContactCenterEmulator
         }
     }
 
+    /// <summary>Whether the websocket carries events about <paramref name="agentId"/> (see <see cref="ContactCenterWebSocketScope"/>).</summary>
+    private bool Carries(NotificationConnection socket, string? agentId) =>
+        _options.WebSocketScope == ContactCenterWebSocketScope.Organization || string.Equals(socket.UserId, agentId, StringComparison.Ordinal);
+
     private async Task DeliverAsync(SubscriptionRecord subscription)
     {
         try
@@ -308,7 +373,7 @@ public sealed partial class ContactCenterEmulator
         }
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new NotificationConnection(socket);
+        var connection = new NotificationConnection(socket, _options.ApiUserId);
         var welcome = new JsonObject
         {
             ["type"] = "Welcome",
@@ -391,9 +456,12 @@ public sealed partial class ContactCenterEmulator
 
     private sealed record Delivery(byte[] Body, string Signature, string? Timestamp);
 
-    private sealed class NotificationConnection(WebSocket socket)
+    private sealed class NotificationConnection(WebSocket socket, string userId)
     {
         public WebSocket Socket { get; } = socket;
+
+        /// <summary>The signed-in user the websocket belongs to (the access token's user).</summary>
+        public string UserId { get; } = userId;
 
         public Channel<byte[]> Outgoing { get; } = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
 

@@ -10,10 +10,20 @@ public sealed partial class ContactCenterEmulator
 {
     private const long DayMs = 24 * 60 * 60 * 1000;
 
+    /// <summary>The most records one <c>GET /v1/agents/activities</c> answers (also its <c>pageSize</c> when none is given).</summary>
+    private const int MaxActivityRecords = 10_000;
+
     private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
         var path = request.Path.Value ?? "/";
+        // The request counts (log and rate limit) at the moment it arrives, whatever the clock does meanwhile.
+        var arrived = _time.GetUtcNow();
+        lock (_gate)
+        {
+            _requestLog.Add(new EmulatedRequest(request.Method, path, arrived));
+        }
+
         if (path == "/v1/access_token")
         {
             await TokenAsync(context).ConfigureAwait(false);
@@ -43,7 +53,7 @@ public sealed partial class ContactCenterEmulator
             return;
         }
 
-        var retryAfter = Throttle() ?? (Faults.TakeTooManyRequests() ? Faults.RetryAfter : (TimeSpan?)null);
+        var retryAfter = Throttle(arrived) ?? (Faults.TakeTooManyRequests() ? Faults.RetryAfter : (TimeSpan?)null);
         if (retryAfter is { } wait)
         {
             Interlocked.Increment(ref _throttled);
@@ -88,7 +98,8 @@ public sealed partial class ContactCenterEmulator
             case ("GET", ["v2", "subscriptions"]):
                 lock (_gate)
                 {
-                    return (200, new JsonObject { ["items"] = new JsonArray([.. _subscriptions.Values.Select(static s => (JsonNode?)s.ToJson())]) });
+                    // Paged like the other WxCC lists (page, pageSize; meta.totalPages).
+                    return Page(context.Request.Query, [.. _subscriptions.Values], static s => s.ToJson());
                 }
 
             case ("POST", ["v2", "subscriptions"]):
@@ -264,7 +275,8 @@ public sealed partial class ContactCenterEmulator
                     },
                 };
                 var bytes = System.Text.Encoding.UTF8.GetBytes(message.ToJsonString());
-                foreach (var socket in _sockets)
+                // The failure answers the writer's request: the token user's websocket gets it, as does the agent's.
+                foreach (var socket in _sockets.Where(s => Carries(s, agentId) || s.UserId == _options.ApiUserId))
                 {
                     socket.Outgoing.Writer.TryWrite(bytes);
                 }
@@ -308,31 +320,44 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("at most 100 agentIds"));
         }
 
+        var pageSize = MaxActivityRecords;
+        if (query.ContainsKey("pageSize"))
+        {
+            if (!int.TryParse(query["pageSize"], NumberStyles.Integer, CultureInfo.InvariantCulture, out pageSize) || pageSize < 1)
+            {
+                return (400, Error("pageSize must be a positive number"));
+            }
+
+            pageSize = Math.Min(pageSize, MaxActivityRecords);
+        }
+
         var data = new JsonArray();
         lock (_gate)
         {
-            foreach (var id in ids.Length == 0 ? _agents.Keys.ToArray() : ids)
+            // A time-ordered query: the oldest records first, cut at pageSize, so a window holding too many records
+            // loses its newest ones (there is no next page).
+            var matches = (ids.Length == 0 ? _agents.Keys.ToArray() : ids)
+                .Distinct(StringComparer.Ordinal)
+                .Select(id => _agents.GetValueOrDefault(id))
+                .OfType<AgentRecord>()
+                .SelectMany(agent => agent.Activities.Where(a => a.StartMs <= to && (a.EndMs < 0 || a.EndMs >= from)).Select(a => (Agent: agent, Activity: a)))
+                .OrderBy(static m => m.Activity.StartMs)
+                .ThenBy(static m => m.Agent.AgentId, StringComparer.Ordinal)
+                .Take(pageSize);
+            foreach (var (agent, a) in matches)
             {
-                if (!_agents.TryGetValue(id, out var agent))
+                data.Add((JsonNode)new JsonObject
                 {
-                    continue;
-                }
-
-                foreach (var a in agent.Activities.Where(a => a.StartMs <= to && (a.EndMs < 0 || a.EndMs >= from)))
-                {
-                    data.Add((JsonNode)new JsonObject
-                    {
-                        ["agentId"] = agent.AgentId,
-                        ["currentState"] = a.State,
-                        ["idleCode"] = a.IdleCode ?? (a.State == "Available" ? "0" : null),
-                        ["idleCodeName"] = a.IdleCode is null ? null : _codes.FirstOrDefault(c => c.Id == a.IdleCode)?.Name,
-                        ["reason"] = a.Reason,
-                        ["startTime"] = a.StartMs,
-                        ["endTime"] = a.EndMs,
-                        ["active"] = a.EndMs < 0,
-                        ["channelType"] = "telephony",
-                    });
-                }
+                    ["agentId"] = agent.AgentId,
+                    ["currentState"] = a.State,
+                    ["idleCode"] = a.IdleCode ?? (a.State == "Available" ? "0" : null),
+                    ["idleCodeName"] = a.IdleCode is null ? null : _codes.FirstOrDefault(c => c.Id == a.IdleCode)?.Name,
+                    ["reason"] = a.Reason,
+                    ["startTime"] = a.StartMs,
+                    ["endTime"] = a.EndMs,
+                    ["active"] = a.EndMs < 0,
+                    ["channelType"] = "telephony",
+                });
             }
         }
 
@@ -355,17 +380,25 @@ public sealed partial class ContactCenterEmulator
     {
         lock (_gate)
         {
-            return Page(query, _codes, c => new JsonObject
+            return Page(query, _codes, c =>
             {
-                ["id"] = c.Id,
-                ["name"] = c.Name,
-                ["description"] = c.Name,
-                ["defaultCode"] = false,
-                ["active"] = c.Active,
-                ["isSystemCode"] = c.IsSystem,
-                ["workTypeCode"] = c.Idle ? "IDLE_CODE" : "WRAP_UP_CODE",
-                ["createdTime"] = c.CreatedMs,
-                ["lastUpdatedTime"] = c.CreatedMs,
+                var json = new JsonObject
+                {
+                    ["id"] = c.Id,
+                    ["name"] = c.Name,
+                    ["description"] = c.Name,
+                    ["defaultCode"] = false,
+                    ["active"] = c.Active,
+                    ["isSystemCode"] = c.IsSystem,
+                    ["createdTime"] = c.CreatedMs,
+                    ["lastUpdatedTime"] = c.CreatedMs,
+                };
+                if (c.WorkTypeCode is not null)
+                {
+                    json["workTypeCode"] = c.WorkTypeCode;
+                }
+
+                return json;
             });
         }
     }
@@ -596,22 +629,18 @@ public sealed partial class ContactCenterEmulator
     }
 
     /// <summary>The per-client-id sliding minute: <see langword="null"/> when the request may go (and is counted), else the wait.</summary>
-    private TimeSpan? Throttle()
+    private TimeSpan? Throttle(DateTimeOffset now)
     {
         lock (_gate)
         {
-            var now = _time.GetUtcNow();
-            while (_window.Count > 0 && _window.Peek() + TimeSpan.FromMinutes(1) <= now)
-            {
-                _window.Dequeue();
-            }
-
+            // Requests may reach this point out of arrival order, so expired entries are removed wherever they are.
+            _window.RemoveAll(t => t + TimeSpan.FromMinutes(1) <= now);
             if (_window.Count >= _options.RequestsPerMinute)
             {
-                return _window.Peek() + TimeSpan.FromMinutes(1) - now;
+                return _window.Min() + TimeSpan.FromMinutes(1) - now;
             }
 
-            _window.Enqueue(now);
+            _window.Add(now);
             return null;
         }
     }

@@ -43,8 +43,9 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
     private readonly Dictionary<string, DesktopProfile> _profiles = new(StringComparer.Ordinal);
     private readonly List<EmulatedStateWrite> _writes = [];
     private readonly Dictionary<string, DateTimeOffset> _accessTokens = new(StringComparer.Ordinal);
-    private readonly Queue<DateTimeOffset> _window = new();
+    private readonly List<DateTimeOffset> _window = [];
     private readonly Dictionary<string, int> _requestCounts = new(StringComparer.Ordinal);
+    private readonly List<EmulatedRequest> _requestLog = [];
     private WebApplication? _app;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _refreshToken;
@@ -112,6 +113,21 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
 
     /// <summary>API requests answered 429 (rate limit or fault).</summary>
     public long ThrottledRequests => Interlocked.Read(ref _throttled);
+
+    /// <summary>
+    /// Every HTTP request received (API, token endpoint and websocket upgrades), in order of arrival on the emulator's
+    /// clock — for checking, for example, that no sliding minute saw more requests than a budget allows.
+    /// </summary>
+    public IReadOnlyList<EmulatedRequest> RequestLog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _requestLog];
+            }
+        }
+    }
 
     /// <summary>Every state write received, in order (accepted and refused).</summary>
     public IReadOnlyList<EmulatedStateWrite> StateWrites
@@ -227,6 +243,20 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
         lock (_gate)
         {
             return AddCodeLocked(name, isSystem: false, active: true, idle: false, id).Id;
+        }
+    }
+
+    /// <summary>Adds an auxiliary code with any <c>workTypeCode</c>, including none or one WxCC does not define (to test how readers cope).</summary>
+    /// <param name="name">The name.</param>
+    /// <param name="workTypeCode">The <c>workTypeCode</c> served; omitted from the JSON when <see langword="null"/>.</param>
+    /// <param name="id">The id; generated when <see langword="null"/>.</param>
+    /// <returns>The id.</returns>
+    public string AddAuxiliaryCode(string name, string? workTypeCode, string? id = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        lock (_gate)
+        {
+            return AddCodeLocked(name, isSystem: false, active: true, workTypeCode, id).Id;
         }
     }
 
@@ -569,9 +599,12 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
         return _agents.TryGetValue(agentId, out var agent) ? agent : throw new ArgumentException($"Agent {agentId} does not exist; add it with AddAgent first.", nameof(agentId));
     }
 
-    private CodeRecord AddCodeLocked(string name, bool isSystem, bool active, bool idle, string? id)
+    private CodeRecord AddCodeLocked(string name, bool isSystem, bool active, bool idle, string? id) =>
+        AddCodeLocked(name, isSystem, active, idle ? "IDLE_CODE" : "WRAP_UP_CODE", id);
+
+    private CodeRecord AddCodeLocked(string name, bool isSystem, bool active, string? workTypeCode, string? id)
     {
-        var code = new CodeRecord(id ?? Guid.NewGuid().ToString(), name, isSystem, active, idle, NowMs());
+        var code = new CodeRecord(id ?? Guid.NewGuid().ToString(), name, isSystem, active, workTypeCode, NowMs());
         _codes.Add(code);
         return code;
     }
@@ -633,7 +666,10 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
 
     private sealed record ActivityRecord(string State, string? IdleCode, string? Reason, long StartMs, long EndMs = -1);
 
-    private sealed record CodeRecord(string Id, string Name, bool IsSystem, bool Active, bool Idle, long CreatedMs);
+    private sealed record CodeRecord(string Id, string Name, bool IsSystem, bool Active, string? WorkTypeCode, long CreatedMs)
+    {
+        public bool Idle => WorkTypeCode == "IDLE_CODE";
+    }
 
     private sealed class RonaState(ContactCenterEmulator emulator, string agentId, string contactId)
     {

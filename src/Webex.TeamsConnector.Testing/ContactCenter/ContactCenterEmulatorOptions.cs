@@ -1,5 +1,18 @@
 namespace Webex.TeamsConnector.Testing;
 
+/// <summary>Which agents' events a notification websocket of the <see cref="ContactCenterEmulator"/> carries.</summary>
+public enum ContactCenterWebSocketScope
+{
+    /// <summary>
+    /// Only the events of the user the access token belongs to (<see cref="ContactCenterEmulatorOptions.ApiUserId"/>),
+    /// as WxCC's agent notification websocket is per signed-in user.
+    /// </summary>
+    SignedInUser = 0,
+
+    /// <summary>Every agent's events on every websocket (not how WxCC behaves; for tests and demos that want it).</summary>
+    Organization,
+}
+
 /// <summary>Settings of a <see cref="ContactCenterEmulator"/>. Every property has a usable default.</summary>
 public sealed class ContactCenterEmulatorOptions
 {
@@ -50,6 +63,13 @@ public sealed class ContactCenterEmulatorOptions
     /// <summary>The user id the API's token belongs to (reported as <c>changedById</c> of state writes made through the API).</summary>
     /// <value>The default value is <c>connector-admin</c>.</value>
     public string ApiUserId { get; set; } = "connector-admin";
+
+    /// <summary>Which agents' events each notification websocket carries.</summary>
+    /// <value>
+    /// The default value is <see cref="ContactCenterWebSocketScope.SignedInUser"/>: only the token user's own events, as
+    /// in WxCC.
+    /// </value>
+    public ContactCenterWebSocketScope WebSocketScope { get; set; } = ContactCenterWebSocketScope.SignedInUser;
 
     /// <summary>Whether the organization's presence-sync setting is on at start.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
@@ -155,6 +175,12 @@ public sealed record EmulatedStateWrite(
     string? TrackingId,
     int StatusCode,
     DateTimeOffset ReceivedAt);
+
+/// <summary>An HTTP request the emulator received.</summary>
+/// <param name="Method">The method.</param>
+/// <param name="Path">The path (no query).</param>
+/// <param name="ReceivedAt">When it arrived (emulator clock).</param>
+public sealed record EmulatedRequest(string Method, string Path, DateTimeOffset ReceivedAt);
 
 /// <summary>A webhook subscription registered with the emulator.</summary>
 /// <param name="Id">The id.</param>

@@ -53,6 +53,31 @@ public sealed class DirectoryTests
     }
 
     [Fact]
+    public async Task Validate_CodeWithoutOrWithUnknownWorkTypeCode_IsRefusedAsNotAnIdleCode()
+    {
+        await using var h = await Harness.StartAsync();
+        var none = h.Wxcc.AddAuxiliaryCode("No work type", workTypeCode: null);
+        var unknown = h.Wxcc.AddAuxiliaryCode("Strange work type", workTypeCode: "SOMETHING_ELSE");
+        var lower = h.Wxcc.AddAuxiliaryCode("Lower case", workTypeCode: "idle_code");
+        var codes = await h.Directory.GetIdleCodesAsync(CancellationToken.None);
+        var mapping = IdleCodeMapping.Create(new Dictionary<string, string?>
+        {
+            ["InACall"] = none,
+            ["Presenting"] = unknown,
+            ["DoNotDisturb"] = lower,
+        });
+
+        var errors = IdleCodeCatalog.Validate(mapping, codes);
+
+        codes.Single(c => c.Id == none).IsIdleCode.Should().BeFalse();
+        codes.Single(c => c.Id == unknown).IsIdleCode.Should().BeFalse();
+        codes.Single(c => c.Id == lower).IsIdleCode.Should().BeTrue();
+        errors.Should().HaveCount(2);
+        errors.Should().Contain(e => e.Contains("InACall") && e.Contains("not an idle code"))
+            .And.Contain(e => e.Contains("Presenting") && e.Contains("not an idle code"));
+    }
+
+    [Fact]
     public async Task CreateClassifier_Catalogue_KnowsRonaAndOtherSystemCodes()
     {
         await using var h = await Harness.StartAsync();
@@ -154,6 +179,66 @@ public sealed class DirectoryTests
         idle.Reason.Should().Be("lunch");
         idle.Timestamp.Should().Be(h.Wxcc.GetAgent(agents[1]).LastStateChangeAt);
         states.Single(s => s.AgentId == agents[2]).Event.Kind.Should().Be(AgentEventKind.Logout);
+    }
+
+    [Fact]
+    public async Task GetCurrentStates_AgentWithMoreRecordsThanAPage_StillReconcilesToItsNewestState()
+    {
+        await using var h = await Harness.StartAsync();
+        var lunch = h.Wxcc.AddIdleCode("Lunch");
+        var meeting = h.Wxcc.AddIdleCode("Meeting");
+        var agents = Enumerable.Range(0, 100).Select(_ => h.Wxcc.AddAgent()).ToList();
+        foreach (var agent in agents)
+        {
+            h.Wxcc.SignIn(agent);
+        }
+
+        h.Time.Advance(TimeSpan.FromHours(2));
+        var busy = agents[42];
+        for (var i = 0; i < 1500; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            h.Wxcc.SetStateAsAgent(busy, i % 2 == 0 ? AgentState.Idle(lunch) : AgentState.Available, "flip " + i);
+        }
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        h.Wxcc.SetStateAsAgent(busy, AgentState.Idle(meeting), "newest");
+        h.Wxcc.SetStateAsAgent(agents[7], AgentState.Idle(lunch), "lunch");
+
+        var states = await h.Directory.GetCurrentStatesAsync(agents, CancellationToken.None);
+
+        states.Should().HaveCount(100);
+        var newest = states.Single(s => s.AgentId == busy).Event;
+        newest.State.Should().Be(AgentState.Idle(meeting));
+        newest.Reason.Should().Be("newest");
+        newest.Timestamp.Should().Be(h.Wxcc.GetAgent(busy).LastStateChangeAt);
+        states.Single(s => s.AgentId == agents[7]).Event.State.Should().Be(AgentState.Idle(lunch));
+        states.Where(s => s.AgentId != busy && s.AgentId != agents[7]).Should().OnlyContain(s => s.Event.State == AgentState.Available);
+        h.Wxcc.RequestCount("agents/activities").Should().BeInRange(2, 20, "the window is narrowed step by step, not read record by record");
+    }
+
+    [Fact]
+    public async Task GetCurrentStates_SeveralBusyAgentsOverflowingAPage_EachReconcilesToItsNewestState()
+    {
+        await using var h = await Harness.StartAsync();
+        var lunch = h.Wxcc.AddIdleCode("Lunch");
+        var agents = Enumerable.Range(0, 4).Select(_ => h.Wxcc.AddAgent()).ToList();
+        foreach (var agent in agents)
+        {
+            h.Wxcc.SignIn(agent);
+            for (var i = 0; i < 400; i++)
+            {
+                h.Wxcc.SetStateAsAgent(agent, i % 2 == 0 ? AgentState.Idle(lunch) : AgentState.Available);
+            }
+        }
+
+        var states = await h.Directory.GetCurrentStatesAsync(agents, CancellationToken.None);
+
+        states.Select(s => s.AgentId).Should().BeEquivalentTo(agents);
+        foreach (var agent in agents)
+        {
+            states.Single(s => s.AgentId == agent).Event.Timestamp.Should().Be(h.Wxcc.GetAgent(agent).LastStateChangeAt);
+        }
     }
 
     [Fact]

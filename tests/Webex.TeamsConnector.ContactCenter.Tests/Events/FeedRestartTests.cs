@@ -10,7 +10,7 @@ public sealed class FeedRestartTests
     {
         // A new sync session (after a reactivation) runs the same feed again and must learn every state again,
         // although the first run already passed those states on.
-        await using var h = await Harness.StartAsync(settings: new() { ["EventSource"] = "WebSocket" });
+        await using var h = await Harness.StartAsync(Harness.OrganizationWideWebSocket, settings: new() { ["EventSource"] = "WebSocket" });
         var agent = h.Wxcc.AddAgent();
         h.Wxcc.SignIn(agent);
         var feed = h.Services.GetRequiredService<IAgentEventFeed>();

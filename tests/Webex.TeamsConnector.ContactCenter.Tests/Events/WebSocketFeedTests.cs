@@ -6,7 +6,7 @@ public sealed class WebSocketFeedTests
 {
     private static async Task<Harness> StartAsync()
     {
-        var h = await Harness.StartAsync(settings: new() { ["EventSource"] = "WebSocket" });
+        var h = await Harness.StartAsync(Harness.OrganizationWideWebSocket, settings: new() { ["EventSource"] = "WebSocket" });
         h.RunFeed();
         await h.Wxcc.WaitUntilAsync(w => w.OpenWebSockets == 1);
         await h.WaitForReconciliationAsync(2);
@@ -15,6 +15,32 @@ public sealed class WebSocketFeedTests
         }
 
         return h;
+    }
+
+    [Fact]
+    public async Task Run_PerUserSocket_OtherAgentsArriveByTheReconciliationPoll()
+    {
+        await using var h = await Harness.StartAsync(settings: new() { ["EventSource"] = "WebSocket", ["ReconciliationInterval"] = "00:01:00" });
+        var code = h.Wxcc.AddIdleCode("Lunch");
+        var agent = h.Wxcc.AddAgent();
+        h.Wxcc.SignIn(agent);
+        h.RunFeed();
+        await h.Wxcc.WaitUntilAsync(w => w.OpenWebSockets == 1);
+        await h.WaitForReconciliationAsync(2);
+        while (h.Events.Reader.TryRead(out _))
+        {
+        }
+
+        var reconciliations = h.Feed.Reconciliations;
+        h.Wxcc.SetStateAsAgent(agent, AgentState.Idle(code));
+        h.Events.Reader.TryRead(out _).Should().BeFalse("the websocket carries only the token user's events");
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await h.WaitForReconciliationAsync(reconciliations + 1);
+
+        var polled = await h.NextEventAsync();
+        polled.AgentId.Should().Be(agent);
+        polled.Event.State.Should().Be(AgentState.Idle(code));
+        polled.TrackingId.Should().BeNull("it came from the activities poll, not from the websocket");
     }
 
     [Fact]
@@ -91,7 +117,7 @@ public sealed class WebSocketFeedTests
     [Fact]
     public async Task Run_KeepAliveEveryFourSeconds_KeepsTheSocketOpenPastSixteenSeconds()
     {
-        var h = await Harness.StartAsync(settings: new() { ["EventSource"] = "WebSocket" });
+        var h = await Harness.StartAsync(Harness.OrganizationWideWebSocket, settings: new() { ["EventSource"] = "WebSocket" });
         await using var _ = h;
         var armed = Channel.CreateUnbounded<bool>();
         h.WebSocket.KeepAliveArmed += () => armed.Writer.TryWrite(true);

@@ -97,6 +97,30 @@ public sealed class ContactCenterOptionsTests
         error.Message.Should().NotContain("short-but-secret");
     }
 
+    [Theory]
+    [InlineData("https://hooks.example.com:8443/wxcc", false)]
+    [InlineData("https://hooks.example.com:80/wxcc", false)]
+    [InlineData("https://hooks.example.com/wxcc", true)]
+    [InlineData("https://hooks.example.com:443/wxcc", true)]
+    [InlineData("https://127.0.0.1:5001/wxcc", true)]
+    [InlineData("http://127.0.0.1:5000/wxcc", true)]
+    public void AddWebexContactCenter_WebhookUrlPort_MustBe443UnlessLoopback(string url, bool valid)
+    {
+        var values = Valid();
+        values["WebhookUrl"] = url;
+
+        var act = () => Build(values).GetRequiredService<IOptions<ContactCenterOptions>>().Value;
+
+        if (valid)
+        {
+            act.Should().NotThrow();
+        }
+        else
+        {
+            act.Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle(f => f.Contains("WebhookUrl must use port 443"));
+        }
+    }
+
     [Fact]
     public void AddWebexContactCenter_UnknownKey_IsRefusedWithTheOtherErrors()
     {

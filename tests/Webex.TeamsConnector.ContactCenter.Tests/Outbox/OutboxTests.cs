@@ -294,7 +294,7 @@ public sealed class OutboxTests
     [Fact]
     public async Task AgentStateChangeFailed_AfterAccepted_ReportedThroughResults()
     {
-        await using var h = await Harness.StartAsync(settings: new() { ["EventSource"] = "WebSocket" });
+        await using var h = await Harness.StartAsync(Harness.OrganizationWideWebSocket, settings: new() { ["EventSource"] = "WebSocket" });
         var (code, agents) = Agents(h.Wxcc, 1);
         h.RunFeed();
         h.RunOutbox();

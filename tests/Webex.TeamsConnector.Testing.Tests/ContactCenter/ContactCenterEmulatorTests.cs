@@ -104,7 +104,7 @@ public sealed class ContactCenterEmulatorTests
     [Fact]
     public async Task StatePut_Valid_Answers202AndEmitsTheEventOnTheWebSocketAndASignedWebhook()
     {
-        await using var c = await EmulatorClient.StartAsync();
+        await using var c = await EmulatorClient.StartAsync(static o => o.WebSocketScope = ContactCenterWebSocketScope.Organization);
         await using var hook = await Receiver.StartAsync();
         await c.AuthorizeAsync();
         var code = c.Wxcc.AddIdleCode("Lunch");
@@ -228,6 +228,65 @@ public sealed class ContactCenterEmulatorTests
     }
 
     [Fact]
+    public async Task Activities_PageSize_ServesAtMostThatManyRecordsOldestFirst()
+    {
+        await using var c = await EmulatorClient.StartAsync();
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var agent = c.Wxcc.AddAgent();
+        var from = c.Time.GetUtcNow().ToUnixTimeMilliseconds() - 1;
+        c.Wxcc.SignIn(agent);
+        for (var i = 0; i < 10; i++)
+        {
+            c.Time.Advance(TimeSpan.FromSeconds(1));
+            c.Wxcc.SetStateAsAgent(agent, i % 2 == 0 ? AgentState.Idle(code) : AgentState.Available);
+        }
+
+        var to = c.Time.GetUtcNow().ToUnixTimeMilliseconds() + 1;
+
+        using var cut = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={agent}&pageSize=5");
+        using var all = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={agent}&pageSize=1000");
+        using var zero = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={agent}&pageSize=0");
+
+        var cutData = (await cut.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data");
+        cutData.GetArrayLength().Should().Be(5);
+        var starts = cutData.EnumerateArray().Select(static r => r.GetProperty("startTime").GetInt64()).ToList();
+        starts.Should().BeInAscendingOrder();
+        cutData.EnumerateArray().Should().NotContain(static r => r.GetProperty("active").GetBoolean(), "the newest (active) record is the one a too-small page leaves out");
+        var allData = (await all.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data");
+        allData.GetArrayLength().Should().Be(12);
+        allData.EnumerateArray().Last().GetProperty("active").GetBoolean().Should().BeTrue();
+        zero.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Activities_MoreThan10000Records_AreCutTo10000()
+    {
+        await using var c = await EmulatorClient.StartAsync();
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var agents = Enumerable.Range(0, 11).Select(_ => c.Wxcc.AddAgent()).ToList();
+        var from = c.Time.GetUtcNow().ToUnixTimeMilliseconds() - 1;
+        foreach (var agent in agents)
+        {
+            c.Wxcc.SignIn(agent);
+            for (var i = 0; i < 1000; i++)
+            {
+                c.Wxcc.SetStateAsAgent(agent, i % 2 == 0 ? AgentState.Idle(code) : AgentState.Available);
+            }
+        }
+
+        var to = c.Time.GetUtcNow().ToUnixTimeMilliseconds() + 60_000;
+        var ids = string.Join(',', agents);
+
+        using var unbounded = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={ids}");
+        using var large = await c.GetAsync($"v1/agents/activities?from={from}&to={to}&agentIds={ids}&pageSize=50000");
+
+        (await unbounded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetArrayLength().Should().Be(10_000);
+        (await large.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("data").GetArrayLength().Should().Be(10_000);
+    }
+
+    [Fact]
     public async Task Subscriptions_DestinationAndSecretRules_AreEnforced()
     {
         await using var c = await EmulatorClient.StartAsync();
@@ -247,6 +306,72 @@ public sealed class ContactCenterEmulatorTests
         (await Create("https://hooks.example.com/x", secret)).Should().Be(HttpStatusCode.Created);
         (await Create("http://127.0.0.1:5000/x", secret)).Should().Be(HttpStatusCode.Created);
         c.Wxcc.Subscriptions.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task WebSocket_DefaultScope_CarriesOnlyTheSignedInUsersEvents()
+    {
+        await using var c = await EmulatorClient.StartAsync(static o => o.ApiUserId = "token-user");
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var other = c.Wxcc.AddAgent();
+        var self = c.Wxcc.AddAgent(agentId: "token-user");
+        c.Wxcc.SignIn(other);
+        c.Wxcc.SignIn(self);
+        using var socket = await c.ConnectAsync();
+        var welcome = await EmulatorClient.ReceiveAsync(socket);
+
+        c.Wxcc.SetStateAsAgent(other, AgentState.Idle(code));
+        c.Wxcc.SetStateAsAgent(self, AgentState.Idle(code));
+        var message = await EmulatorClient.ReceiveAsync(socket);
+
+        welcome!.Value.GetProperty("data").GetProperty("agentId").GetString().Should().Be("token-user");
+        message!.Value.GetProperty("data").GetProperty("agentId").GetString().Should().Be("token-user", "the other agent's change is not sent on the token user's socket");
+        message.Value.GetProperty("data").GetProperty("auxCodeId").GetString().Should().Be(code);
+    }
+
+    [Fact]
+    public async Task WebSocket_OrganizationScope_CarriesEveryAgentsEvents()
+    {
+        await using var c = await EmulatorClient.StartAsync(static o => o.WebSocketScope = ContactCenterWebSocketScope.Organization);
+        await c.AuthorizeAsync();
+        var code = c.Wxcc.AddIdleCode("Lunch");
+        var other = c.Wxcc.AddAgent();
+        c.Wxcc.SignIn(other);
+        using var socket = await c.ConnectAsync();
+        await EmulatorClient.ReceiveAsync(socket);
+
+        c.Wxcc.SetStateAsAgent(other, AgentState.Idle(code));
+        var message = await EmulatorClient.ReceiveAsync(socket);
+
+        message!.Value.GetProperty("data").GetProperty("agentId").GetString().Should().Be(other);
+    }
+
+    [Fact]
+    public async Task Subscriptions_ControlSurface_DeactivateDeleteAndPagedList()
+    {
+        await using var c = await EmulatorClient.StartAsync(static o => o.MaxPageSize = 2);
+        await c.AuthorizeAsync();
+        const string secret = "0123456789abcdef0123456789abcdef";
+        var ids = Enumerable.Range(0, 3).Select(i => c.Wxcc.AddSubscription("s" + i, new Uri("https://hooks.example.com/" + i), secret)).ToList();
+
+        c.Wxcc.SetSubscriptionActive(ids[1], active: false);
+        using var inactive = await c.GetAsync("v2/subscriptions/" + ids[1]);
+        c.Wxcc.DeleteSubscription(ids[2]).Should().BeTrue();
+        using var gone = await c.GetAsync("v2/subscriptions/" + ids[2]);
+        using var page0 = await c.GetAsync("v2/subscriptions?page=0&pageSize=100");
+        c.Wxcc.AddSubscription("s3", new Uri("https://hooks.example.com/3"), secret);
+        using var page1 = await c.GetAsync("v2/subscriptions?page=1&pageSize=100");
+
+        (await inactive.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString().Should().Be("inactive");
+        gone.StatusCode.Should().Be(HttpStatusCode.NotFound);
+        var first = await page0.Content.ReadFromJsonAsync<JsonElement>();
+        first.GetProperty("data").EnumerateArray().Select(static s => s.GetProperty("id").GetString()).Should().Equal(ids[0], ids[1]);
+        first.GetProperty("meta").GetProperty("totalPages").GetInt32().Should().Be(1);
+        var second = await page1.Content.ReadFromJsonAsync<JsonElement>();
+        second.GetProperty("data").GetArrayLength().Should().Be(1);
+        second.GetProperty("meta").GetProperty("totalPages").GetInt32().Should().Be(2);
+        c.Wxcc.DeleteSubscription(ids[2]).Should().BeFalse();
     }
 
     [Fact]
@@ -323,7 +448,7 @@ public sealed class ContactCenterEmulatorTests
     [Fact]
     public async Task Faults_DropDuplicateReorder_ShapeTheEventStream()
     {
-        await using var c = await EmulatorClient.StartAsync();
+        await using var c = await EmulatorClient.StartAsync(static o => o.WebSocketScope = ContactCenterWebSocketScope.Organization);
         await c.AuthorizeAsync();
         var one = c.Wxcc.AddIdleCode("One");
         var two = c.Wxcc.AddIdleCode("Two");

@@ -63,7 +63,14 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         bool notifications = false)
     {
         var graph = await GraphEmulator.StartAsync();
-        var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { RequestsPerMinute = requestsPerMinute, RonaTimeout = null });
+        // The end-to-end world watches every agent's events in real time, so in websocket mode it opts into an
+        // organization-wide socket (WxCC's own socket carries only the signed-in user's events).
+        var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions
+        {
+            RequestsPerMinute = requestsPerMinute,
+            RonaTimeout = null,
+            WebSocketScope = ContactCenterWebSocketScope.Organization,
+        });
         var port = FreePort();
         var values = EmulatorSettings.For(graph, wxcc, TimeSpan.FromMilliseconds(100));
         values["TeamsConnector:ContactCenter:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
