@@ -335,13 +335,22 @@ public sealed class SyncEngine
         && agentEvent.Kind is AgentEventKind.StateChange or AgentEventKind.Login or AgentEventKind.Logout
         && agentEvent.State.Kind is >= AgentStateKind.LoggedOut and <= AgentStateKind.WrapUp;
 
+    /// <summary>How often the timer queue was compacted (for tests and benchmarks).</summary>
+    internal int TimerCompactions { get; private set; }
+
+    /// <summary>Entries the timer queue may hold beyond two per agent before it is compacted (tests lower it).</summary>
+    internal int TimerSlack { get; set; } = MinTimerCapacity;
+
+    /// <summary>The entries in the timer queue, superseded ones included.</summary>
+    internal int TimerQueueLength => _timers.Count;
+
     private void Schedule(AgentSyncMachine machine)
     {
         var due = machine.DueAt;
         if (due < machine.QueuedDue)
         {
             machine.QueuedDue = due;
-            if (_timers.Count >= 2 * _byAgent.Count + MinTimerCapacity)
+            if (_timers.Count >= 2 * _byAgent.Count + TimerSlack)
             {
                 CompactTimers();
             }
@@ -356,19 +365,22 @@ public sealed class SyncEngine
     /// </summary>
     private void CompactTimers()
     {
+        if (_timerBuffer.Length < _timers.Count)
+        {
+            // Once, sized for every entry the queue holds at the threshold: later compactions reuse it.
+            _timerBuffer = new (AgentSyncMachine, long)[_timers.Count];
+        }
+
         var live = 0;
         foreach (var (machine, due) in _timers.UnorderedItems)
         {
             if (!machine.Removed && due == machine.QueuedDue)
             {
-                if (live == _timerBuffer.Length)
-                {
-                    Array.Resize(ref _timerBuffer, Math.Max(MinTimerCapacity, live * 2));
-                }
-
                 _timerBuffer[live++] = (machine, due);
             }
         }
+
+        TimerCompactions++;
 
         _timers.Clear();
         for (var i = 0; i < live; i++)

@@ -68,6 +68,8 @@ public static class TeamsConnectorServiceCollectionExtensions
         services.TryAddSingleton<TeamsConnectorTelemetry>();
         services.TryAddSingleton<TeamsConnectorAdmin>();
         services.TryAddSingleton<ITeamsConnectorAdmin>(sp => sp.GetRequiredService<TeamsConnectorAdmin>());
+        services.TryAddSingleton<AgentExpertSearch>();
+        services.TryAddSingleton<IAgentExpertSearch>(sp => sp.GetRequiredService<AgentExpertSearch>());
         services.TryAddSingleton<TeamsConnectorService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsConnectorService>(sp => sp.GetRequiredService<TeamsConnectorService>()));
 

@@ -115,7 +115,17 @@ internal sealed class SyncSession : ISyncCommandSink
                 queue.Writer.TryComplete();
             }
 
-            await Task.WhenAll(workers).WaitAsync(TimeSpan.FromSeconds(10), _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            var publishers = Task.WhenAll(workers);
+            await publishers.WaitAsync(TimeSpan.FromSeconds(10), _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!publishers.IsCompleted)
+            {
+                // Teams presence the connector published and could not clear in time expires by itself
+                // (StateSync:PublishExpiration); say so, and count it.
+                var left = _publishQueues.Sum(static q => q.Reader.Count);
+                _telemetry.Reject("presence_clear_unfinished");
+                Log.PublisherUnfinished(_logger, left);
+            }
+
             Log.SyncStopped(_logger);
         }
     }

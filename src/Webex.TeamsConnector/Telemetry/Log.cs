@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(1207, LogLevel.Information, "State write for agent {AgentId} withdrawn before it was sent: the state changed by {Origin} meanwhile.")]
     public static partial void WriteWithdrawn(ILogger logger, string agentId, StateOrigin origin);
 
+    [LoggerMessage(1208, LogLevel.Warning, "Teams presence updates were still running when sync stopped ({Count} more queued); what was published expires by itself (StateSync:PublishExpiration).")]
+    public static partial void PublisherUnfinished(ILogger logger, int count);
+
     [LoggerMessage(1202, LogLevel.Warning, "Teams presence {Operation} for agent {AgentId} failed: {Reason}")]
     public static partial void PublishFailed(ILogger logger, string operation, string agentId, string reason);
 

@@ -50,13 +50,18 @@ public class AllocationTests
             }
         }
 
+        engine.TimerSlack = 16;
         Play(0, 20_000);
+        engine.TimerCompactions.Should().BeGreaterThan(0, "the warm-up reaches the timer queue's steady size");
         var before = GC.GetAllocatedBytesForCurrentThread();
+        var compactions = engine.TimerCompactions;
         Play(20_000, 40_000);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         allocated.Should().Be(0);
         sink.Count.Should().BeGreaterThan(0, "the stream exercises timers too");
+        engine.TimerCompactions.Should().BeGreaterThan(compactions, "superseded timer entries keep being dropped");
+        engine.TimerQueueLength.Should().BeLessThanOrEqualTo((2 * agents) + 16 + 1, "the queue stays within two entries per agent plus the slack");
     }
 
     private sealed class CountingSink : ISyncCommandSink

@@ -36,7 +36,9 @@ public class RulesEndToEndTests
     [Fact]
     public async Task IdleBySync_TeamsMappedToAnotherCode_Remaps_SameCode_DoesNothing()
     {
-        await using var world = await ConnectorWorld.StartAsync();
+        // Teams "in a conference call" is mapped to the same code as "presenting".
+        await using var world = await ConnectorWorld.StartAsync(
+            settings: s => s["TeamsConnector:StateSync:IdleCodes:InAConferenceCall"] = s["TeamsConnector:StateSync:IdleCodes:Presenting"]);
         var ann = world.Agents[0];
         world.Graph.SetPresence(ann.TeamsUserId, "Busy", "InACall");
         await world.WaitForStateAsync(ann, AgentState.Idle(world.CallCode));
@@ -44,7 +46,40 @@ public class RulesEndToEndTests
         world.Graph.SetPresence(ann.TeamsUserId, "DoNotDisturb", "Presenting");
         await world.WaitForStateAsync(ann, AgentState.Idle(world.PresentingCode));
 
-        await world.AssertLeftAloneAsync(ann, AgentState.Idle(world.PresentingCode), () => { });
+        await world.AssertLeftAloneAsync(ann, AgentState.Idle(world.PresentingCode), () => world.Graph.SetPresence(ann.TeamsUserId, "Busy", "InAConferenceCall"));
+    }
+
+    [Fact]
+    public async Task AgentSetsAvailableDuringATeamsCall_IsRespected_UntilTeamsChangesAgain()
+    {
+        await using var world = await ConnectorWorld.StartAsync();
+        var ann = world.Agents[0];
+        world.Graph.SetPresence(ann.TeamsUserId, "DoNotDisturb", "DoNotDisturb");
+        await world.WaitForStateAsync(ann, AgentState.Idle(world.DndCode));
+
+        await world.AssertLeftAloneAsync(ann, AgentState.Available, () => world.Wxcc.SetStateAsAgent(ann.AgentId, AgentState.Available));
+
+        world.Graph.SetPresence(ann.TeamsUserId, "Busy", "InACall");
+        await world.WaitForStateAsync(ann, AgentState.Idle(world.CallCode));
+    }
+
+    [Fact]
+    public async Task SystemIdleCode_IsLeftAloneWhenTheTeamsActivityEnds()
+    {
+        await using var world = await ConnectorWorld.StartAsync(startConnector: false);
+        var ann = world.Agents[0];
+        var system = world.Wxcc.AddIdleCode("Not Responding", isSystemCode: true);
+        await world.StartConnectorAsync();
+        world.Graph.SetPresence(ann.TeamsUserId, "DoNotDisturb", "DoNotDisturb");
+        await world.WaitForStateAsync(ann, AgentState.Idle(world.DndCode));
+
+        world.Wxcc.SetStateAsAgent(ann.AgentId, AgentState.Idle(system), reason: "system");
+        await world.WaitForStateAsync(ann, AgentState.Idle(system));
+        await ConnectorWorld.WaitAsync(
+            () => world.Admin.GetAgentsAsync(default).GetAwaiter().GetResult().Single(a => a.AgentId == ann.AgentId).Origin == StateOrigin.System,
+            "the connector sees a system state");
+
+        await world.AssertLeftAloneAsync(ann, AgentState.Idle(system), () => world.Graph.SetPresence(ann.TeamsUserId, "Available", "Available"));
     }
 
     [Fact]
@@ -85,6 +120,40 @@ public class RulesEndToEndTests
 
         await world.AssertLeftAloneAsync(ann, AgentState.Available, () => world.Graph.SetPresence(ann.TeamsUserId, "Away", "Away"));
         await world.AssertLeftAloneAsync(bob, AgentState.LoggedOut, () => world.Graph.SetPresence(bob.TeamsUserId, "DoNotDisturb", "DoNotDisturb"));
+    }
+
+    [Theory]
+    [InlineData(AgentStateKind.Reserved)]
+    [InlineData(AgentStateKind.WrapUp)]
+    public async Task OfferedOrWrappingUp_TeamsChange_IsDeferred_AndEvaluatedWhenTheContactEnds(AgentStateKind kind)
+    {
+        await using var world = await ConnectorWorld.StartAsync();
+        var ann = world.Agents[0];
+        world.Wxcc.OfferContact(ann.AgentId);
+        if (kind == AgentStateKind.WrapUp)
+        {
+            world.Wxcc.AssignContact(ann.AgentId);
+            world.Wxcc.EndContact(ann.AgentId, wrapUp: true);
+        }
+
+        await world.WaitForStateAsync(ann, kind == AgentStateKind.WrapUp ? AgentState.WrapUp : AgentState.Reserved);
+        await ConnectorWorld.WaitAsync(
+            () => world.Admin.GetAgentsAsync(default).GetAwaiter().GetResult().Single(a => a.AgentId == ann.AgentId).State.Kind == kind,
+            "the connector sees the contact");
+
+        await world.AssertLeftAloneAsync(ann, world.Wxcc.GetState(ann.AgentId), () => world.Graph.SetPreferredPresence(ann.TeamsUserId, "DoNotDisturb", "DoNotDisturb"));
+
+        if (kind == AgentStateKind.WrapUp)
+        {
+            world.Wxcc.WrapUp(ann.AgentId, AgentState.Available);
+        }
+        else
+        {
+            world.Wxcc.AssignContact(ann.AgentId);
+            world.Wxcc.EndContact(ann.AgentId, wrapUp: false, next: AgentState.Available);
+        }
+
+        await world.WaitForStateAsync(ann, AgentState.Idle(world.DndCode));
     }
 
     [Fact]

@@ -169,6 +169,46 @@ public class AdminTests
     }
 
     [Fact]
+    public async Task ExpertSearch_OnlyForProfilesShowingTeamsUserDetails_AndOnlyWhileActive()
+    {
+        var ports = new FakePorts();
+        ports.AddAgent("a1", "ann@example.test", "t1");
+        ports.AddAgent("a3", "cid@example.test", "t3", profile: "p-webex");
+        var experts = new FixedExperts();
+        await using var fixture = await HostFixture.StartAsync(ports, configure: b => b.Services.AddSingleton<IExpertDirectory>(experts));
+        var search = fixture.Host.Services.GetRequiredService<IAgentExpertSearch>();
+        var query = new ExpertQuery { Department = "Tax" };
+
+        var allowed = await search.SearchAsync("a1", query, default);
+        allowed.Allowed.Should().BeTrue();
+        allowed.Experts.Should().ContainSingle().Which.DisplayName.Should().Be("Tara Tax");
+
+        var webex = await search.SearchAsync("a3", query, default);
+        webex.Should().BeEquivalentTo(new { Allowed = false, Experts = Array.Empty<Expert>() });
+        webex.Reason.Should().Contain("p-webex").And.Contain("does not show Microsoft Teams user details");
+        (await search.SearchAsync("nobody", query, default)).Reason.Should().Contain("not a contact-center user");
+
+        (await fixture.Admin.SetDesktopProfileToggleAsync("p-teams", DesktopProfileToggle.TeamsShowUserDetails, false, default)).Succeeded.Should().BeTrue();
+        (await search.SearchAsync("a1", query, default)).Allowed.Should().BeFalse("the admin API's profile setting applies at once");
+
+        (await fixture.Admin.SetDesktopProfileToggleAsync("p-teams", DesktopProfileToggle.TeamsShowUserDetails, true, default)).Succeeded.Should().BeTrue();
+        await fixture.Admin.DeactivateAsync(default);
+        (await search.SearchAsync("a1", query, default)).Reason.Should().Be("the Teams connector is Inactive");
+        experts.Searches.Should().Be(1, "only the allowed search reached the directory");
+    }
+
+    private sealed class FixedExperts : IExpertDirectory
+    {
+        public int Searches;
+
+        public Task<IReadOnlyList<Expert>> SearchAsync(ExpertQuery query, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Searches);
+            return Task.FromResult<IReadOnlyList<Expert>>([new Expert("t-tara", "Tara Tax", "Senior Tax Advisor", "Tax", "+14255550100", null, "tara@example.test")]);
+        }
+    }
+
+    [Fact]
     public async Task JsonFileStore_KeepsStatusAcrossRestarts()
     {
         var path = Path.Combine(Path.GetTempPath(), "teams-connector-tests", Guid.NewGuid().ToString("N"), "state.json");
