@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Webex.TeamsConnector.ContactCenter;
 
 /// <summary>Validates <see cref="ContactCenterOptions"/>: every problem at once, naming keys, never values of secrets.</summary>
-internal sealed class ContactCenterOptionsValidator(ContactCenterBindingErrors bindingErrors) : IValidateOptions<ContactCenterOptions>
+internal sealed class ContactCenterOptionsValidator(ConfigurationErrors<ContactCenterOptions> bindingErrors) : IValidateOptions<ContactCenterOptions>
 {
     private const string Prefix = "TeamsConnector:ContactCenter:";
 
@@ -124,34 +124,6 @@ internal sealed class ContactCenterOptionsValidator(ContactCenterBindingErrors b
         if (value <= TimeSpan.Zero)
         {
             errors.Add($"{Prefix}{key} must be positive.");
-        }
-    }
-}
-
-/// <summary>Errors met while binding the configuration section (unknown keys, unconvertible values), reported by validation.</summary>
-internal sealed class ContactCenterBindingErrors
-{
-    private readonly List<string> _errors = [];
-
-    public IReadOnlyList<string> Errors
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return [.. _errors];
-            }
-        }
-    }
-
-    public void Add(string error)
-    {
-        lock (_errors)
-        {
-            if (!_errors.Contains(error))
-            {
-                _errors.Add(error);
-            }
         }
     }
 }

@@ -34,8 +34,8 @@ public static class GraphTeamsConnectorBuilderExtensions
         var section = builder.Configuration?.GetSection("Graph");
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<BindingErrors>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<GraphOptions>, GraphOptionsSetup>(sp => new GraphOptionsSetup(section, sp.GetRequiredService<BindingErrors>())));
+        services.TryAddSingleton<ConfigurationErrors<GraphOptions>>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<GraphOptions>, GraphOptionsSetup>(sp => new GraphOptionsSetup(section, sp.GetRequiredService<ConfigurationErrors<GraphOptions>>())));
         services.AddOptions<GraphOptions>().Configure(configure).ValidateOnStart();
         services.TryAddSingleton(sp => new CredentialRegistration(
             sp.GetService<Azure.Core.TokenCredential>() is not null,

@@ -43,7 +43,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(ContactCenterHttp.ClientName, static client => client.Timeout = Timeout.InfiniteTimeSpan);
-        var bindingErrors = new ContactCenterBindingErrors();
+        var bindingErrors = new ConfigurationErrors<ContactCenterOptions>();
         services.TryAddSingleton(bindingErrors);
         var options = services.AddOptions<ContactCenterOptions>();
         if (section is not null)

@@ -10,6 +10,10 @@ internal sealed class RequestBudget
 {
     internal static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
+    // WxCC counts a request when it arrives, and a request may spend a moment on the wire after its slot was taken: each
+    // slot is held a second longer than the window, so that no minute at the server sees more than the limit.
+    private static readonly TimeSpan s_hold = Window + TimeSpan.FromSeconds(1);
+
     private readonly Queue<DateTimeOffset> _grants = new();
     private readonly TimeProvider _time;
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
@@ -72,7 +76,7 @@ internal sealed class RequestBudget
                 }
                 else
                 {
-                    wait = _grants.Peek() + Window - now;
+                    wait = _grants.Peek() + s_hold - now;
                 }
             }
 
@@ -110,7 +114,7 @@ internal sealed class RequestBudget
 
     private void Purge(DateTimeOffset now)
     {
-        while (_grants.Count > 0 && _grants.Peek() + Window <= now)
+        while (_grants.Count > 0 && _grants.Peek() + s_hold <= now)
         {
             _grants.Dequeue();
         }

@@ -11,7 +11,7 @@ namespace Webex.TeamsConnector.Graph;
 /// (<see cref="BinderOptions.ErrorOnUnknownConfiguration"/>); a binding error is kept and reported by
 /// <see cref="GraphOptionsValidator"/> together with every other error.
 /// </summary>
-internal sealed class GraphOptionsSetup(IConfiguration? section, BindingErrors errors) : IConfigureOptions<GraphOptions>
+internal sealed class GraphOptionsSetup(IConfiguration? section, ConfigurationErrors<GraphOptions> errors) : IConfigureOptions<GraphOptions>
 {
     public void Configure(GraphOptions options)
     {
@@ -24,33 +24,8 @@ internal sealed class GraphOptionsSetup(IConfiguration? section, BindingErrors e
     }
 }
 
-/// <summary>Errors met while binding the options.</summary>
-internal sealed class BindingErrors
-{
-    private readonly List<string> _errors = [];
-
-    public IReadOnlyList<string> Errors
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return [.. _errors];
-            }
-        }
-    }
-
-    public void Add(string error)
-    {
-        lock (_errors)
-        {
-            _errors.Add(error);
-        }
-    }
-}
-
 /// <summary>Validates <see cref="GraphOptions"/>, listing every error at once and never a secret value.</summary>
-internal sealed class GraphOptionsValidator(BindingErrors bindingErrors, CredentialRegistration credentials) : IValidateOptions<GraphOptions>
+internal sealed class GraphOptionsValidator(ConfigurationErrors<GraphOptions> bindingErrors, CredentialRegistration credentials) : IValidateOptions<GraphOptions>
 {
     private const string Prefix = "TeamsConnector:Graph:";
 

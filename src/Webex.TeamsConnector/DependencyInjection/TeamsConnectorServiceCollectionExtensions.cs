@@ -41,7 +41,7 @@ public static class TeamsConnectorServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         var options = services.AddOptions<TeamsConnectorOptions>();
-        var bindingErrors = new BindingErrorList();
+        var bindingErrors = new ConfigurationErrors<TeamsConnectorOptions>();
         if (configuration is not null)
         {
             options.Configure(o => ConfigurationBinding.Bind(configuration, o, static () => new TeamsConnectorOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), bindingErrors.Add));

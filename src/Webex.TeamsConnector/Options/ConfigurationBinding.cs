@@ -132,3 +132,41 @@ public static partial class ConfigurationBinding
     [GeneratedRegex(@"at '(?<key>[^']*)' to type '(?<type>[^']*)'\.?\s*$", RegexOptions.RightToLeft | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex FailedConversion();
 }
+
+/// <summary>
+/// Errors met while binding the configuration of <typeparamref name="TOptions"/> (for example by
+/// <see cref="ConfigurationBinding.Bind{T}"/>), kept for the options' validator to report with every other error.
+/// Register one per options type; thread-safe.
+/// </summary>
+/// <typeparam name="TOptions">The options type the errors belong to.</typeparam>
+public sealed class ConfigurationErrors<TOptions>
+    where TOptions : class
+{
+    private readonly List<string> _errors = [];
+
+    /// <summary>The errors so far, each once.</summary>
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return [.. _errors];
+            }
+        }
+    }
+
+    /// <summary>Adds an error (a repeat of one already kept is ignored).</summary>
+    /// <param name="error">The error, naming keys and never values.</param>
+    public void Add(string error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        lock (_errors)
+        {
+            if (!_errors.Contains(error))
+            {
+                _errors.Add(error);
+            }
+        }
+    }
+}

@@ -15,9 +15,9 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
     private static readonly HashSet<string> s_admin = PropertyNames<ConnectorAdminOptions>();
 
     private readonly IConfiguration? _section;
-    private readonly BindingErrorList? _bindingErrors;
+    private readonly ConfigurationErrors<TeamsConnectorOptions>? _bindingErrors;
 
-    public TeamsConnectorOptionsValidator(IConfiguration? section, BindingErrorList? bindingErrors = null)
+    public TeamsConnectorOptionsValidator(IConfiguration? section, ConfigurationErrors<TeamsConnectorOptions>? bindingErrors = null)
     {
         _section = section;
         _bindingErrors = bindingErrors;
@@ -26,7 +26,7 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
     public ValidateOptionsResult Validate(string? name, TeamsConnectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>(_bindingErrors?.Snapshot() ?? []);
+        var errors = new List<string>(_bindingErrors?.Errors ?? []);
         if (_section is not null)
         {
             CheckKeys(_section, errors);
@@ -171,29 +171,4 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
         new(typeof(T).GetProperties().Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
 
     private static string Safe(string? key) => key is null ? "(null)" : key.Length <= 64 ? key : key[..64] + "...";
-}
-
-/// <summary>Errors met while binding a configuration section, kept for validation to report with the others.</summary>
-internal sealed class BindingErrorList
-{
-    private readonly List<string> _errors = [];
-
-    public string[] Snapshot()
-    {
-        lock (_errors)
-        {
-            return [.. _errors];
-        }
-    }
-
-    public void Add(string error)
-    {
-        lock (_errors)
-        {
-            if (!_errors.Contains(error))
-            {
-                _errors.Add(error);
-            }
-        }
-    }
 }

@@ -142,7 +142,8 @@ public sealed class OutboxTests
     [Fact]
     public async Task Run_BudgetShort_IdleWritesGoBeforeAvailableWrites()
     {
-        await using var h = await Harness.StartAsync(settings: new() { ["RequestsPerMinute"] = "2" });
+        // One write at a time, so that the order the outbox takes writes in is the order WxCC receives them.
+        await using var h = await Harness.StartAsync(settings: new() { ["RequestsPerMinute"] = "2", ["MaxConcurrentWrites"] = "1" });
         var (code, agents) = Agents(h.Wxcc, 4);
 
         h.OutboxPort.Enqueue(agents[0], AgentState.Available);
