@@ -40,10 +40,10 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly ContactCenterDirectory _directory;
     private readonly WxccApiClient _api;
     private readonly IOptions<TeamsConnectorOptions> _connector;
-    private string? _reasonMarker;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Uri _stateUri;
+    private string? _reasonMarker;
     private TaskCompletionSource _pulse = NewPulse();
     private TaskCompletionSource _confirmPulse = NewPulse();
     private ChannelWriter<AgentWriteResult>? _results;
@@ -507,11 +507,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            lock (_gate)
-            {
-                _inFlight.Remove(write.AgentId);
-            }
-
+            // SendAsync takes it out of flight.
             Report(new AgentWriteResult(write.AgentId, write.State, false, "the outbox stopped before WxCC answered the write", null));
             return;
         }
