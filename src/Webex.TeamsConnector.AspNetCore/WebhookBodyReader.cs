@@ -13,8 +13,8 @@ namespace Webex.TeamsConnector.AspNetCore;
 /// </summary>
 internal sealed class WebhookBodyReader
 {
-    /// <summary>The memory all webhook bodies being read at once may take: 64 MiB.</summary>
-    public const long DefaultBudgetBytes = 64L * 1024 * 1024;
+    /// <summary>The memory all webhook bodies being read at once may take: 32 MiB.</summary>
+    public const long DefaultBudgetBytes = 32L * 1024 * 1024;
 
     private const int FirstChunkBytes = 16 * 1024;
 
@@ -26,8 +26,22 @@ internal sealed class WebhookBodyReader
     /// <summary>The bytes reserved by bodies being read or processed now.</summary>
     public long Reserved => Interlocked.Read(ref _reserved);
 
-    /// <summary>Reads the body of <paramref name="request"/>; dispose the result when the body is no longer used.</summary>
+    /// <summary>
+    /// Reads the body of <paramref name="request"/>; dispose the result when the body is no longer used. A refused
+    /// body closes the connection after the answer, so that the server does not go on reading (draining) it.
+    /// </summary>
     public async Task<WebhookBody> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        var body = await ReadCoreAsync(request, limit, cancellationToken).ConfigureAwait(false);
+        if (body.RefusedReason is not null && !request.HttpContext.Response.HasStarted)
+        {
+            request.HttpContext.Response.Headers.Connection = "close";
+        }
+
+        return body;
+    }
+
+    private async Task<WebhookBody> ReadCoreAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         var declared = request.ContentLength;
         if (declared > limit)

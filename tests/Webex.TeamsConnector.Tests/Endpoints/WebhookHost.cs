@@ -50,7 +50,7 @@ internal sealed class WebhookHost : IAsyncDisposable
 
     public static string WebexPath => TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix + TeamsConnectorEndpointRouteBuilderExtensions.WebexEventsPath;
 
-    public static async Task<WebhookHost> StartAsync(Action<KestrelServerOptions>? kestrel = null, int graphBodyLimit = 4096, int wxccBodyLimit = 4096)
+    public static async Task<WebhookHost> StartAsync(Action<KestrelServerOptions>? kestrel = null, int graphBodyLimit = 4096, int wxccBodyLimit = 4096, Action<Dictionary<string, string?>>? settings = null, Action<IServiceCollection>? services = null)
     {
         var graph = await GraphEmulator.StartAsync();
         var wxcc = await ContactCenterEmulator.StartAsync();
@@ -64,6 +64,7 @@ internal sealed class WebhookHost : IAsyncDisposable
         values["TeamsConnector:Graph:NotificationClientState"] = GraphClientState;
         values["TeamsConnector:Graph:NotificationUrl"] = $"http://127.0.0.1:{port}{GraphPath}";
         values["TeamsConnector:Graph:MaxNotificationBodyBytes"] = graphBodyLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings?.Invoke(values);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         builder.Configuration.Sources.Clear();
@@ -75,6 +76,7 @@ internal sealed class WebhookHost : IAsyncDisposable
         var logs = new FakeLogCollector();
         builder.Logging.AddProvider(new FakeLoggerProvider(logs));
         builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector")).AddGraphPresence().AddWebexContactCenter();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapTeamsConnector();
         await app.StartAsync();
