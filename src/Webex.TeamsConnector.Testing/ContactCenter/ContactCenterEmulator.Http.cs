@@ -86,7 +86,7 @@ public sealed partial class ContactCenterEmulator
             case ("GET", ["v1", "agents", "activities"]):
                 return Activities(context.Request.Query);
             case ("POST", ["v1", "notification", "subscribe"]):
-                return Subscribe();
+                return await CheckBodyAsync(context, ContactCenterRequestBodyRules.NotificationSubscribe, "notification subscribe").ConfigureAwait(false) ?? Subscribe();
             case ("GET", ["organization", var org, "v2", "auxiliary-code"]):
                 return org == OrgId ? Codes(context.Request.Query) : (403, Error("another organization"));
             case ("GET", ["organization", var org, "v2", "user"]):
@@ -157,6 +157,12 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("malformed JSON"));
         }
 
+        if (body is JsonObject { Count: > 0 } top && !top.ContainsKey("settings")
+            && top.Select(p => p.Key).FirstOrDefault(k => Array.IndexOf(ContactCenterRequestBodyRules.MsTeamsSetting, k) < 0) is { } undocumented)
+        {
+            return (400, Error($"'{undocumented}' is not a field of the msTeams setting body"));
+        }
+
         var settings = body?["settings"] is JsonArray array ? array.OfType<JsonObject>().ToList() : body is JsonObject single ? [single] : [];
         var changed = false;
         foreach (var setting in settings)
@@ -197,6 +203,10 @@ public sealed partial class ContactCenterEmulator
         if (root.ValueKind != JsonValueKind.Object)
         {
             problem = "body is not a JSON object";
+        }
+        else if (ContactCenterRequestBodyRules.Undocumented(root, ContactCenterRequestBodyRules.AgentState, "agent state") is { } undocumented)
+        {
+            problem = undocumented;
         }
         else if (string.IsNullOrEmpty(agentId) || agentId.Length > 36)
         {
@@ -364,6 +374,20 @@ public sealed partial class ContactCenterEmulator
         return (200, new JsonObject { ["meta"] = new JsonObject { ["orgId"] = OrgId }, ["data"] = data });
     }
 
+    /// <summary>Refuses (400) a body that is not JSON or has a field the schema does not document; <see langword="null"/> when it is fine.</summary>
+    private static async Task<(int, JsonNode?)?> CheckBodyAsync(HttpContext context, string[] documented, string what)
+    {
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+            return ContactCenterRequestBodyRules.Undocumented(doc.RootElement, documented, what) is { } undocumented ? (400, Error(undocumented)) : null;
+        }
+        catch (JsonException)
+        {
+            return (400, Error("body is not JSON"));
+        }
+    }
+
     private (int, JsonNode?) Subscribe()
     {
         var id = Guid.NewGuid().ToString("N");
@@ -491,6 +515,11 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("body is not JSON"));
         }
 
+        if (ContactCenterRequestBodyRules.Undocumented(root, existingId is null ? ContactCenterRequestBodyRules.SubscriptionCreate : ContactCenterRequestBodyRules.SubscriptionUpdate, "subscription " + (existingId is null ? "create" : "update")) is { } undocumented)
+        {
+            return (400, Error(undocumented));
+        }
+
         var name = Text(root, "name");
         var destination = Text(root, "destinationUrl");
         var secret = Text(root, "secret");
@@ -498,7 +527,7 @@ public sealed partial class ContactCenterEmulator
         var types = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("eventTypes", out var t) && t.ValueKind == JsonValueKind.Array
             ? t.EnumerateArray().Where(static e => e.ValueKind == JsonValueKind.String).Select(static e => e.GetString()!).ToArray()
             : null;
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 128)
+        if (existingId is null && (string.IsNullOrWhiteSpace(name) || name.Length > 128))
         {
             return (400, Error("name is required"));
         }
@@ -530,7 +559,6 @@ public sealed partial class ContactCenterEmulator
                     return (404, Error("no such subscription"));
                 }
 
-                record.Name = name;
                 record.DestinationUrl = url;
                 record.EventTypes = types;
                 record.Secret = secret;
@@ -539,7 +567,7 @@ public sealed partial class ContactCenterEmulator
             }
             else
             {
-                record = new SubscriptionRecord(Guid.NewGuid().ToString(), name, url, types, secret, version);
+                record = new SubscriptionRecord(Guid.NewGuid().ToString(), name!, url, types, secret, version);
                 _subscriptions.Add(record.Id, record);
                 start = true;
             }
