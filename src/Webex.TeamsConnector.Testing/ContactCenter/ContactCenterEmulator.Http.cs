@@ -86,7 +86,7 @@ public sealed partial class ContactCenterEmulator
             case ("GET", ["v1", "agents", "activities"]):
                 return Activities(context.Request.Query);
             case ("POST", ["v1", "notification", "subscribe"]):
-                return await CheckBodyAsync(context, ContactCenterRequestBodyRules.NotificationSubscribe, "notification subscribe").ConfigureAwait(false) ?? Subscribe();
+                return await ContactCenterRequestBodyRules.UndocumentedAsync(context, ContactCenterRequestBodyRules.NotificationSubscribe, "notification subscribe").ConfigureAwait(false) is { } extra ? (400, Error(extra)) : Subscribe();
             case ("GET", ["organization", var org, "v2", "auxiliary-code"]):
                 return org == OrgId ? Codes(context.Request.Query) : (403, Error("another organization"));
             case ("GET", ["organization", var org, "v2", "user"]):
@@ -157,10 +157,9 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("malformed JSON"));
         }
 
-        if (body is JsonObject { Count: > 0 } top && !top.ContainsKey("settings")
-            && top.Select(p => p.Key).FirstOrDefault(k => Array.IndexOf(ContactCenterRequestBodyRules.MsTeamsSetting, k) < 0) is { } undocumented)
+        if (ContactCenterRequestBodyRules.UndocumentedSetting(body) is { } undocumented)
         {
-            return (400, Error($"'{undocumented}' is not a field of the msTeams setting body"));
+            return (400, Error(undocumented));
         }
 
         var settings = body?["settings"] is JsonArray array ? array.OfType<JsonObject>().ToList() : body is JsonObject single ? [single] : [];
@@ -372,20 +371,6 @@ public sealed partial class ContactCenterEmulator
         }
 
         return (200, new JsonObject { ["meta"] = new JsonObject { ["orgId"] = OrgId }, ["data"] = data });
-    }
-
-    /// <summary>Refuses (400) a body that is not JSON or has a field the schema does not document; <see langword="null"/> when it is fine.</summary>
-    private static async Task<(int, JsonNode?)?> CheckBodyAsync(HttpContext context, string[] documented, string what)
-    {
-        try
-        {
-            using var doc = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
-            return ContactCenterRequestBodyRules.Undocumented(doc.RootElement, documented, what) is { } undocumented ? (400, Error(undocumented)) : null;
-        }
-        catch (JsonException)
-        {
-            return (400, Error("body is not JSON"));
-        }
     }
 
     private (int, JsonNode?) Subscribe()

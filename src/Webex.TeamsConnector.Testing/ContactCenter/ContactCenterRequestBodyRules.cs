@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 
 namespace Webex.TeamsConnector.Testing;
 
@@ -42,4 +44,25 @@ internal static class ContactCenterRequestBodyRules
 
         return null;
     }
+
+    /// <summary>Reads the request body and names its first undocumented field (or says it is not JSON); <see langword="null"/> when it is fine.</summary>
+    public static async Task<string?> UndocumentedAsync(HttpContext context, string[] documented, string what)
+    {
+        try
+        {
+            using var doc = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+            return Undocumented(doc.RootElement, documented, what);
+        }
+        catch (JsonException)
+        {
+            return "body is not JSON";
+        }
+    }
+
+    /// <summary>The first undocumented field of a single msTeams setting (<c>{"settingName","value"}</c>); <see langword="null"/> when there is none.</summary>
+    public static string? UndocumentedSetting(JsonNode? body) =>
+        body is JsonObject { Count: > 0 } setting && !setting.ContainsKey("settings")
+            && setting.Select(static p => p.Key).FirstOrDefault(static k => Array.IndexOf(MsTeamsSetting, k) < 0) is { } field
+            ? $"'{field}' is not a field of the msTeams setting body"
+            : null;
 }

@@ -13,6 +13,7 @@ public sealed class RequestBodyStrictnessTests
     [InlineData("PATCH", "v2/subscriptions/{id}", """{"name":"renamed","eventTypes":["agent:state_change"],"destinationUrl":"{url}","secret":"{secret}"}""", "name")]
     [InlineData("PUT", "v1/agents/session/state", """{"state":"Available","auxCodeId":"0","agentId":"{agent}","lastStateChangeReason":"x","priority":1}""", "priority")]
     [InlineData("POST", "v1/notification/subscribe", """{"isKeepAliveEnabled":true,"clientType":"AgentDesktop","allowMultiLogin":true,"force":false,"mode":"x"}""", "mode")]
+    [InlineData("PUT", "webex/v1/telephony/config/settings/msTeams?orgId={org}", """{"settingName":"PRESENCE_SYNC","value":true,"level":"ORGANIZATION"}""", "level")]
     public async Task Request_UndocumentedField_IsRefused400NamingIt(string method, string path, string json, string field)
     {
         await using var c = await EmulatorClient.StartAsync();
@@ -23,7 +24,7 @@ public sealed class RequestBodyStrictnessTests
         var id = c.Wxcc.AddSubscription("existing", new Uri(url), Secret);
         json = json.Replace("{url}", url, StringComparison.Ordinal).Replace("{secret}", Secret, StringComparison.Ordinal).Replace("{agent}", agent, StringComparison.Ordinal);
 
-        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(c.Wxcc.BaseUrl, path.Replace("{id}", id, StringComparison.Ordinal)))
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(c.Wxcc.BaseUrl, path.Replace("{id}", id, StringComparison.Ordinal).Replace("{org}", c.Wxcc.OrgId, StringComparison.Ordinal)))
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
