@@ -72,12 +72,12 @@ internal static class WebhookMemoryHarness
 
         var culture = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(culture, $"limit {limit} B; {connections} connections each declaring {declared} B and holding after {declared - 1} B; held {hold.TotalSeconds:0.#} s; {rounds} rounds"));
-        Console.WriteLine("| round | RSS idle | RSS peak | peak over idle | RSS after full GC | after GC over idle | GC heap committed at peak / after | answered while held |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---|");
+        Console.WriteLine("| round | RSS idle | RSS peak | peak over idle | RSS after full GC | after GC over idle | GC heap committed at peak / after | LOH / pinned heap after | answered while held |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         for (var round = 1; round <= rounds; round++)
         {
             var result = await RoundAsync(port, path, declared, body, connections, hold);
-            Console.WriteLine(string.Create(culture, $"| {round} | {Mb(idle)} | {Mb(result.Peak)} | {Mb(result.Peak - idle)} | {Mb(result.After)} | {Mb(result.After - idle)} | {Mb(result.PeakCommitted)} / {Mb(result.AfterCommitted)} | {result.Answered} |"));
+            Console.WriteLine(string.Create(culture, $"| {round} | {Mb(idle)} | {Mb(result.Peak)} | {Mb(result.Peak - idle)} | {Mb(result.After)} | {Mb(result.After - idle)} | {Mb(result.PeakCommitted)} / {Mb(result.AfterCommitted)} | {Mb(result.Loh)} / {Mb(result.Pinned)} | {result.Answered} |"));
         }
 
         await app.StopAsync();
@@ -116,7 +116,8 @@ internal static class WebhookMemoryHarness
         await Task.WhenAll(answers.Select(a => a.ContinueWith(_ => { }, TaskScheduler.Default)));
         await Task.Delay(500); // the server notices the closed connections
         FullCollect();
-        return new RoundResult(peak, Rss(), peakCommitted, GC.GetGCMemoryInfo().TotalCommittedBytes, answered.Count == 0 ? "none" : string.Join(", ", answered));
+        var info = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        return new RoundResult(peak, Rss(), peakCommitted, info.TotalCommittedBytes, info.GenerationInfo[3].SizeAfterBytes, info.GenerationInfo[4].SizeAfterBytes, answered.Count == 0 ? "none" : string.Join(", ", answered));
     }
 
     private static async Task<int> SendAndReadStatusAsync(NetworkStream stream, byte[] body)
@@ -195,4 +196,4 @@ internal static class WebhookMemoryHarness
     }
 }
 
-internal readonly record struct RoundResult(long Peak, long After, long PeakCommitted, long AfterCommitted, string Answered);
+internal readonly record struct RoundResult(long Peak, long After, long PeakCommitted, long AfterCommitted, long Loh, long Pinned, string Answered);
