@@ -100,6 +100,19 @@ public sealed class WxccWebhookProcessor
     public int RejectOversized(long? length) =>
         Reject(413, length is { } bytes ? $"body of {bytes} bytes exceeds {_options.MaxWebhookBodyBytes}" : $"body exceeds {_options.MaxWebhookBodyBytes} bytes");
 
+    /// <summary>
+    /// Refuses a delivery whose body the web framework could not or would not read (larger than the limit, sent too
+    /// slowly, malformed framing, too many bodies in memory at once); logged and counted like every other rejection.
+    /// </summary>
+    /// <param name="statusCode">The status to answer (413, 408, 400 or 503).</param>
+    /// <param name="reason">A fixed description for the log; never text taken from the request.</param>
+    /// <returns><paramref name="statusCode"/>, the status to answer.</returns>
+    public int RejectRequest(int statusCode, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return Reject(statusCode, reason);
+    }
+
     private int Process(ReadOnlySpan<byte> body, IEnumerable<KeyValuePair<string, string?>> headers)
     {
         if (_secret is null)

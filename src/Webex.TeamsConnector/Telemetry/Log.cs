@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Warning, "Desktop profile {ProfileId} change refused: {Reason}")]
     public static partial void DesktopProfileChangeRefused(ILogger logger, string profileId, string reason);
 
+    [LoggerMessage(1003, LogLevel.Warning, "Admin consent refused ({Reason}): {Detail}.")]
+    public static partial void ConsentRefused(ILogger logger, string reason, string detail);
+
     [LoggerMessage(1100, LogLevel.Information, "Presence sync started: {Agents} agents, {Mapped} Teams states mapped.")]
     public static partial void SyncStarted(ILogger logger, int agents, int mapped);
 
