@@ -10,9 +10,8 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// (coalescing); a write is taken from the queue only once a request slot of the shared budget is held, Idle writes
 /// first, so that when the budget is short the protective Idle writes go before Available ones. 429 and transient
 /// failures are put back (unless a newer state replaced them) without ever having two writes of one agent in flight.
-/// On shutdown every write not sent is reported as failed. In webhook mode, a write WxCC accepted (202) but no agent
-/// event confirmed within <see cref="ContactCenterOptions.WriteConfirmationTimeout"/> is checked once against the
-/// agent's current state and reported as failed when that differs.
+/// On shutdown every write not sent is reported as failed. Whether an accepted write (202) took effect is decided by
+/// the sync rules (their write-confirmation timeout reads the agent's state back), not here.
 /// </summary>
 /// <remarks>
 /// Concurrency: queues and maps under one lock; HTTP outside it. One dispatcher loop takes a slot, then a write, and
@@ -21,8 +20,6 @@ namespace Webex.TeamsConnector.ContactCenter;
 internal sealed class AgentStateOutbox : IAgentStateOutbox
 {
     private const int MaxThrottledRetries = 20;
-    private const int MaxRememberedWrites = 10_000;
-    private static readonly TimeSpan s_rememberWrites = TimeSpan.FromMinutes(5);
 
     private readonly object _gate = new();
     private readonly Dictionary<string, Wanted> _wanted = new(StringComparer.Ordinal);
@@ -30,14 +27,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly PriorityQueue<Wanted, long> _idle = new();
     private readonly PriorityQueue<Wanted, long> _available = new();
     private readonly PriorityQueue<Wanted, DateTimeOffset> _delayed = new();
-    private readonly Dictionary<string, SentWrite> _sentByTracking = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SentWrite> _lastSentByAgent = new(StringComparer.Ordinal);
-    private readonly Queue<SentWrite> _sentOrder = new();
-    private readonly Dictionary<string, string?> _earlyFailures = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, SentWrite> _unconfirmed = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<SentWrite, DateTimeOffset> _confirmBy = new();
-    private readonly Dictionary<string, (AgentState State, DateTimeOffset At)> _observed = new(StringComparer.Ordinal);
-    private readonly ContactCenterDirectory _directory;
     private readonly WxccApiClient _api;
     private readonly IOptions<TeamsConnectorOptions> _connector;
     private readonly TimeProvider _time;
@@ -45,16 +34,14 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly Uri _stateUri;
     private string? _reasonMarker;
     private TaskCompletionSource _pulse = NewPulse();
-    private TaskCompletionSource _confirmPulse = NewPulse();
     private ChannelWriter<AgentWriteResult>? _results;
     private long _sequence;
     private int _running;
 
-    public AgentStateOutbox(WxccApiClient api, ContactCenterDirectory directory, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
+    public AgentStateOutbox(WxccApiClient api, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
     {
         _api = api;
         _connector = connector;
-        _directory = directory;
         _time = timeProvider;
         _logger = logger;
         _stateUri = new Uri(ContactCenterDirectory.WithSlash(api.Options.BaseUrl), "v1/agents/session/state");
@@ -71,21 +58,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     /// <summary>Raised when a send has finished (its write is no longer in flight).</summary>
     public event Action? Settled;
-
-    /// <summary>Raised when an unconfirmed write's check has finished (or could not be made).</summary>
-    public event Action? ConfirmationChecked;
-
-    /// <summary>The accepted writes waiting for an agent event to confirm them (webhook mode).</summary>
-    public int Unconfirmed
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _unconfirmed.Count;
-            }
-        }
-    }
 
     /// <summary>The writes being sent now.</summary>
     public int InFlight
@@ -186,8 +158,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         _results = results;
         var sends = new HashSet<Task>();
         using var slots = new SemaphoreSlim(_api.Options.MaxConcurrentWrites);
-        using var stopConfirmations = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var confirmations = ConfirmLoopAsync(stopConfirmations.Token);
         try
         {
             while (true)
@@ -259,9 +229,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
             try
             {
-                await stopConfirmations.CancelAsync().ConfigureAwait(false);
                 await Task.WhenAll(pending).ConfigureAwait(false);
-                await confirmations.ConfigureAwait(false);
             }
             finally
             {
@@ -271,209 +239,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             }
         }
     }
-
-    /// <summary>
-    /// Reports a write that WxCC accepted (202) and then refused (<c>AgentStateChangeFailed</c>), matched by tracking id,
-    /// or else by the agent's last write.
-    /// </summary>
-    /// <returns><see langword="true"/> when it matched a write of the connector.</returns>
-    internal bool ReportRemoteFailure(string? agentId, string? trackingId, string? reason)
-    {
-        SentWrite? sent = null;
-        lock (_gate)
-        {
-            if (trackingId is not null && _sentByTracking.Remove(trackingId, out var byTracking))
-            {
-                sent = byTracking;
-            }
-            else if (agentId is not null && _inFlight.ContainsKey(agentId))
-            {
-                // The event overtook the 202: report it when the write's answer arrives.
-                _earlyFailures[agentId] = reason;
-                return true;
-            }
-            else if (agentId is not null && _lastSentByAgent.TryGetValue(agentId, out var byAgent))
-            {
-                sent = byAgent;
-            }
-
-            if (sent is not null)
-            {
-                ForgetLocked(sent);
-            }
-        }
-
-        if (sent is null)
-        {
-            return false;
-        }
-
-        ReportRefused(sent, reason);
-        return true;
-    }
-
-    /// <summary>
-    /// An agent event passed on in webhook mode: it confirms the agent's unconfirmed write when it shows the written
-    /// state, and ends the wait without a verdict when it shows a later, different state (someone else changed it).
-    /// </summary>
-    internal void ObserveAgentEvent(in AgentFeedEvent feedEvent)
-    {
-        lock (_gate)
-        {
-            // Remembered for a write whose 202 is still on its way (the webhook may overtake it).
-            _observed[feedEvent.AgentId] = (feedEvent.Event.State, _time.GetUtcNow());
-            if (_unconfirmed.TryGetValue(feedEvent.AgentId, out var sent)
-                && (feedEvent.Event.State == sent.State || feedEvent.Event.Timestamp > sent.At))
-            {
-                _unconfirmed.Remove(feedEvent.AgentId);
-            }
-        }
-    }
-
-    private void AwaitConfirmationLocked(SentWrite sent, DateTimeOffset sendStarted)
-    {
-        var timeout = _api.Options.WriteConfirmationTimeout;
-        if (_api.Options.EventSource != ContactCenterEventSource.Webhook || timeout <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        if (_observed.TryGetValue(sent.AgentId, out var seen) && seen.At >= sendStarted && seen.State == sent.State)
-        {
-            return; // its event arrived before the 202
-        }
-
-        _unconfirmed[sent.AgentId] = sent;
-        _confirmBy.Enqueue(sent, sent.At + timeout);
-        _confirmPulse.TrySetResult();
-    }
-
-    private async Task ConfirmLoopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                List<SentWrite> due = [];
-                Task pulse;
-                TimeSpan? wait = null;
-                lock (_gate)
-                {
-                    var now = _time.GetUtcNow();
-                    while (_confirmBy.TryPeek(out var sent, out var by) && due.Count < ContactCenterDirectory.MaxAgentsPerActivitiesCall)
-                    {
-                        if (!_unconfirmed.TryGetValue(sent.AgentId, out var current) || !ReferenceEquals(current, sent))
-                        {
-                            _confirmBy.Dequeue(); // confirmed, or replaced by a newer write
-                        }
-                        else if (by <= now)
-                        {
-                            _confirmBy.Dequeue();
-                            _unconfirmed.Remove(sent.AgentId);
-                            due.Add(sent);
-                        }
-                        else
-                        {
-                            wait = by - now;
-                            break;
-                        }
-                    }
-
-                    if (_confirmPulse.Task.IsCompleted)
-                    {
-                        _confirmPulse = NewPulse();
-                    }
-
-                    pulse = _confirmPulse.Task;
-                }
-
-                if (due.Count > 0)
-                {
-                    await CheckUnconfirmedAsync(due, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                if (wait is { } w)
-                {
-                    using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    await Task.WhenAny(pulse, Task.Delay(w, _time, cancel.Token)).ConfigureAwait(false);
-                    await cancel.CancelAsync().ConfigureAwait(false);
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                else
-                {
-                    await pulse.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>One targeted reconciliation of the agents whose accepted writes no event confirmed.</summary>
-    private async Task CheckUnconfirmedAsync(List<SentWrite> due, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var states = await _directory.GetCurrentStatesAsync([.. due.Select(static s => s.AgentId)], cancellationToken).ConfigureAwait(false);
-            foreach (var sent in due)
-            {
-                var found = states.FirstOrDefault(s => string.Equals(s.AgentId, sent.AgentId, StringComparison.Ordinal));
-                if (found.AgentId is null || found.Event.State == sent.State)
-                {
-                    continue;
-                }
-
-                bool latest;
-                lock (_gate)
-                {
-                    // Only the agent's last accepted write is judged; a newer one has its own check.
-                    latest = _lastSentByAgent.TryGetValue(sent.AgentId, out var last) && ReferenceEquals(last, sent)
-                        && !_inFlight.ContainsKey(sent.AgentId) && !_wanted.ContainsKey(sent.AgentId);
-                    if (latest)
-                    {
-                        ForgetLocked(sent);
-                    }
-                }
-
-                if (latest)
-                {
-                    var reason = $"not confirmed within {_api.Options.WriteConfirmationTimeout}; WxCC reports {found.Event.State}";
-                    ContactCenterTelemetry.WritesFailed.Add(1);
-                    Log.WriteNotConfirmed(_logger, sent.AgentId, sent.State.ToString(), sent.TrackingId, found.Event.State.ToString());
-                    Report(new AgentWriteResult(sent.AgentId, sent.State, false, reason, sent.TrackingId));
-                }
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.ConfirmationCheckFailed(_logger, due.Count, ex is ContactCenterException ? ex.Message : ex.GetType().Name);
-        }
-        finally
-        {
-            ConfirmationChecked?.Invoke();
-        }
-    }
-
-    private void ForgetLocked(SentWrite sent)
-    {
-        _sentByTracking.Remove(sent.TrackingId);
-        if (_lastSentByAgent.TryGetValue(sent.AgentId, out var last) && ReferenceEquals(last, sent))
-        {
-            _lastSentByAgent.Remove(sent.AgentId);
-        }
-    }
-
-    private void ReportRefused(SentWrite sent, string? reason)
-    {
-        ContactCenterTelemetry.WritesFailed.Add(1);
-        Log.WriteRefusedLater(_logger, sent.AgentId, sent.State.ToString(), sent.TrackingId, Sanitize(reason));
-        Report(new AgentWriteResult(sent.AgentId, sent.State, false, "AgentStateChangeFailed: " + (Sanitize(reason) ?? "no reason given"), sent.TrackingId));
-    }
-
-    private static string? Sanitize(string? text) =>
-        text is null ? null : text.Length > 200 ? text[..200] : text;
 
     private async Task SendAsync(Wanted write, CancellationToken cancellationToken)
     {
@@ -499,7 +264,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     private async Task SendCoreAsync(Wanted write, CancellationToken cancellationToken)
     {
-        var sendStarted = _time.GetUtcNow();
         WxccResponse response;
         try
         {
@@ -524,25 +288,11 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         }
 
         AgentWriteResult? result = null;
-        SentWrite? refusedEarly = null;
-        string? earlyReason = null;
         lock (_gate)
         {
             _inFlight.Remove(write.AgentId);
-            var hadEarlyFailure = _earlyFailures.Remove(write.AgentId, out earlyReason);
             if (response.IsSuccess)
             {
-                var sent = new SentWrite(write.AgentId, write.State, response.TrackingId, _time.GetUtcNow());
-                if (hadEarlyFailure)
-                {
-                    refusedEarly = sent;
-                }
-                else
-                {
-                    RememberLocked(sent);
-                    AwaitConfirmationLocked(sent, sendStarted);
-                }
-
                 result = new AgentWriteResult(write.AgentId, write.State, true, null, response.TrackingId);
             }
             else if (response.Status == System.Net.HttpStatusCode.TooManyRequests && ++write.Throttles <= MaxThrottledRetries)
@@ -584,10 +334,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             Report(r);
         }
 
-        if (refusedEarly is not null)
-        {
-            ReportRefused(refusedEarly, earlyReason);
-        }
     }
 
     private byte[] Body(Wanted write)
@@ -623,22 +369,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         else
         {
             PushReadyLocked(again);
-        }
-    }
-
-    private void RememberLocked(SentWrite sent)
-    {
-        _sentByTracking[sent.TrackingId] = sent;
-        _lastSentByAgent[sent.AgentId] = sent;
-        _sentOrder.Enqueue(sent);
-        while (_sentOrder.Count > 0 && (_sentOrder.Count > MaxRememberedWrites || _sentOrder.Peek().At + s_rememberWrites < sent.At))
-        {
-            var old = _sentOrder.Dequeue();
-            _sentByTracking.Remove(old.TrackingId);
-            if (_lastSentByAgent.TryGetValue(old.AgentId, out var last) && ReferenceEquals(last, old))
-            {
-                _lastSentByAgent.Remove(old.AgentId);
-            }
         }
     }
 
@@ -826,5 +556,4 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         public bool Withdrawn { get; set; }
     }
 
-    private sealed record SentWrite(string AgentId, AgentState State, string TrackingId, DateTimeOffset At);
 }

@@ -132,11 +132,15 @@ internal sealed class ReferenceModel
         a.LastEventAt = e.Timestamp;
 
         var olderOwnWriteLanded = false;
+        var withdraw = false;
+        var before0 = output.Count;
         if (origin == StateOrigin.PresenceSync)
         {
             if (a.Pending is { } pending && pending.Equals(e.State))
             {
                 a.Pending = null;
+                a.Outstanding = false;
+                a.Failures = 0;
             }
             else if (a.Pending is null)
             {
@@ -145,7 +149,12 @@ internal sealed class ReferenceModel
         }
         else
         {
+            // Someone else acted: a queued write of ours is withdrawn, and a pending retry is off.
             a.Pending = null;
+            withdraw = a.Outstanding;
+            a.Outstanding = false;
+            a.Failures = 0;
+            a.RetryAt = null;
         }
 
         // WxCC -> Teams.
@@ -206,15 +215,30 @@ internal sealed class ReferenceModel
             }
         }
 
+        if (withdraw && !output.Skip(before0).Any(c => c.IsStateWrite))
+        {
+            output.Add(Make(a, SyncCommandKind.Withdraw, default, PublishedPresence.None, SyncRule.Withdraw, SyncTrigger.AgentStateChanged));
+        }
+
         return output;
     }
 
-    public void WriteFailed(string agentId, AgentState attempted)
+    /// <summary>A refused write is forgotten and decided again after 5 s, 10 s, 20 s, ... up to 5 minutes.</summary>
+    public void WriteFailed(string agentId, AgentState attempted, DateTimeOffset now)
     {
         var a = _agents[agentId];
         if (a.Pending is { } pending && pending.Equals(attempted))
         {
             a.Pending = null;
+            a.Outstanding = false;
+            a.Failures++;
+            var delay = _rules.WriteRetryDelay;
+            for (var i = 1; i < a.Failures && delay < _rules.WriteRetryMaxDelay; i++)
+            {
+                delay += delay;
+            }
+
+            a.RetryAt = now + (delay > _rules.WriteRetryMaxDelay ? _rules.WriteRetryMaxDelay : delay);
         }
     }
 
@@ -224,10 +248,17 @@ internal sealed class ReferenceModel
         foreach (var a in _agents.Values)
         {
             var evaluate = false;
-            var trigger = SyncTrigger.PendingWriteExpired;
+            var trigger = SyncTrigger.WriteRetryDue;
             if (a.Pending is not null && now >= a.PendingSince + _rules.PendingWriteTimeout)
             {
                 a.Pending = null;
+                evaluate = true;
+                trigger = SyncTrigger.PendingWriteExpired;
+            }
+
+            if (a.RetryAt is { } retry && now >= retry)
+            {
+                a.RetryAt = null;
                 evaluate = true;
             }
 
@@ -315,6 +346,8 @@ internal sealed class ReferenceModel
         }
 
         a.Writes.Add(wanted);
+        a.Outstanding = true;
+        a.RetryAt = null;
         var kind = wanted.Kind == AgentStateKind.Available ? SyncCommandKind.SetAvailable : SyncCommandKind.SetIdle;
         output.Add(Make(a, kind, wanted, PublishedPresence.None, rule, trigger));
     }
@@ -357,5 +390,11 @@ internal sealed class ReferenceModel
         public PublishedPresence EchoPair { get; set; }
 
         public DateTimeOffset? GraceUntil { get; set; }
+
+        public bool Outstanding { get; set; }
+
+        public int Failures { get; set; }
+
+        public DateTimeOffset? RetryAt { get; set; }
     }
 }

@@ -153,7 +153,7 @@ public class SyncPropertiesTests
                     case 18 when _writes[agent].Count > 0:
                         var failed = step[3] % 2 == 0 ? _writes[agent][^1] : _writes[agent][step[2] % _writes[agent].Count];
                         _engine.OnWriteFailed(agent, failed);
-                        _model.WriteFailed(agent, failed);
+                        _model.WriteFailed(agent, failed, _time.GetUtcNow());
                         break;
                     default:
                         // Time passes before the host's next timer tick.
