@@ -374,8 +374,8 @@ internal sealed partial class AgentSyncMachine
                 Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Engage, trigger), now);
                 break;
             case TeamsAction.Remap when !string.Equals(current.IdleCodeId, code, StringComparison.Ordinal):
-                // Over a state confirmed by WxCC (not our own queued write), write only once it is read back unchanged.
-                if (_hasPending || verified || !_rules.VerifyBeforeOverwrite)
+                // Write over a state only once it is read back unchanged (with VerifyBeforeOverwrite).
+                if (verified || !_rules.VerifyBeforeOverwrite)
                 {
                     Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Remap, trigger), now);
                 }
@@ -386,7 +386,7 @@ internal sealed partial class AgentSyncMachine
 
                 break;
             case TeamsAction.Release:
-                if (_hasPending || verified || !_rules.VerifyBeforeOverwrite)
+                if (verified || !_rules.VerifyBeforeOverwrite)
                 {
                     Write(ref decision, AgentState.Available, new(SyncRule.Release, trigger), now);
                 }
