@@ -22,11 +22,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private const int MaxThrottledRetries = 20;
 
     private readonly object _gate = new();
-    private readonly Dictionary<string, Wanted> _wanted = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Wanted> _inFlight = new(StringComparer.Ordinal);
-    private readonly PriorityQueue<Wanted, long> _idle = new();
-    private readonly PriorityQueue<Wanted, long> _available = new();
-    private readonly PriorityQueue<Wanted, DateTimeOffset> _delayed = new();
+    private readonly PendingWrites _pending = new();
     private readonly WxccApiClient _api;
     private readonly IOptions<TeamsConnectorOptions> _connector;
     private readonly TimeProvider _time;
@@ -35,7 +31,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private string? _reasonMarker;
     private TaskCompletionSource _pulse = NewPulse();
     private ChannelWriter<AgentWriteResult>? _results;
-    private long _sequence;
     private int _running;
 
     public AgentStateOutbox(WxccApiClient api, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
@@ -66,7 +61,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         {
             lock (_gate)
             {
-                return _inFlight.Count;
+                return _pending.InFlight;
             }
         }
     }
@@ -77,7 +72,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         {
             lock (_gate)
             {
-                return _wanted.Count;
+                return _pending.Count;
             }
         }
     }
@@ -92,35 +87,22 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
         lock (_gate)
         {
-            var flying = _inFlight.GetValueOrDefault(agentId);
-            if (_wanted.TryGetValue(agentId, out var existing))
+            var outcome = _pending.Enqueue(agentId, state, out var replaced);
+            if (outcome == EnqueueOutcome.Unchanged)
             {
-                if (existing.State == state)
-                {
-                    return;
-                }
-
-                Log.WriteCoalesced(_logger, agentId, existing.State.ToString(), state.ToString());
-                ContactCenterTelemetry.WritesCoalesced.Add(1);
-                if (flying is not null && flying.State == state)
-                {
-                    // The newest wanted state is the one being sent: the queued one is dropped, not replaced by a
-                    // second write of the same state.
-                    _wanted.Remove(agentId);
-                    flying.Withdrawn = false;
-                    return;
-                }
-            }
-            else if (flying is not null && flying.State == state)
-            {
-                // Wanted again after a withdrawal: retried if this send fails transiently.
-                flying.Withdrawn = false;
                 return;
             }
 
-            var wanted = new Wanted(agentId, state, ++_sequence);
-            _wanted[agentId] = wanted;
-            PushReadyLocked(wanted);
+            if (outcome is EnqueueOutcome.Coalesced or EnqueueOutcome.CoalescedIntoInFlight)
+            {
+                Log.WriteCoalesced(_logger, agentId, replaced.ToString(), state.ToString());
+                ContactCenterTelemetry.WritesCoalesced.Add(1);
+            }
+
+            if (outcome != EnqueueOutcome.Queued && outcome != EnqueueOutcome.Coalesced)
+            {
+                return;
+            }
         }
 
         Signal();
@@ -131,17 +113,12 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
         lock (_gate)
         {
-            if (_inFlight.TryGetValue(agentId, out var flying))
-            {
-                flying.Withdrawn = true;
-            }
-
-            if (!_wanted.Remove(agentId, out var wanted))
+            if (!_pending.Withdraw(agentId, out var withdrawn))
             {
                 return false;
             }
 
-            Log.WriteWithdrawn(_logger, agentId, wanted.State.ToString());
+            Log.WriteWithdrawn(_logger, agentId, withdrawn.ToString());
             ContactCenterTelemetry.WritesWithdrawn.Add(1);
             return true;
         }
@@ -163,19 +140,14 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             while (true)
             {
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                Wanted? write;
+                PendingWrite? write;
                 try
                 {
                     await WaitForDueWorkAsync(cancellationToken).ConfigureAwait(false);
                     var lease = await _api.Budget.AcquireAsync(cancellationToken).ConfigureAwait(false);
                     lock (_gate)
                     {
-                        write = PickLocked();
-                        if (write is not null)
-                        {
-                            _wanted.Remove(write.AgentId);
-                            _inFlight[write.AgentId] = write;
-                        }
+                        write = _pending.Take(_time.GetUtcNow());
                     }
 
                     if (write is null)
@@ -240,7 +212,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         }
     }
 
-    private async Task SendAsync(Wanted write, CancellationToken cancellationToken)
+    private async Task SendAsync(PendingWrite write, CancellationToken cancellationToken)
     {
         try
         {
@@ -251,10 +223,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             // Whatever happened, the agent's write is no longer in flight (a newer state may go).
             lock (_gate)
             {
-                if (_inFlight.TryGetValue(write.AgentId, out var flying) && ReferenceEquals(flying, write))
-                {
-                    _inFlight.Remove(write.AgentId);
-                }
+                _pending.Completed(write);
             }
 
             Signal();
@@ -262,7 +231,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         }
     }
 
-    private async Task SendCoreAsync(Wanted write, CancellationToken cancellationToken)
+    private async Task SendCoreAsync(PendingWrite write, CancellationToken cancellationToken)
     {
         WxccResponse response;
         try
@@ -290,31 +259,26 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         AgentWriteResult? result = null;
         lock (_gate)
         {
-            _inFlight.Remove(write.AgentId);
+            // No longer in flight; a newer state of this agent that waited may go now.
+            var now = _time.GetUtcNow();
+            _pending.Completed(write);
             if (response.IsSuccess)
             {
                 result = new AgentWriteResult(write.AgentId, write.State, true, null, response.TrackingId);
             }
             else if (response.Status == System.Net.HttpStatusCode.TooManyRequests && ++write.Throttles <= MaxThrottledRetries)
             {
-                RequeueLocked(write, _time.GetUtcNow());
+                _pending.Requeue(write, now, now);
             }
             else if (response.IsTransient && ++write.Attempts < _api.Options.MaxWriteAttempts)
             {
                 var delay = WxccApiClient.Backoff(write.Attempts);
                 Log.WriteRetry(_logger, write.AgentId, response.Describe(), delay, response.TrackingId);
-                RequeueLocked(write, _time.GetUtcNow() + delay);
+                _pending.Requeue(write, now + delay, now);
             }
             else
             {
                 result = new AgentWriteResult(write.AgentId, write.State, false, $"WxCC refused the write ({response.Describe()})", response.TrackingId);
-            }
-
-            // A newer state of this agent waited while this write was in flight: it may go now.
-            if (_wanted.TryGetValue(write.AgentId, out var newer) && newer.Parked)
-            {
-                newer.Parked = false;
-                PushReadyLocked(newer);
             }
         }
 
@@ -336,7 +300,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     }
 
-    private byte[] Body(Wanted write)
+    private byte[] Body(PendingWrite write)
     {
         using var stream = new MemoryStream(160);
         using (var json = new Utf8JsonWriter(stream))
@@ -352,108 +316,6 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         return stream.ToArray();
     }
 
-    private void RequeueLocked(Wanted write, DateTimeOffset notBefore)
-    {
-        if (_wanted.ContainsKey(write.AgentId) || write.Withdrawn)
-        {
-            // Superseded by a newer wanted state (the newest wins), or no longer wanted at all.
-            return;
-        }
-
-        var again = new Wanted(write.AgentId, write.State, ++_sequence) { Attempts = write.Attempts, Throttles = write.Throttles };
-        _wanted[write.AgentId] = again;
-        if (notBefore > _time.GetUtcNow())
-        {
-            _delayed.Enqueue(again, notBefore);
-        }
-        else
-        {
-            PushReadyLocked(again);
-        }
-    }
-
-    private void PushReadyLocked(Wanted wanted)
-    {
-        if (wanted.State.Kind == AgentStateKind.Idle)
-        {
-            _idle.Enqueue(wanted, wanted.Sequence);
-        }
-        else
-        {
-            _available.Enqueue(wanted, wanted.Sequence);
-        }
-    }
-
-    private bool IsCurrentLocked(Wanted wanted) =>
-        _wanted.TryGetValue(wanted.AgentId, out var current) && ReferenceEquals(current, wanted);
-
-    private void PromoteDueLocked(DateTimeOffset now)
-    {
-        while (_delayed.TryPeek(out var wanted, out var due) && due <= now)
-        {
-            _delayed.Dequeue();
-            if (IsCurrentLocked(wanted))
-            {
-                PushReadyLocked(wanted);
-            }
-        }
-    }
-
-    /// <summary>The next write to send (Idle first, then Available, each oldest first), or <see langword="null"/>.</summary>
-    private Wanted? PickLocked()
-    {
-        PromoteDueLocked(_time.GetUtcNow());
-        return TakeLocked(_idle) ?? TakeLocked(_available);
-    }
-
-    private Wanted? TakeLocked(PriorityQueue<Wanted, long> queue)
-    {
-        while (queue.TryPeek(out var wanted, out _))
-        {
-            if (!IsCurrentLocked(wanted) || wanted.Parked)
-            {
-                queue.Dequeue();
-                continue;
-            }
-
-            if (_inFlight.ContainsKey(wanted.AgentId))
-            {
-                queue.Dequeue();
-                wanted.Parked = true;
-                continue;
-            }
-
-            queue.Dequeue();
-            return wanted;
-        }
-
-        return null;
-    }
-
-    private bool HasReadyLocked() => HasReadyLocked(_idle) || HasReadyLocked(_available);
-
-    private bool HasReadyLocked(PriorityQueue<Wanted, long> queue)
-    {
-        while (queue.TryPeek(out var wanted, out _))
-        {
-            if (!IsCurrentLocked(wanted) || wanted.Parked)
-            {
-                queue.Dequeue();
-            }
-            else if (_inFlight.ContainsKey(wanted.AgentId))
-            {
-                queue.Dequeue();
-                wanted.Parked = true;
-            }
-            else
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private async Task WaitForDueWorkAsync(CancellationToken cancellationToken)
     {
         while (true)
@@ -463,14 +325,13 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             lock (_gate)
             {
                 var now = _time.GetUtcNow();
-                PromoteDueLocked(now);
-                if (HasReadyLocked())
+                if (_pending.HasReady(now))
                 {
                     return;
                 }
 
                 pulse = _pulse.Task;
-                if (_delayed.TryPeek(out _, out var due))
+                if (_pending.NextDelayedDue is { } due)
                 {
                     wait = due - now;
                 }
@@ -508,17 +369,13 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     private void ReportUnsent()
     {
-        List<Wanted> unsent;
+        List<PendingWrite> unsent;
         lock (_gate)
         {
-            unsent = [.. _wanted.Values];
-            _wanted.Clear();
-            _idle.Clear();
-            _available.Clear();
-            _delayed.Clear();
+            unsent = _pending.DrainUnsent();
         }
 
-        foreach (var wanted in unsent.OrderBy(static w => w.Sequence))
+        foreach (var wanted in unsent)
         {
             ContactCenterTelemetry.WritesFailed.Add(1);
             Report(new AgentWriteResult(wanted.AgentId, wanted.State, false, "the outbox stopped before the write was sent", null));
@@ -538,22 +395,4 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             Log.ResultLost(_logger, result.AgentId, result.State.ToString(), result.Succeeded);
         }
     }
-
-    private sealed class Wanted(string agentId, AgentState state, long sequence)
-    {
-        public string AgentId { get; } = agentId;
-
-        public AgentState State { get; } = state;
-
-        public long Sequence { get; } = sequence;
-
-        public int Attempts { get; set; }
-
-        public int Throttles { get; set; }
-
-        public bool Parked { get; set; }
-
-        public bool Withdrawn { get; set; }
-    }
-
 }
