@@ -84,11 +84,6 @@ internal sealed class ContactCenterOptionsValidator(ConfigurationErrors<ContactC
             errors.Add($"{Prefix}MaxWriteAttempts must be between 1 and 100.");
         }
 
-        if (options.WriteConfirmationTimeout < TimeSpan.Zero || options.WriteConfirmationTimeout > TimeSpan.FromHours(1))
-        {
-            errors.Add($"{Prefix}WriteConfirmationTimeout must be between 00:00:00 (off) and 01:00:00.");
-        }
-
         if (options.MaxConcurrentWrites is < 1 or > 256)
         {
             errors.Add($"{Prefix}MaxConcurrentWrites must be between 1 and 256.");

@@ -67,7 +67,6 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton<WxccApiClient>();
         services.TryAddSingleton<ContactCenterDirectory>();
         services.TryAddSingleton<AgentStateOutbox>();
-        services.TryAddSingleton<AgentEventSequencer>();
         services.TryAddSingleton<WebhookEventQueue>();
         services.TryAddSingleton<WebhookSubscriptionManager>();
         services.TryAddSingleton<WebSocketAgentEventFeed>();
@@ -75,8 +74,6 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton(static sp => new WxccWebhookProcessor(
             sp.GetRequiredService<IOptions<ContactCenterOptions>>(),
             sp.GetRequiredService<WebhookEventQueue>(),
-            sp.GetRequiredService<AgentEventSequencer>(),
-            sp.GetRequiredService<AgentStateOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());

@@ -31,8 +31,6 @@ public sealed class WxccWebhookProcessor
 
     private readonly ContactCenterOptions _options;
     private readonly ChannelWriter<AgentFeedEvent> _queue;
-    private readonly AgentEventSequencer _sequencer;
-    private readonly AgentStateOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly byte[]? _secret;
@@ -46,15 +44,11 @@ public sealed class WxccWebhookProcessor
     internal WxccWebhookProcessor(
         IOptions<ContactCenterOptions> options,
         WebhookEventQueue queue,
-        AgentEventSequencer sequencer,
-        AgentStateOutbox outbox,
         TimeProvider timeProvider,
         ILogger<WxccWebhookProcessor> logger)
     {
         _options = options.Value;
         _queue = queue.Writer;
-        _sequencer = sequencer;
-        _outbox = outbox;
         _time = timeProvider;
         _logger = logger;
         _secret = string.IsNullOrEmpty(_options.WebhookSecret) ? null : Encoding.UTF8.GetBytes(_options.WebhookSecret);
@@ -197,16 +191,7 @@ public sealed class WxccWebhookProcessor
             switch (parsed.Kind)
             {
                 case ParsedKind.Agent:
-                    if (!_sequencer.TryAccept(parsed.Event, out var stale))
-                    {
-                        Interlocked.Increment(ref _duplicates);
-                        ContactCenterTelemetry.EventsDuplicate.Add(1);
-                        Log.EventDropped(_logger, parsed.Event.AgentId, stale ? "older than the last event of the agent" : "repeat");
-                        return 200;
-                    }
-
-                    // Before it is queued: whoever reads the event may rely on the write being confirmed already.
-                    _outbox.ObserveAgentEvent(parsed.Event);
+                    // Order, repeats and staleness are the sync rules' to judge.
                     if (!_queue.TryWrite(parsed.Event))
                     {
                         Forget(id);

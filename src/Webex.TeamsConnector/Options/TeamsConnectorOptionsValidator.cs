@@ -128,6 +128,10 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
             PublishRefreshMargin = sync.PublishRefreshMargin,
             EchoGracePeriod = sync.EchoGracePeriod,
             PendingWriteTimeout = sync.PendingWriteTimeout,
+            MaxEventClockSkew = sync.MaxEventClockSkew,
+            WriteRetryDelay = sync.WriteRetryDelay,
+            WriteRetryMaxDelay = sync.WriteRetryMaxDelay,
+            VerifyTimeout = sync.VerifyTimeout,
         };
         errors.AddRange(candidate.Validate().Select(e => "TeamsConnector:StateSync: " + e));
         if (errors.Count == before)
