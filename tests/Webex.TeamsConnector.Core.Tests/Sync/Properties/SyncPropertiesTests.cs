@@ -25,6 +25,9 @@ public class SyncPropertiesTests
         ("", "Away"),
         ("Offline", "OffWork"),
         ("Busy", "InAMeeting"),
+        ("AvailableIdle", "Inactive"),
+        ("BusyIdle", "Inactive"),
+        ("Available", "AvailableInactive"),
     ];
 
     private static readonly TimeSpan[] s_advances =
@@ -43,6 +46,10 @@ public class SyncPropertiesTests
     public Property Engine_MatchesReferenceModel_WithExtendedMappingAndPublishing() =>
         Prop.ForAll(Scripts(), script => new Run(withDuplicates: false, extended: true).Play(script));
 
+    [FsCheck.Xunit.Property(MaxTest = 200)]
+    public Property Engine_MatchesReferenceModel_WithStrictEngageAndInactivityMapped() =>
+        Prop.ForAll(Scripts(), script => new Run(withDuplicates: true, extended: true, strict: true).Play(script));
+
     [Fact]
     public void LongRandomDay_MatchesReferenceModel()
     {
@@ -50,7 +57,7 @@ public class SyncPropertiesTests
         for (var run = 0; run < 20; run++)
         {
             var script = Enumerable.Range(0, 2_000).Select(_ => new[] { random.Next(10_001), random.Next(10_001), random.Next(10_001), random.Next(10_001) }).ToArray();
-            new Run(withDuplicates: true, extended: run % 2 == 0).Play(script);
+            new Run(withDuplicates: true, extended: run % 2 == 0, strict: run % 4 == 1).Play(script);
         }
     }
 
@@ -73,10 +80,17 @@ public class SyncPropertiesTests
         private bool _clockReused;
         private int _sequence;
 
-        public Run(bool withDuplicates, bool extended = false)
+        public Run(bool withDuplicates, bool extended = false, bool strict = false)
         {
             _withDuplicates = withDuplicates;
             var rules = Harness.DefaultRules();
+            if (strict)
+            {
+                // Both settings away from their defaults: engage only from presence sync's Available, and let
+                // inactivity engage when Away or Busy is mapped.
+                rules = rules with { EngageFrom = EngageFrom.PresenceSyncOrigin, IgnoreInactivity = false };
+            }
+
             if (extended)
             {
                 rules = rules with
