@@ -122,6 +122,8 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
             Mapping = mapping ?? IdleCodeMapping.Empty,
             Classifier = classifier,
             ContactPresence = contact,
+            EngageFrom = sync.EngageFrom,
+            IgnoreInactivity = sync.IgnoreInactivity,
             KeepContactPresenceDuringWrapUp = sync.KeepContactPresenceDuringWrapUp,
             IdleCodePresences = idlePresences,
             PublishExpiration = sync.PublishExpiration,
