@@ -38,6 +38,8 @@ internal sealed class SyncSession : ISyncCommandSink
     private readonly Channel<AgentWriteResult> _writeResults = Channel.CreateUnbounded<AgentWriteResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Action<SyncSession>> _control = Channel.CreateUnbounded<Action<SyncSession>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<PublisherWork>[] _publishQueues;
+    private readonly AgentSignInLoader _signIns;
+    private CancellationToken _feedsToken;
 
     private readonly Dictionary<string, long> _writeStartedAt = new(StringComparer.Ordinal);
     private readonly HashSet<string> _firstPresenceSeen = new(StringComparer.OrdinalIgnoreCase);
@@ -53,6 +55,7 @@ internal sealed class SyncSession : ISyncCommandSink
         _logger = logger;
         _telemetry = telemetry;
         _engine = new SyncEngine(rules, time);
+        _signIns = new AgentSignInLoader(ports, options, runtime, logger, telemetry, a => _control.Writer.TryWrite(_ => a()));
         _publishQueues = new Channel<PublisherWork>[PublisherWorkers];
         for (var i = 0; i < PublisherWorkers; i++)
         {
@@ -75,6 +78,7 @@ internal sealed class SyncSession : ISyncCommandSink
     {
         using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.SyncSession");
         using var feeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _feedsToken = feeds.Token;
         var profilesChanged = _runtime.ProfilesChanged;
         var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
         ApplyRoster(roster, initial: true);
@@ -251,6 +255,7 @@ internal sealed class SyncSession : ISyncCommandSink
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
             Log.UnknownAgent(_logger, "wxcc");
+            _signIns.OnUnknownAgent(feedEvent, (a, t, e) => { if (_signIns.Add(_engine, a, t)) Handle(e); }, _feedsToken);
         }
         else if (decision.Outcome == SyncOutcome.Applied
             && _engine.TryGetAgent(feedEvent.AgentId, out var agent)
@@ -417,6 +422,7 @@ internal sealed class SyncSession : ISyncCommandSink
     {
         using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.LoadRoster");
         var users = await _ports.Directory.GetUsersAsync(cancellationToken).ConfigureAwait(false);
+        _signIns.SetRosterUsers(users);
         var overrides = _runtime.Record.DesktopProfiles;
         var wanted = _options.SyncAllEligibleAgents ? null : new HashSet<string>(_options.Agents, StringComparer.OrdinalIgnoreCase);
         var eligible = new List<ContactCenterUser>();
@@ -506,6 +512,7 @@ internal sealed class SyncSession : ISyncCommandSink
             Log.RosterChanged(_logger, added, removed, unresolved, _engine.Count);
         }
 
+        _signIns.Forget();
         if (!initial && newAgents.Count > 0)
         {
             _ = ReconcileAsync(newAgents, CancellationToken.None);
