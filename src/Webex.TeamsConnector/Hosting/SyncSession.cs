@@ -96,18 +96,19 @@ internal sealed class SyncSession : ISyncCommandSink
         var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
         var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
         var background = Task.Run(() => RunBackgroundAsync(profilesChanged, feeds.Token), CancellationToken.None);
+        var setting = Task.Run(() => PresenceSyncSettingWatch.RunAsync(_ports.Directory, _runtime, _options.PresenceSyncCheckInterval, _time, _logger, feeds.Token), CancellationToken.None);
 
         _runtime.SetSyncing(true, null);
         Log.SyncStarted(_logger, _engine.Count, _engine.Rules.Mapping.Entries.Count);
         try
         {
-            await LoopAsync([presenceFeed, agentFeed, outbox, background], cancellationToken).ConfigureAwait(false);
+            await LoopAsync([presenceFeed, agentFeed, outbox, background, setting], cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _runtime.SetSyncing(false, null);
             await feeds.CancelAsync().ConfigureAwait(false);
-            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background).ConfigureAwait(false);
+            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, setting).ConfigureAwait(false);
             DrainLostWrites();
             if (clearOnStop)
             {

@@ -81,6 +81,13 @@ public sealed class StateSyncOptions
     /// <value>The default value is five minutes.</value>
     public TimeSpan RosterRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How often the organization's presence-sync setting is read (one GET): sync stops within this time of the setting
+    /// being turned off, and resumes within it of the setting being turned on.
+    /// </summary>
+    /// <value>The default value is one minute.</value>
+    public TimeSpan PresenceSyncCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The longest the host waits between timer checks of the sync engine.</summary>
     /// <value>The default value is one second.</value>
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromSeconds(1);

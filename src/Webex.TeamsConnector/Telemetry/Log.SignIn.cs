@@ -13,4 +13,10 @@ internal static partial class Log
 
     [LoggerMessage(1302, LogLevel.Warning, "Agent {AgentId} signed in and could not be loaded now ({Reason}); the roster refresh will try again.")]
     public static partial void SignInLookupFailed(ILogger logger, string agentId, string reason);
+
+    [LoggerMessage(1310, LogLevel.Warning, "The organization's presence-sync setting was turned off; presence sync stops until it is on again.")]
+    public static partial void PresenceSyncTurnedOff(ILogger logger);
+
+    [LoggerMessage(1311, LogLevel.Warning, "The presence-sync setting could not be read ({Reason}); sync goes on and the next check tries again.")]
+    public static partial void PresenceSyncCheckFailed(ILogger logger, string reason);
 }
