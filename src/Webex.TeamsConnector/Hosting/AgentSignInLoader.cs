@@ -38,16 +38,18 @@ internal sealed class AgentSignInLoader
     public int Running => Volatile.Read(ref _running);
 
     /// <summary>
-    /// Called on the sync loop for an event of an agent the engine does not know. Starts a lookup for a sign-in;
+    /// Called on the sync loop for an event of an agent the engine does not know. Starts a lookup for a new user;
     /// <paramref name="apply"/> runs on the loop with the agent's Teams user id when it is eligible.
     /// </summary>
     public void OnUnknownAgent(in AgentFeedEvent feedEvent, Action<string, string, AgentFeedEvent> apply, CancellationToken cancellationToken)
     {
-        // A sign-in, or any signed-in state of a user the last roster read did not list (its sign-in event may have
-        // come before the event feed was connected, and reconciliation reports it as a state).
-        var signIn = feedEvent.Event.Kind == AgentEventKind.Login
-            || (feedEvent.Event.State.Kind != AgentStateKind.LoggedOut && Volatile.Read(ref _rosterUsers) is { } users && !users.Contains(feedEvent.AgentId));
-        if (!signIn || !_looked.Add(feedEvent.AgentId))
+        // A signed-in agent whom the last roster read did not list at all: a new user. (Its sign-in event may have come
+        // before the event feed was connected; then reconciliation reports it as a state.) A listed user who is not
+        // synced (another integration's profile, inactive, no Teams user) waits for the roster refresh, as profile
+        // changes do: a shift of such agents signing in costs no requests.
+        var newUser = feedEvent.Event.State.Kind != AgentStateKind.LoggedOut
+            && (Volatile.Read(ref _rosterUsers) is not { } users || !users.Contains(feedEvent.AgentId));
+        if (!newUser || !_looked.Add(feedEvent.AgentId))
         {
             return;
         }

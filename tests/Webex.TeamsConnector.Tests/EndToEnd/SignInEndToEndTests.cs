@@ -11,6 +11,7 @@ public class SignInEndToEndTests
     {
         // The roster refresh is an hour away: only the sign-in can bring the new agent in.
         await using var world = await ConnectorWorld.StartAsync(webhooks: webhooks, settings: s => s["TeamsConnector:StateSync:RosterRefreshInterval"] = "01:00:00");
+        await EventsFlowingAsync(world, webhooks);
         var email = "new-agent@contoso.example";
         var agentId = world.Wxcc.AddAgent(email: email, desktopProfileId: "teams");
         var teamsId = world.Graph.AddUser("New Agent", "Customer Care", "Agent", null, email);
@@ -47,4 +48,29 @@ public class SignInEndToEndTests
         world.Wxcc.GetState(other).Should().Be(AgentState.Available);
         world.Admin.GetStatus().TrackedAgents.Should().Be(world.Agents.Count(a => a.Synced));
     }
+
+    [Fact]
+    public async Task KnownUserOfAnotherIntegrationSignsIn_CostsNoLookup()
+    {
+        await using var world = await ConnectorWorld.StartAsync(settings: s => s["TeamsConnector:StateSync:RosterRefreshInterval"] = "01:00:00");
+        await EventsFlowingAsync(world, webhooks: false);
+        var webexUser = world.Agents.Single(a => !a.Synced);
+        var lookups = world.Wxcc.UserLookups;
+
+        world.Wxcc.SignOut(webexUser.AgentId);
+        world.Wxcc.SignIn(webexUser.AgentId, AgentState.Available);
+
+        // A later event on the same socket: once it is applied, the sign-in has been handled too.
+        var ann = world.Agents[0];
+        world.Wxcc.SetStateAsAgent(ann.AgentId, AgentState.Idle(world.LunchCode));
+        await ConnectorWorld.WaitAsync(
+            () => world.Admin.GetAgentsAsync(default).GetAwaiter().GetResult().Single(a => a.AgentId == ann.AgentId).State == AgentState.Idle(world.LunchCode),
+            "the connector sees the agent's Lunch");
+        world.Wxcc.UserLookups.Should().Be(lookups, "the roster already read this user; its profile does not sync with Teams");
+    }
+
+    /// <summary>Waits until WxCC's events reach the connector (the subscription or the socket exists).</summary>
+    private static Task EventsFlowingAsync(ConnectorWorld world, bool webhooks) => webhooks
+        ? ConnectorWorld.WaitAsync(() => world.Wxcc.Subscriptions.Any(s => s.Active), "the webhook subscription exists")
+        : ConnectorWorld.WaitAsync(() => world.Wxcc.WebSocketsAccepted >= 1, "the notification websocket is connected");
 }
