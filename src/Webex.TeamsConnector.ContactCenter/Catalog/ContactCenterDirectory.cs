@@ -67,23 +67,54 @@ internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenc
         var users = new List<ContactCenterUser>();
         await foreach (var item in PagesAsync("v2/user", cancellationToken).ConfigureAwait(false))
         {
-            var id = Str(item, "id");
-            var agentId = Str(item, "ciUserId");
-            if (string.IsNullOrEmpty(id) || string.IsNullOrEmpty(agentId))
+            if (ToUser(item) is { } user)
             {
-                continue;
+                users.Add(user);
             }
+        }
 
-            users.Add(new ContactCenterUser(
+        return users;
+    }
+
+    public async Task<ContactCenterUser?> GetUserByAgentIdAsync(string agentId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
+        var filter = Uri.EscapeDataString("ciUserId==\"" + agentId + "\"");
+        var response = await _api.GetAsync(OrgUri("v2/user?page=0&pageSize=10&filter=" + filter), allowNotFound: true, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            return null;
+        }
+
+        using var doc = Parse(response, "v2/user");
+        if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
+        {
+            // A server that ignores the filter answers a page of other users: take only the one asked for.
+            foreach (var item in data.EnumerateArray())
+            {
+                if (ToUser(item) is { } user && string.Equals(user.AgentId, agentId, StringComparison.Ordinal))
+                {
+                    return user;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static ContactCenterUser? ToUser(JsonElement item)
+    {
+        var id = Str(item, "id");
+        var agentId = Str(item, "ciUserId");
+        return string.IsNullOrEmpty(id) || string.IsNullOrEmpty(agentId)
+            ? null
+            : new ContactCenterUser(
                 id,
                 agentId,
                 Str(item, "email"),
                 Str(item, "agentProfileId"),
                 Bool(item, "contactCenterEnabled") ?? false,
-                Bool(item, "active") ?? true));
-        }
-
-        return users;
+                Bool(item, "active") ?? true);
     }
 
     public async Task<DesktopProfile?> GetDesktopProfileAsync(string desktopProfileId, CancellationToken cancellationToken)

@@ -85,6 +85,15 @@ internal static class AgentEventParser
                 return ParsedMessage.Reject($"{Clip(inner)} without a valid agentId");
             }
 
+            // A contact on a digital channel is not the voice state the connector syncs; an unknown channel is rejected.
+            if (kind is EventType.Offer or EventType.Assigned or EventType.Wrapup or EventType.Rona or EventType.Ended
+                && ContactChannels.Of(data) is { } media && !ContactChannels.IsVoice(media))
+            {
+                return ContactChannels.IsDigital(media)
+                    ? ParsedMessage.Ignore($"{Clip(inner)} of the {Clip(media)} channel")
+                    : ParsedMessage.Reject($"{Clip(inner)} on the unknown channel '{Clip(media)}'");
+            }
+
             var timestamp = Time(data, receivedAt, "lastStateChangeTimestamp", "eventTime", "timestamp", "createdTime");
             var reason = Str(data, "lastStateChangeReason");
             var changedBy = Str(data, "changedById");
@@ -152,6 +161,7 @@ internal static class AgentEventParser
         // being engaged must not make the agent look busy or free in Teams). No channelType: an agent-wide event (v1).
         if (kind == EventType.StateChange && Str(data, "channelType") is { } channel && !IsVoiceChannel(channel))
         {
+            // Ignored, not rejected: a 4xx answer would make WxCC retry a delivery that is valid.
             return ParsedMessage.Ignore($"{Clip(type)} of the {Clip(channel)} channel");
         }
 

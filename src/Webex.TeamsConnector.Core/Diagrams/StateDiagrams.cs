@@ -47,6 +47,8 @@ public static class StateDiagrams
             text.Append('\n');
         }
 
+        text.Append("    note right of AvailableByOthers : EngageFrom=PresenceSyncOrigin only; Teams never engages from it\n");
+        text.Append("    note right of Available : a Teams state counts as free while it shows inactivity (IgnoreInactivity)\n");
         return text.ToString();
     }
 

@@ -57,10 +57,10 @@ internal sealed partial class AgentSyncMachine
     }
 
     /// <summary>A presence without its raw text: no references, so storing it costs no GC write barrier.</summary>
-    private readonly record struct PresenceValue(TeamsAvailability Availability, TeamsActivity Activity, TeamsState State)
+    private readonly record struct PresenceValue(TeamsAvailability Availability, TeamsActivity Activity, TeamsState State, bool Inactive)
     {
-        public PresenceValue(in TeamsPresence presence)
-            : this(presence.Availability, presence.Activity, presence.State)
+        public PresenceValue(in TeamsPresence presence, bool inactive)
+            : this(presence.Availability, presence.Activity, presence.State, inactive)
         {
         }
 

@@ -83,8 +83,8 @@ internal sealed partial class AgentSyncMachine
 
     /// <summary>The class the rules see now: the pending write (by presence sync) if any, else the confirmed state.</summary>
     public AgentSyncClass Class => _hasPending
-        ? AgentSyncTable.ClassOf(_pending, StateOrigin.PresenceSync)
-        : AgentSyncTable.ClassOf(_confirmed, _origin);
+        ? AgentSyncTable.ClassOf(_pending, StateOrigin.PresenceSync, _rules.EngageFrom)
+        : AgentSyncTable.ClassOf(_confirmed, _origin, _rules.EngageFrom);
 
     /// <summary>The earliest time at which <see cref="OnTimer"/> has work, in UTC ticks; <see cref="long.MaxValue"/> for none.</summary>
     public long DueAt
@@ -114,7 +114,7 @@ internal sealed partial class AgentSyncMachine
     /// <summary>A Teams presence was read or notified.</summary>
     public SyncDecision OnPresence(in TeamsPresence teamsPresence, string? sequenceNumber, long now)
     {
-        var presence = new PresenceValue(teamsPresence);
+        var presence = new PresenceValue(teamsPresence, InactivityRule.IsInactive(teamsPresence, _hasObserved && _observed.Inactive));
         if (sequenceNumber is not null)
         {
             if (_lastSequence is not null)
@@ -313,7 +313,7 @@ internal sealed partial class AgentSyncMachine
         {
             _echoGraceUntil = 0;
             _echoPair = PublishedPresence.None;
-            if (_hasObserved && (!_hasEffective || !_effective.Equals(_observed)) && _rules.Mapping.Resolve(_observed.State) is not null)
+            if (_hasObserved && (!_hasEffective || !_effective.Equals(_observed)) && InactivityRule.CodeFor(_rules, _observed.State, _observed.Inactive) is not null)
             {
                 // Teams still shows a mapped state after the grace: take it as a real Teams state.
                 _effective = _observed;
@@ -365,10 +365,9 @@ internal sealed partial class AgentSyncMachine
             return;
         }
 
-        var code = _rules.Mapping.Resolve(_effective.State);
+        var code = InactivityRule.CodeFor(_rules, _effective.State, _effective.Inactive);
         var current = _hasPending ? _pending : _confirmed;
-        var cls = _hasPending ? AgentSyncTable.ClassOf(_pending, StateOrigin.PresenceSync) : AgentSyncTable.ClassOf(_confirmed, _origin);
-        switch (AgentSyncTable.ActionFor(cls, code is not null))
+        switch (AgentSyncTable.ActionFor(Class, code is not null))
         {
             case TeamsAction.Engage:
                 Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Engage, trigger), now);

@@ -5,7 +5,7 @@ public enum AgentSyncClass
 {
     /// <summary>Signed out.</summary>
     LoggedOut = 0,
-    /// <summary>Available, whoever set it.</summary>
+    /// <summary>Available, whoever set it (with <see cref="EngageFrom.PresenceSyncOrigin"/>: set by presence sync).</summary>
     Available,
     /// <summary>Idle with a code that presence sync set.</summary>
     IdleBySync,
@@ -13,6 +13,11 @@ public enum AgentSyncClass
     IdleByOthers,
     /// <summary>Reserved, Engaged or WrapUp.</summary>
     OnContact,
+    /// <summary>
+    /// Available set by the agent, a supervisor, RONA or the system; told apart from <see cref="Available"/> only with
+    /// <see cref="EngageFrom.PresenceSyncOrigin"/>.
+    /// </summary>
+    AvailableByOthers,
 }
 
 /// <summary>What the Teams -> WxCC rules do on a change of Teams presence.</summary>
@@ -50,6 +55,9 @@ public readonly record struct AgentTransition(AgentSyncClass From, string Trigge
 /// </summary>
 public static class AgentSyncTable
 {
+    /// <summary>The suffix of the transitions that exist only with <see cref="EngageFrom.PresenceSyncOrigin"/>.</summary>
+    public const string StrictSuffix = " (EngageFrom=PresenceSyncOrigin)";
+
     private static readonly TeamsRule[] s_teamsRules =
     [
         new(AgentSyncClass.LoggedOut, false, TeamsAction.None, AgentSyncClass.LoggedOut),
@@ -62,6 +70,8 @@ public static class AgentSyncTable
         new(AgentSyncClass.IdleByOthers, true, TeamsAction.None, AgentSyncClass.IdleByOthers),
         new(AgentSyncClass.OnContact, false, TeamsAction.Defer, AgentSyncClass.OnContact),
         new(AgentSyncClass.OnContact, true, TeamsAction.Defer, AgentSyncClass.OnContact),
+        new(AgentSyncClass.AvailableByOthers, false, TeamsAction.None, AgentSyncClass.AvailableByOthers),
+        new(AgentSyncClass.AvailableByOthers, true, TeamsAction.None, AgentSyncClass.AvailableByOthers),
     ];
 
     private static readonly TeamsAction[] s_actions = BuildActions();
@@ -82,6 +92,13 @@ public static class AgentSyncTable
         new(AgentSyncClass.Available, "logout", AgentSyncClass.LoggedOut, string.Empty),
         new(AgentSyncClass.IdleBySync, "logout", AgentSyncClass.LoggedOut, string.Empty),
         new(AgentSyncClass.IdleByOthers, "logout", AgentSyncClass.LoggedOut, "clear a published idle code"),
+        new(AgentSyncClass.LoggedOut, "login into Available" + StrictSuffix, AgentSyncClass.AvailableByOthers, string.Empty),
+        new(AgentSyncClass.IdleBySync, "agent or supervisor sets Available" + StrictSuffix, AgentSyncClass.AvailableByOthers, string.Empty),
+        new(AgentSyncClass.IdleByOthers, "agent or supervisor sets Available" + StrictSuffix, AgentSyncClass.AvailableByOthers, "clear a published idle code"),
+        new(AgentSyncClass.OnContact, "contact ends into Available" + StrictSuffix, AgentSyncClass.AvailableByOthers, "clear; evaluate Teams once"),
+        new(AgentSyncClass.AvailableByOthers, "agent, supervisor or system sets an idle code" + StrictSuffix, AgentSyncClass.IdleByOthers, "publish the idle code if configured"),
+        new(AgentSyncClass.AvailableByOthers, "contact offered" + StrictSuffix, AgentSyncClass.OnContact, string.Empty),
+        new(AgentSyncClass.AvailableByOthers, "logout" + StrictSuffix, AgentSyncClass.LoggedOut, string.Empty),
     ];
 
     /// <summary>The Teams -> WxCC rules, one row per agent class and Teams class.</summary>
@@ -101,9 +118,17 @@ public static class AgentSyncTable
     /// <param name="state">The state.</param>
     /// <param name="origin">Who set it.</param>
     /// <returns>The class.</returns>
-    public static AgentSyncClass ClassOf(in AgentState state, StateOrigin origin) => state.Kind switch
+    public static AgentSyncClass ClassOf(in AgentState state, StateOrigin origin) => ClassOf(state, origin, EngageFrom.AnyAvailable);
+
+    /// <summary>The class of an agent state and origin under an <see cref="EngageFrom"/> setting.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="origin">Who set it.</param>
+    /// <param name="engageFrom">From which Available states a mapped Teams state engages.</param>
+    /// <returns>The class.</returns>
+    public static AgentSyncClass ClassOf(in AgentState state, StateOrigin origin, EngageFrom engageFrom) => state.Kind switch
     {
         AgentStateKind.LoggedOut => AgentSyncClass.LoggedOut,
+        AgentStateKind.Available when engageFrom == EngageFrom.PresenceSyncOrigin && origin != StateOrigin.PresenceSync => AgentSyncClass.AvailableByOthers,
         AgentStateKind.Available => AgentSyncClass.Available,
         AgentStateKind.Idle => origin == StateOrigin.PresenceSync ? AgentSyncClass.IdleBySync : AgentSyncClass.IdleByOthers,
         _ => AgentSyncClass.OnContact,

@@ -20,6 +20,17 @@ public sealed record SyncRules
     /// <value>The default value is a classifier with the marker <c>teams-presence-sync</c> and no system codes.</value>
     public OriginClassifier Classifier { get; init; } = new();
 
+    /// <summary>From which Available states a mapped Teams state engages the agent.</summary>
+    /// <value>The default value is <see cref="EngageFrom.AnyAvailable"/>.</value>
+    public EngageFrom EngageFrom { get; init; } = EngageFrom.AnyAvailable;
+
+    /// <summary>
+    /// Whether Teams inactivity never engages: <c>AvailableIdle</c>, <c>BusyIdle</c>, an <c>Inactive</c> activity, and an
+    /// <c>Away</c> that follows them with nothing else seen in between count as free, whatever is mapped.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool IgnoreInactivity { get; init; } = true;
+
     /// <summary>What to show in Teams while the agent is on a contact; <see cref="PublishedPresence.None"/> turns it off.</summary>
     /// <value>The default value is <see cref="PublishedPresence.InACall"/> (<c>Busy/InACall</c>).</value>
     public PublishedPresence ContactPresence { get; init; } = PublishedPresence.InACall;
@@ -96,6 +107,11 @@ public sealed record SyncRules
         if (Classifier is null)
         {
             errors.Add("Classifier is required.");
+        }
+
+        if (!Enum.IsDefined(EngageFrom))
+        {
+            errors.Add($"EngageFrom {EngageFrom} must be AnyAvailable or PresenceSyncOrigin.");
         }
 
         if (!Enum.IsDefined(ContactPresence))

@@ -416,7 +416,7 @@ public sealed partial class ContactCenterEmulator
     {
         lock (_gate)
         {
-            return Page(query, [.. _agents.Values], a => new JsonObject
+            return Page(query, [.. FilterUsers(query, _agents.Values)], a => new JsonObject
             {
                 ["id"] = a.UserId,
                 ["ciUserId"] = a.AgentId,

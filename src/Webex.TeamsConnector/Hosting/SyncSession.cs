@@ -39,6 +39,8 @@ internal sealed class SyncSession : ISyncCommandSink
     private readonly Channel<Action<SyncSession>> _control = Channel.CreateUnbounded<Action<SyncSession>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<PublisherWork>[] _publishQueues;
     private readonly StateVerifier _verifier;
+    private readonly AgentSignInLoader _signIns;
+    private CancellationToken _feedsToken;
 
     private readonly Dictionary<string, long> _writeStartedAt = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DesktopProfile?> _profiles = new(StringComparer.Ordinal);
@@ -54,6 +56,7 @@ internal sealed class SyncSession : ISyncCommandSink
         _telemetry = telemetry;
         _engine = new SyncEngine(rules with { VerifyBeforeOverwrite = true, ClearStaleSessionAtStart = true }, time);
         _verifier = new StateVerifier(ports.Directory, logger, telemetry);
+        _signIns = new AgentSignInLoader(ports, options, runtime, logger, telemetry, a => _control.Writer.TryWrite(_ => a()));
         _publishQueues = new Channel<PublisherWork>[PublisherWorkers];
         for (var i = 0; i < PublisherWorkers; i++)
         {
@@ -76,6 +79,7 @@ internal sealed class SyncSession : ISyncCommandSink
     {
         using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.SyncSession");
         using var feeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _feedsToken = feeds.Token;
         var profilesChanged = _runtime.ProfilesChanged;
         var roster = await LoadRosterAsync(cancellationToken).ConfigureAwait(false);
         ApplyRoster(roster, initial: true);
@@ -94,18 +98,19 @@ internal sealed class SyncSession : ISyncCommandSink
         var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
         var background = Task.Run(() => RunBackgroundAsync(profilesChanged, feeds.Token), CancellationToken.None);
         var verifier = Task.Run(() => _verifier.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
+        var setting = Task.Run(() => PresenceSyncSettingWatch.RunAsync(_ports.Directory, _runtime, _options.PresenceSyncCheckInterval, _time, _logger, feeds.Token), CancellationToken.None);
 
         _runtime.SetSyncing(true, null);
         Log.SyncStarted(_logger, _engine.Count, _engine.Rules.Mapping.Entries.Count);
         try
         {
-            await LoopAsync([presenceFeed, agentFeed, outbox, background, verifier], cancellationToken).ConfigureAwait(false);
+            await LoopAsync([presenceFeed, agentFeed, outbox, background, verifier, setting], cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _runtime.SetSyncing(false, null);
             await feeds.CancelAsync().ConfigureAwait(false);
-            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier).ConfigureAwait(false);
+            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier, setting).ConfigureAwait(false);
             DrainLostWrites();
             if (clearOnStop)
             {
@@ -240,6 +245,7 @@ internal sealed class SyncSession : ISyncCommandSink
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
             Log.UnknownAgent(_logger, "wxcc");
+            _signIns.OnUnknownAgent(feedEvent, (a, t, e) => { if (_signIns.Add(_engine, a, t)) Handle(e); }, _feedsToken);
         }
         else if (decision.Outcome == SyncOutcome.ClockSkew)
         {
@@ -412,6 +418,7 @@ internal sealed class SyncSession : ISyncCommandSink
     {
         using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.LoadRoster");
         var users = await _ports.Directory.GetUsersAsync(cancellationToken).ConfigureAwait(false);
+        _signIns.SetRosterUsers(users);
         var overrides = _runtime.Record.DesktopProfiles;
         var wanted = _options.SyncAllEligibleAgents ? null : new HashSet<string>(_options.Agents, StringComparer.OrdinalIgnoreCase);
         var eligible = new List<ContactCenterUser>();
@@ -501,6 +508,7 @@ internal sealed class SyncSession : ISyncCommandSink
             Log.RosterChanged(_logger, added, removed, unresolved, _engine.Count);
         }
 
+        _signIns.Forget();
         if (!initial && newAgents.Count > 0)
         {
             _ = ReconcileAsync(newAgents, CancellationToken.None);

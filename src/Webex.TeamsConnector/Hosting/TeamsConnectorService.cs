@@ -65,7 +65,8 @@ internal sealed class TeamsConnectorService : BackgroundService
                 {
                     _runtime.SetSyncing(false, null);
                     Log.SyncNotRunning(_logger, _runtime.Status.Reason ?? "unknown");
-                    await WaitAsync(options.RosterRefreshInterval, changed, stoppingToken).ConfigureAwait(false);
+                    // The presence-sync setting may be turned on again at any time: check it at its own interval.
+                    await WaitAsync(options.PresenceSyncCheckInterval < options.RosterRefreshInterval ? options.PresenceSyncCheckInterval : options.RosterRefreshInterval, changed, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>
@@ -26,6 +28,22 @@ public sealed class StateSyncOptions
     /// <summary>The <c>lastStateChangeReason</c> the connector writes and recognises as its own (at most 128 characters).</summary>
     /// <value>The default value is <c>teams-presence-sync</c>.</value>
     public string ReasonMarker { get; set; } = OriginClassifier.DefaultReasonMarker;
+
+    /// <summary>
+    /// From which Available states a mapped Teams state engages the agent: <c>AnyAvailable</c>, or
+    /// <c>PresenceSyncOrigin</c> (only an Available that presence sync set; not one the agent, a supervisor, RONA or the
+    /// system set).
+    /// </summary>
+    /// <value>The default value is <see cref="Webex.TeamsConnector.EngageFrom.AnyAvailable"/>.</value>
+    [EnumDataType(typeof(EngageFrom))]
+    public EngageFrom EngageFrom { get; set; } = EngageFrom.AnyAvailable;
+
+    /// <summary>
+    /// Whether Teams inactivity never engages: <c>AvailableIdle</c>, <c>BusyIdle</c> and an <c>Away</c> that follows
+    /// them with nothing else seen in between count as free, even when <c>Away</c> or <c>Busy</c> is mapped.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool IgnoreInactivity { get; set; } = true;
 
     /// <summary>What Teams shows while the agent is on a contact, as <c>Availability/Activity</c>, or <c>None</c>.</summary>
     /// <value>The default value is <c>Busy/InACall</c>.</value>
@@ -82,6 +100,13 @@ public sealed class StateSyncOptions
     /// <summary>How often users, desktop profiles and the presence-sync setting are read again.</summary>
     /// <value>The default value is five minutes.</value>
     public TimeSpan RosterRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How often the organization's presence-sync setting is read (one GET): sync stops within this time of the setting
+    /// being turned off, and resumes within it of the setting being turned on.
+    /// </summary>
+    /// <value>The default value is one minute.</value>
+    public TimeSpan PresenceSyncCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The longest the host waits between timer checks of the sync engine.</summary>
     /// <value>The default value is one second.</value>

@@ -40,6 +40,11 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
             errors.Add("TeamsConnector:StateSync:RosterRefreshInterval must be positive.");
         }
 
+        if (sync.PresenceSyncCheckInterval < TimeSpan.FromMilliseconds(10) || sync.PresenceSyncCheckInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add("TeamsConnector:StateSync:PresenceSyncCheckInterval must be between 00:00:00.010 and 01:00:00.");
+        }
+
         if (sync.TimerResolution <= TimeSpan.Zero || sync.TimerResolution > TimeSpan.FromMinutes(1))
         {
             errors.Add("TeamsConnector:StateSync:TimerResolution must be between zero and one minute.");
@@ -122,6 +127,8 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
             Mapping = mapping ?? IdleCodeMapping.Empty,
             Classifier = classifier,
             ContactPresence = contact,
+            EngageFrom = sync.EngageFrom,
+            IgnoreInactivity = sync.IgnoreInactivity,
             KeepContactPresenceDuringWrapUp = sync.KeepContactPresenceDuringWrapUp,
             IdleCodePresences = idlePresences,
             PublishExpiration = sync.PublishExpiration,

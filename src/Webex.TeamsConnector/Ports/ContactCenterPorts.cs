@@ -100,6 +100,16 @@ public interface IContactCenterDirectory
     /// <returns>The users.</returns>
     Task<IReadOnlyList<ContactCenterUser>> GetUsersAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One user by agent id (<c>ciUserId</c>), for an agent who signs in before the next roster refresh. The default
+    /// reads every user; adapters override it with one filtered request.
+    /// </summary>
+    /// <param name="agentId">The agent id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The user, or <see langword="null"/> when there is none.</returns>
+    async Task<ContactCenterUser?> GetUserByAgentIdAsync(string agentId, CancellationToken cancellationToken) =>
+        (await GetUsersAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(u => string.Equals(u.AgentId, agentId, StringComparison.Ordinal));
+
     /// <summary>A desktop profile's collaboration toggles; <see langword="null"/> when not found.</summary>
     /// <param name="desktopProfileId">The profile id.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -28,6 +28,15 @@ public class StateDiagramsTests
                 Available --> LoggedOut : logout
                 IdleBySync --> LoggedOut : logout
                 IdleByOthers --> LoggedOut : logout / clear a published idle code
+                LoggedOut --> AvailableByOthers : login into Available (EngageFrom=PresenceSyncOrigin)
+                IdleBySync --> AvailableByOthers : agent or supervisor sets Available (EngageFrom=PresenceSyncOrigin)
+                IdleByOthers --> AvailableByOthers : agent or supervisor sets Available (EngageFrom=PresenceSyncOrigin) / clear a published idle code
+                OnContact --> AvailableByOthers : contact ends into Available (EngageFrom=PresenceSyncOrigin) / clear; evaluate Teams once
+                AvailableByOthers --> IdleByOthers : agent, supervisor or system sets an idle code (EngageFrom=PresenceSyncOrigin) / publish the idle code if configured
+                AvailableByOthers --> OnContact : contact offered (EngageFrom=PresenceSyncOrigin)
+                AvailableByOthers --> LoggedOut : logout (EngageFrom=PresenceSyncOrigin)
+                note right of AvailableByOthers : EngageFrom=PresenceSyncOrigin only; Teams never engages from it
+                note right of Available : a Teams state counts as free while it shows inactivity (IgnoreInactivity)
             """;
 
         StateDiagrams.AgentSync().Should().Be(expected.ReplaceLineEndings("\n") + "\n");

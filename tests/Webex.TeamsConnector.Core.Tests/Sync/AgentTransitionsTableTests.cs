@@ -19,11 +19,13 @@ public class AgentTransitionsTableTests
     public void DocumentedTransition_IsWhatTheMachineDoes(int row)
     {
         var transition = AgentSyncTable.AgentTransitions[row];
-        var h = new Harness();
-        Enter(h, transition.From, transition.Trigger);
+        var strict = transition.Trigger.EndsWith(AgentSyncTable.StrictSuffix, StringComparison.Ordinal);
+        var trigger = strict ? transition.Trigger[..^AgentSyncTable.StrictSuffix.Length] : transition.Trigger;
+        var h = new Harness(strict ? Harness.DefaultRules() with { EngageFrom = EngageFrom.PresenceSyncOrigin } : null);
+        Enter(h, transition.From, trigger);
         h.Snapshot.Class.Should().Be(transition.From);
 
-        var decision = Fire(h, transition.Trigger);
+        var decision = Fire(h, trigger);
 
         h.Snapshot.Class.Should().Be(transition.To, transition.Trigger);
         var kinds = decision.ToList().Select(c => c.Kind).ToList();
@@ -47,8 +49,15 @@ public class AgentTransitionsTableTests
         {
             case AgentSyncClass.LoggedOut: break;
             case AgentSyncClass.Available: h.Available(); break;
+            case AgentSyncClass.IdleBySync when h.Rules.EngageFrom == EngageFrom.PresenceSyncOrigin:
+                // Strict: only an Available that presence sync set engages; the marker tells a fresh connector so.
+                h.Confirm(AgentState.Available);
+                h.TeamsCall();
+                h.Confirm(AgentState.Idle(Harness.CallCode));
+                break;
             case AgentSyncClass.IdleBySync: h.IdleBySync(() => h.TeamsCall(), Harness.CallCode); break;
             case AgentSyncClass.IdleByOthers: h.Available(); h.AgentSets(AgentState.Idle(Harness.MeetingCode)); break;
+            case AgentSyncClass.AvailableByOthers: h.Available(); break;
             default:
                 h.Available();
                 h.Offer();

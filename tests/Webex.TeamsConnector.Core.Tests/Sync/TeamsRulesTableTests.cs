@@ -180,9 +180,11 @@ public class TeamsRulesTableTests
     [InlineData(AgentSyncClass.IdleByOthers, true, TeamsAction.None)]
     [InlineData(AgentSyncClass.OnContact, false, TeamsAction.Defer)]
     [InlineData(AgentSyncClass.OnContact, true, TeamsAction.Defer)]
+    [InlineData(AgentSyncClass.AvailableByOthers, false, TeamsAction.None)]
+    [InlineData(AgentSyncClass.AvailableByOthers, true, TeamsAction.None)]
     public void RulesTable_MatchesDesign(AgentSyncClass agent, bool mapped, TeamsAction action)
     {
         AgentSyncTable.ActionFor(agent, mapped).Should().Be(action);
-        AgentSyncTable.TeamsRules.Should().HaveCount(10);
+        AgentSyncTable.TeamsRules.Should().HaveCount(12);
     }
 }

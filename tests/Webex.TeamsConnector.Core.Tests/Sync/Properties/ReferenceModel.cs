@@ -53,7 +53,12 @@ internal sealed class ReferenceModel
             return output;
         }
 
+        // README "IgnoreInactivity": idle availabilities, and an Away right after one, are inactivity.
+        var inactive = p.Availability is TeamsAvailability.AvailableIdle or TeamsAvailability.BusyIdle
+            || p.Activity is TeamsActivity.Inactive or TeamsActivity.AvailableInactive
+            || (a.ObservedInactive && p.State == TeamsState.Away);
         a.Observed = p;
+        a.ObservedInactive = inactive;
         if (a.Published != PublishedPresence.None && a.Published.Matches(p))
         {
             return output; // our own session, echoed by Teams
@@ -70,12 +75,13 @@ internal sealed class ReferenceModel
             a.EchoPair = PublishedPresence.None;
         }
 
-        if (a.Effective is { } effective && Same(effective, p))
+        if (a.Effective is { } effective && Same(effective, p) && a.EffectiveInactive == inactive)
         {
             return output;
         }
 
         a.Effective = p;
+        a.EffectiveInactive = inactive;
         Evaluate(a, SyncTrigger.TeamsPresenceChanged, now, output, verified: false);
         return output;
     }
@@ -295,10 +301,11 @@ internal sealed class ReferenceModel
             {
                 a.GraceUntil = null;
                 a.EchoPair = PublishedPresence.None;
-                var stillShown = a.Observed is { } seen && (a.Effective is not { } eff || !Same(eff, seen));
-                if (stillShown && _rules.Mapping.Resolve(a.Observed!.Value.State) is not null)
+                var stillShown = a.Observed is { } seen && (a.Effective is not { } eff || !Same(eff, seen) || a.EffectiveInactive != a.ObservedInactive);
+                if (stillShown && Code(a.Observed!.Value, a.ObservedInactive) is not null)
                 {
                     a.Effective = a.Observed;
+                    a.EffectiveInactive = a.ObservedInactive;
                     trigger = SyncTrigger.EchoGraceExpired;
                     evaluate = true;
                 }
@@ -377,7 +384,7 @@ internal sealed class ReferenceModel
             return;
         }
 
-        var code = _rules.Mapping.Resolve(presence.State);
+        var code = Code(presence, a.EffectiveInactive);
         var state = a.Pending ?? a.State;
         var origin = a.Pending is null ? a.Origin : StateOrigin.PresenceSync;
 
@@ -388,6 +395,11 @@ internal sealed class ReferenceModel
 
         if (state.Kind == AgentStateKind.Available)
         {
+            if (_rules.EngageFrom == EngageFrom.PresenceSyncOrigin && origin != StateOrigin.PresenceSync)
+            {
+                return; // the seed's strict rule: only an Available that presence sync set is engaged
+            }
+
             if (code is not null)
             {
                 Write(a, AgentState.Idle(code), SyncRule.Engage, trigger, now, output);
@@ -441,6 +453,9 @@ internal sealed class ReferenceModel
     private SyncCommand Make(AgentModel a, SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncRule rule, SyncTrigger trigger) =>
         new(kind, a.AgentId, a.TeamsUserId, state, presence, kind == SyncCommandKind.PublishPresence ? _rules.PublishExpiration : TimeSpan.Zero, new SyncReason(rule, trigger));
 
+    private string? Code(TeamsPresence presence, bool inactive) =>
+        inactive && _rules.IgnoreInactivity ? null : _rules.Mapping.Resolve(presence.State);
+
     private static bool Same(TeamsPresence x, TeamsPresence y) => x.Availability == y.Availability && x.Activity == y.Activity;
 
     internal sealed class AgentModel(string agentId, string teamsUserId)
@@ -466,6 +481,10 @@ internal sealed class ReferenceModel
         public TeamsPresence? Observed { get; set; }
 
         public TeamsPresence? Effective { get; set; }
+
+        public bool ObservedInactive { get; set; }
+
+        public bool EffectiveInactive { get; set; }
 
         public string? LastSequence { get; set; }
 

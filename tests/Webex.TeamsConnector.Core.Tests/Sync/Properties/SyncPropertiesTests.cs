@@ -25,6 +25,9 @@ public class SyncPropertiesTests
         ("", "Away"),
         ("Offline", "OffWork"),
         ("Busy", "InAMeeting"),
+        ("AvailableIdle", "Inactive"),
+        ("BusyIdle", "Inactive"),
+        ("Available", "AvailableInactive"),
     ];
 
     private static readonly TimeSpan[] s_advances =
@@ -47,6 +50,10 @@ public class SyncPropertiesTests
     public Property Engine_WithReadBackBeforeOverwriteAndStaleSessions_MatchesReferenceModel() =>
         Prop.ForAll(Scripts(), script => new Run(withDuplicates: true, verifying: true).Play(script));
 
+    [FsCheck.Xunit.Property(MaxTest = 200)]
+    public Property Engine_MatchesReferenceModel_WithStrictEngageAndInactivityMapped() =>
+        Prop.ForAll(Scripts(), script => new Run(withDuplicates: true, extended: true, strict: true).Play(script));
+
     [Fact]
     public void LongRandomDay_MatchesReferenceModel()
     {
@@ -54,7 +61,7 @@ public class SyncPropertiesTests
         for (var run = 0; run < 20; run++)
         {
             var script = Enumerable.Range(0, 2_000).Select(_ => new[] { random.Next(10_001), random.Next(10_001), random.Next(10_001), random.Next(10_001) }).ToArray();
-            new Run(withDuplicates: true, extended: run % 2 == 0, verifying: run % 3 == 0).Play(script);
+            new Run(withDuplicates: true, extended: run % 2 == 0, verifying: run % 3 == 0, strict: run % 4 == 1).Play(script);
         }
     }
 
@@ -79,11 +86,18 @@ public class SyncPropertiesTests
         private bool _clockReused;
         private int _sequence;
 
-        public Run(bool withDuplicates, bool extended = false, bool verifying = false)
+        public Run(bool withDuplicates, bool extended = false, bool verifying = false, bool strict = false)
         {
             _withDuplicates = withDuplicates;
             _verifying = verifying;
             var rules = Harness.DefaultRules() with { VerifyBeforeOverwrite = verifying, ClearStaleSessionAtStart = verifying };
+            if (strict)
+            {
+                // Both settings away from their defaults: engage only from presence sync's Available, and let
+                // inactivity engage when Away or Busy is mapped.
+                rules = rules with { EngageFrom = EngageFrom.PresenceSyncOrigin, IgnoreInactivity = false };
+            }
+
             if (extended)
             {
                 rules = rules with
