@@ -48,10 +48,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         var options = services.AddOptions<ContactCenterOptions>();
         if (section is not null)
         {
-            options.Configure(o =>
-            {
-                ConfigurationBinding.Bind(section, o, static () => new ContactCenterOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), bindingErrors.Add, refuseUnknownKeys: true);
-            });
+            options.Configure(o => ConfigurationBinding.Check<ContactCenterOptions>(section, bindingErrors.Add).Bind(o));
         }
 
         options.ValidateOnStart();

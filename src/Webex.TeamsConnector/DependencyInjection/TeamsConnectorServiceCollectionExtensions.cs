@@ -44,7 +44,8 @@ public static class TeamsConnectorServiceCollectionExtensions
         var bindingErrors = new ConfigurationErrors<TeamsConnectorOptions>();
         if (configuration is not null)
         {
-            options.Configure(o => ConfigurationBinding.Bind(configuration, o, static () => new TeamsConnectorOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), bindingErrors.Add));
+            // Graph and ContactCenter are checked and bound by their adapters.
+            options.Configure(o => ConfigurationBinding.Check<TeamsConnectorOptions>(configuration, bindingErrors.Add, "Graph", "ContactCenter").Bind(o));
             options.PostConfigure(o =>
             {
                 o.Admin.ClientId ??= configuration["Graph:ClientId"];
@@ -58,7 +59,7 @@ public static class TeamsConnectorServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>>(new TeamsConnectorOptionsValidator(configuration, bindingErrors)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>>(new TeamsConnectorOptionsValidator(bindingErrors)));
 
         services.TryAddSingleton<IConnectorStateStore>(sp =>
             sp.GetRequiredService<IOptions<TeamsConnectorOptions>>().Value.Admin.StateFilePath is { Length: > 0 } path
