@@ -60,6 +60,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton(static sp => new RequestBudget(
             sp.GetRequiredService<IOptions<ContactCenterOptions>>().Value.RequestsPerMinute,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<WxccResilience>();
         services.TryAddSingleton<WxccTokenProvider>();
         services.TryAddSingleton<WxccApiClient>();
         services.TryAddSingleton<ContactCenterDirectory>();
