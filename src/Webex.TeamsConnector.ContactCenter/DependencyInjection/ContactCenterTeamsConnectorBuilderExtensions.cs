@@ -27,12 +27,31 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
     public static ITeamsConnectorBuilder AddWebexContactCenter(this ITeamsConnectorBuilder builder, Action<ContactCenterOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        return AddWebexContactCenterCore(builder, builder.Configuration?.GetSection("ContactCenter"), configure);
+    }
+
+    /// <summary>
+    /// Adds the Webex Contact Center adapter bound from <paramref name="section"/> (for example a section other than
+    /// <c>TeamsConnector:ContactCenter</c>). Calling it again adds nothing: the first registration's section is used.
+    /// </summary>
+    /// <param name="builder">The connector builder.</param>
+    /// <param name="section">The configuration section with the Contact Center settings.</param>
+    /// <returns>The builder.</returns>
+    public static ITeamsConnectorBuilder AddWebexContactCenter(this ITeamsConnectorBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        return AddWebexContactCenterCore(builder, section, static _ => { });
+    }
+
+    private static ITeamsConnectorBuilder AddWebexContactCenterCore(ITeamsConnectorBuilder builder, IConfigurationSection? section, Action<ContactCenterOptions> configure)
+    {
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
         if (!services.Any(static d => d.ServiceType == typeof(ContactCenterMarker)))
         {
             services.AddSingleton<ContactCenterMarker>();
-            Register(services, builder.Configuration?.GetSection("ContactCenter"));
+            Register(services, section);
         }
 
         services.Configure(configure);

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
 
-/// <summary>Registers the Teams connector.</summary>
+/// <summary>
+/// Registers the Teams connector. Calling <c>AddTeamsConnector</c> again registers nothing more: it only adds the
+/// settings given in code, and the first configuration section stays the one bound.
+/// </summary>
 public static class TeamsConnectorServiceCollectionExtensions
 {
     /// <summary>Registers the Teams connector with default settings.</summary>
@@ -38,6 +41,18 @@ public static class TeamsConnectorServiceCollectionExtensions
     private static TeamsConnectorBuilder AddTeamsConnectorCore(IServiceCollection services, IConfiguration? configuration, Action<TeamsConnectorOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(static d => d.ServiceType == typeof(TeamsConnectorMarker)))
+        {
+            // Registered already: only the settings given in code are added (the first section stays the one bound).
+            if (configure is not null)
+            {
+                services.AddOptions<TeamsConnectorOptions>().Configure(configure);
+            }
+
+            return new TeamsConnectorBuilder(services, configuration);
+        }
+
+        services.AddSingleton<TeamsConnectorMarker>();
         services.TryAddSingleton(TimeProvider.System);
 
         var options = services.AddOptions<TeamsConnectorOptions>();
@@ -82,6 +97,8 @@ public static class TeamsConnectorServiceCollectionExtensions
 
         return new TeamsConnectorBuilder(services, configuration);
     }
+
+    private sealed class TeamsConnectorMarker;
 
     private sealed class TeamsConnectorBuilder(IServiceCollection services, IConfiguration? configuration) : ITeamsConnectorBuilder
     {
