@@ -79,6 +79,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton(static sp => new RequestBudget(
             sp.GetRequiredService<IOptions<ContactCenterOptions>>().Value.RequestsPerMinute,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new ContactCenterTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<WxccResilience>();
         services.TryAddSingleton<WxccTokenProvider>();
         services.TryAddSingleton<WxccApiClient>();
@@ -95,6 +96,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
             sp.GetRequiredService<AgentEventSequencer>(),
             sp.GetRequiredService<AgentStateOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ContactCenterTelemetry>(),
             sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());
         services.TryAddSingleton<IContactCenterDirectory>(static sp => sp.GetRequiredService<ContactCenterDirectory>());

@@ -23,6 +23,7 @@ internal sealed class WebSocketAgentEventFeed
     private readonly AgentEventSequencer _sequencer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ContactCenterTelemetry _telemetry;
     private int _connections;
 
     public WebSocketAgentEventFeed(
@@ -31,8 +32,10 @@ internal sealed class WebSocketAgentEventFeed
         ContactCenterDirectory directory,
         AgentEventSequencer sequencer,
         TimeProvider timeProvider,
+        ContactCenterTelemetry telemetry,
         ILogger<WebSocketAgentEventFeed> logger)
     {
+        _telemetry = telemetry;
         _api = api;
         _outbox = outbox;
         _directory = directory;
@@ -163,7 +166,7 @@ internal sealed class WebSocketAgentEventFeed
             if (message.Length > MaxMessageBytes)
             {
                 Rejected++;
-                ContactCenterTelemetry.EventsRejected.Add(1);
+                _telemetry.EventsRejected.Add(1);
                 Log.WebSocketMessageRejected(_logger, "message larger than 1 MiB");
                 await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "too big", cancellationToken).ConfigureAwait(false);
                 return;
@@ -193,12 +196,12 @@ internal sealed class WebSocketAgentEventFeed
             case ParsedKind.Agent:
                 if (_sequencer.TryAccept(parsed.Event, out var stale))
                 {
-                    ContactCenterTelemetry.EventsReceived.Add(1);
+                    _telemetry.EventsReceived.Add(1);
                     await events.WriteAsync(parsed.Event, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
-                    ContactCenterTelemetry.EventsDuplicate.Add(1);
+                    _telemetry.EventsDuplicate.Add(1);
                     Log.EventDropped(_logger, parsed.Event.AgentId, stale ? "older than the last event of the agent" : "repeat");
                 }
 
@@ -212,7 +215,7 @@ internal sealed class WebSocketAgentEventFeed
                 break;
             case ParsedKind.Rejected:
                 Rejected++;
-                ContactCenterTelemetry.EventsRejected.Add(1);
+                _telemetry.EventsRejected.Add(1);
                 Log.WebSocketMessageRejected(_logger, parsed.Detail ?? "malformed");
                 break;
             default:

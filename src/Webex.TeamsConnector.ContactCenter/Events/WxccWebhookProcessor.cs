@@ -35,6 +35,7 @@ public sealed class WxccWebhookProcessor
     private readonly AgentStateOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ContactCenterTelemetry _telemetry;
     private readonly byte[]? _secret;
     private readonly Dictionary<string, DateTimeOffset> _seenIds = new(StringComparer.Ordinal);
     private readonly Queue<(string Id, DateTimeOffset Expires)> _seenOrder = new();
@@ -49,8 +50,10 @@ public sealed class WxccWebhookProcessor
         AgentEventSequencer sequencer,
         AgentStateOutbox outbox,
         TimeProvider timeProvider,
+        ContactCenterTelemetry telemetry,
         ILogger<WxccWebhookProcessor> logger)
     {
+        _telemetry = telemetry;
         _options = options.Value;
         _queue = queue.Writer;
         _sequencer = sequencer;
@@ -175,7 +178,7 @@ public sealed class WxccWebhookProcessor
             if (id is not null && !Remember(id, now))
             {
                 Interlocked.Increment(ref _duplicates);
-                ContactCenterTelemetry.EventsDuplicate.Add(1);
+                _telemetry.EventsDuplicate.Add(1);
                 Log.WebhookDuplicate(_logger, id);
                 return 200;
             }
@@ -187,7 +190,7 @@ public sealed class WxccWebhookProcessor
                     if (!_sequencer.TryAccept(parsed.Event, out var stale))
                     {
                         Interlocked.Increment(ref _duplicates);
-                        ContactCenterTelemetry.EventsDuplicate.Add(1);
+                        _telemetry.EventsDuplicate.Add(1);
                         Log.EventDropped(_logger, parsed.Event.AgentId, stale ? "older than the last event of the agent" : "repeat");
                         return 200;
                     }
@@ -201,7 +204,7 @@ public sealed class WxccWebhookProcessor
                     }
 
                     Interlocked.Increment(ref _accepted);
-                    ContactCenterTelemetry.EventsReceived.Add(1);
+                    _telemetry.EventsReceived.Add(1);
                     return 200;
                 case ParsedKind.Rejected:
                     return Reject(400, parsed.Detail ?? "malformed event");
@@ -321,7 +324,7 @@ public sealed class WxccWebhookProcessor
     private int Reject(int status, string why)
     {
         Interlocked.Increment(ref _rejected);
-        ContactCenterTelemetry.EventsRejected.Add(1);
+        _telemetry.EventsRejected.Add(1);
         Log.WebhookRejected(_logger, status, why);
         return status;
     }

@@ -62,9 +62,11 @@ internal sealed class WxccResilience
     private readonly RequestBudget _budget;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ContactCenterTelemetry _telemetry;
 
-    public WxccResilience(RequestBudget budget, IOptions<ContactCenterOptions> options, TimeProvider timeProvider, ILogger<WxccResilience> logger)
+    public WxccResilience(RequestBudget budget, IOptions<ContactCenterOptions> options, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<WxccResilience> logger)
     {
+        _telemetry = telemetry;
         _budget = budget;
         _time = timeProvider;
         _logger = logger;
@@ -165,7 +167,7 @@ internal sealed class WxccResilience
         var wait = ContactCenterHttp.RetryAfter(response, now) ?? TimeSpan.FromSeconds(60);
         _budget.PauseUntil(now + wait);
         Log.Throttled(_logger, call.Method, call.Path, wait, trackingId);
-        ContactCenterTelemetry.Throttled.Add(1);
+        _telemetry.Throttled.Add(1);
     }
 
     private static bool ShouldRetry(WxccCall call, WxccResponse? response)

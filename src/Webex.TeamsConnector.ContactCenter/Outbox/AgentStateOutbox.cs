@@ -42,6 +42,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly IOptions<TeamsConnectorOptions> _connector;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ContactCenterTelemetry _telemetry;
     private readonly Uri _stateUri;
     private string? _reasonMarker;
     private TaskCompletionSource _pulse = NewPulse();
@@ -50,8 +51,9 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private long _sequence;
     private int _running;
 
-    public AgentStateOutbox(WxccApiClient api, ContactCenterDirectory directory, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
+    public AgentStateOutbox(WxccApiClient api, ContactCenterDirectory directory, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<AgentStateOutbox> logger)
     {
+        _telemetry = telemetry;
         _api = api;
         _connector = connector;
         _directory = directory;
@@ -129,7 +131,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
                 }
 
                 Log.WriteCoalesced(_logger, agentId, existing.State.ToString(), state.ToString());
-                ContactCenterTelemetry.WritesCoalesced.Add(1);
+                _telemetry.WritesCoalesced.Add(1);
                 if (flying is not null && flying.State == state)
                 {
                     // The newest wanted state is the one being sent: the queued one is dropped, not replaced by a
@@ -170,7 +172,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             }
 
             Log.WriteWithdrawn(_logger, agentId, wanted.State.ToString());
-            ContactCenterTelemetry.WritesWithdrawn.Add(1);
+            _telemetry.WritesWithdrawn.Add(1);
             return true;
         }
     }
@@ -440,7 +442,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
                 if (latest)
                 {
                     var reason = $"not confirmed within {_api.Options.WriteConfirmationTimeout}; WxCC reports {found.Event.State}";
-                    ContactCenterTelemetry.WritesFailed.Add(1);
+                    _telemetry.WritesFailed.Add(1);
                     Log.WriteNotConfirmed(_logger, sent.AgentId, sent.State.ToString(), sent.TrackingId, found.Event.State.ToString());
                     Report(new AgentWriteResult(sent.AgentId, sent.State, false, reason, sent.TrackingId));
                 }
@@ -467,7 +469,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
     private void ReportRefused(SentWrite sent, string? reason)
     {
-        ContactCenterTelemetry.WritesFailed.Add(1);
+        _telemetry.WritesFailed.Add(1);
         Log.WriteRefusedLater(_logger, sent.AgentId, sent.State.ToString(), sent.TrackingId, Sanitize(reason));
         Report(new AgentWriteResult(sent.AgentId, sent.State, false, "AgentStateChangeFailed: " + (Sanitize(reason) ?? "no reason given"), sent.TrackingId));
     }
@@ -572,12 +574,12 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         {
             if (r.Succeeded)
             {
-                ContactCenterTelemetry.WritesSent.Add(1);
+                _telemetry.WritesSent.Add(1);
                 Log.WriteAccepted(_logger, r.AgentId, r.State.ToString(), r.TrackingId);
             }
             else
             {
-                ContactCenterTelemetry.WritesFailed.Add(1);
+                _telemetry.WritesFailed.Add(1);
                 Log.WriteFailed(_logger, r.AgentId, r.State.ToString(), r.Reason, r.TrackingId);
             }
 
@@ -790,7 +792,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
         foreach (var wanted in unsent.OrderBy(static w => w.Sequence))
         {
-            ContactCenterTelemetry.WritesFailed.Add(1);
+            _telemetry.WritesFailed.Add(1);
             Report(new AgentWriteResult(wanted.AgentId, wanted.State, false, "the outbox stopped before the write was sent", null));
         }
 

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Webex.TeamsConnector.ContactCenter.Tests.Http;
@@ -67,5 +69,23 @@ public sealed class ResiliencePipelineTests
 
         (await act.Should().ThrowAsync<ContactCenterException>()).Which.Message.Should().Contain("HTTP 503");
         h.Wxcc.RequestLog.Count.Should().Be(earlier + WxccResilience.MaxTransientAttempts);
+    }
+
+    [Fact]
+    public async Task Read_TooManyRequests_IsCountedOnTheApplicationsMeterFactory()
+    {
+        await using var h = await Harness.StartAsync(services: static s => s.AddMetrics());
+        await h.Directory.GetPresenceSyncSettingAsync(CancellationToken.None);
+        using var throttled = new MetricCollector<long>(h.Services.GetRequiredService<IMeterFactory>(), TeamsConnectorDiagnostics.Name, "webex.teamsconnector.wxcc.throttled");
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Budget.Throttled += _ => waiting.TrySetResult();
+        h.Wxcc.Faults.TooManyRequests = 1;
+
+        var codes = h.Directory.GetIdleCodesAsync(CancellationToken.None);
+        await waiting.Task.WaitAsync(Harness.Wait);
+        h.Time.Advance(h.Wxcc.Faults.RetryAfter);
+        await codes.WaitAsync(Harness.Wait);
+
+        throttled.GetMeasurementSnapshot().Should().ContainSingle().Which.Value.Should().Be(1);
     }
 }
