@@ -6,10 +6,16 @@ public static class Program
 {
     /// <summary>
     /// Runs the benchmarks BenchmarkDotNet's switcher selects (for example <c>--filter '*'</c>); exits 1 when any
-    /// benchmark failed or did not validate, so CI's dry run catches a broken benchmark.
+    /// benchmark failed or did not validate, so CI's dry run catches a broken benchmark. <c>--webhook-memory</c> runs
+    /// the held-body memory harness instead (outside BenchmarkDotNet).
     /// </summary>
     public static int Main(string[] args)
     {
+        if (args is [Memory.WebhookMemoryHarness.Switch, ..])
+        {
+            return Memory.WebhookMemoryHarness.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success) || s.Reports.Length == 0);
         return failed ? 1 : 0;

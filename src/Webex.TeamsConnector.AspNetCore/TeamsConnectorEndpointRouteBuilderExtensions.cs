@@ -1,8 +1,8 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Webex.TeamsConnector.ContactCenter;
 using Webex.TeamsConnector.Graph;
 
@@ -36,13 +36,14 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
         var group = endpoints.MapGroup(prefix);
-        group.MapPost(GraphNotificationsPath, HandleGraphAsync).WithName("TeamsConnector.GraphNotifications").ExcludeFromDescription();
-        group.MapPost(WebexEventsPath, HandleWebexAsync).WithName("TeamsConnector.WebexEvents").ExcludeFromDescription();
+        var bodies = new WebhookBodyReader();
+        group.MapPost(GraphNotificationsPath, (HttpContext context) => HandleGraphAsync(context, bodies)).WithName("TeamsConnector.GraphNotifications").ExcludeFromDescription();
+        group.MapPost(WebexEventsPath, (HttpContext context) => HandleWebexAsync(context, bodies)).WithName("TeamsConnector.WebexEvents").ExcludeFromDescription();
         group.MapGet(AdminConsentPath, HandleConsentAsync).WithName("TeamsConnector.AdminConsent").ExcludeFromDescription();
         return group;
     }
 
-    private static async Task HandleGraphAsync(HttpContext context)
+    private static async Task HandleGraphAsync(HttpContext context, WebhookBodyReader bodies)
     {
         var processor = context.RequestServices.GetService<IGraphNotificationProcessor>();
         if (processor is null)
@@ -52,10 +53,20 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
         }
 
         var validationToken = context.Request.Query["validationToken"].ToString();
-        var response = await processor.ProcessAsync(
-            string.IsNullOrEmpty(validationToken) ? null : validationToken,
-            context.Request.Body,
-            context.RequestAborted).ConfigureAwait(false);
+        GraphNotificationResponse response;
+        if (validationToken.Length > 0)
+        {
+            response = processor.Process(validationToken, default);
+        }
+        else
+        {
+            var limit = context.RequestServices.GetRequiredService<IOptions<GraphOptions>>().Value.MaxNotificationBodyBytes;
+            using var request = await bodies.ReadAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false);
+            response = request.RefusedReason is { } reason
+                ? processor.RejectRequest(request.RefusedStatus, reason)
+                : processor.Process(null, request.Memory.Span);
+        }
+
         context.Response.StatusCode = response.StatusCode;
         if (response.Body is { } body)
         {
@@ -64,7 +75,7 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
         }
     }
 
-    private static async Task HandleWebexAsync(HttpContext context)
+    private static async Task HandleWebexAsync(HttpContext context, WebhookBodyReader bodies)
     {
         var processor = context.RequestServices.GetService<WxccWebhookProcessor>();
         if (processor is null)
@@ -73,22 +84,15 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
             return;
         }
 
-        var limit = processor.MaxBodyBytes;
-        if (context.Request.ContentLength > limit)
+        using var body = await bodies.ReadAsync(context.Request, processor.MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        if (body.RefusedReason is { } reason)
         {
-            context.Response.StatusCode = processor.RejectOversized(context.Request.ContentLength);
-            return;
-        }
-
-        var body = await ReadBodyAsync(context.Request.Body, limit, context.RequestAborted).ConfigureAwait(false);
-        if (body is null)
-        {
-            context.Response.StatusCode = processor.RejectOversized(null);
+            context.Response.StatusCode = processor.RejectRequest(body.RefusedStatus, reason);
             return;
         }
 
         var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string?>(h.Key, h.Value.ToString()));
-        context.Response.StatusCode = await processor.ProcessAsync(body, headers, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = await processor.ProcessAsync(body.Memory, headers, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task HandleConsentAsync(HttpContext context)
@@ -108,32 +112,6 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
             ? $"The Teams connector is authorized and {result.Status.State}."
             : result.Error ?? "Authorization failed.";
         await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>Reads at most <paramref name="limit"/> bytes; <see langword="null"/> when the body is longer.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(Stream body, int limit, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(limit + 1, 64 * 1024));
-        try
-        {
-            using var copy = new MemoryStream();
-            int read;
-            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (copy.Length + read > limit)
-                {
-                    return null;
-                }
-
-                copy.Write(buffer, 0, read);
-            }
-
-            return copy.ToArray();
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

@@ -117,15 +117,6 @@ public sealed class ContactCenterOptions
     [Range(1, 256)]
     public int MaxConcurrentWrites { get; set; } = 8;
 
-    /// <summary>
-    /// Webhook mode: how long after WxCC accepted a state write (202) an agent event must confirm it. Without one, the
-    /// agent's state is read once (<c>GET /v1/agents/activities</c>, within the shared budget) and, when it differs
-    /// from the written one, the write is reported as failed. WxCC sends no webhook for a refused change, so this is
-    /// how webhook mode learns of it. <see cref="TimeSpan.Zero"/> turns the check off.
-    /// </summary>
-    /// <value>The default value is 30 seconds.</value>
-    public TimeSpan WriteConfirmationTimeout { get; set; } = TimeSpan.FromSeconds(30);
-
     /// <summary>The timeout of one HTTP request.</summary>
     /// <value>The default value is 30 seconds.</value>
     [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:ContactCenter:RequestTimeout must be positive.")]

@@ -66,11 +66,6 @@ internal sealed class ContactCenterOptionsValidator(ConfigurationErrors<ContactC
             }
         }
 
-        if (options.WriteConfirmationTimeout < TimeSpan.Zero || options.WriteConfirmationTimeout > TimeSpan.FromHours(1))
-        {
-            errors.Add($"{Prefix}WriteConfirmationTimeout must be between 00:00:00 (off) and 01:00:00.");
-        }
-
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -38,9 +38,6 @@ internal static partial class Log
     [LoggerMessage(4013, LogLevel.Information, "Agent {AgentId}: state write failed ({Failure}); retrying in {Delay} (TrackingId {TrackingId}).")]
     public static partial void WriteRetry(ILogger logger, string agentId, string failure, TimeSpan delay, string trackingId);
 
-    [LoggerMessage(4014, LogLevel.Warning, "Agent {AgentId}: WxCC refused state {State} after accepting it (TrackingId {TrackingId}): {Reason}.")]
-    public static partial void WriteRefusedLater(ILogger logger, string agentId, string state, string trackingId, string? reason);
-
     [LoggerMessage(4015, LogLevel.Warning, "The outbox stopped with {Count} writes not sent; each was reported as failed.")]
     public static partial void UnsentOnShutdown(ILogger logger, int count);
 
@@ -55,9 +52,6 @@ internal static partial class Log
 
     [LoggerMessage(4021, LogLevel.Debug, "WxCC webhook delivery {Id} repeated; acknowledged and dropped.")]
     public static partial void WebhookDuplicate(ILogger logger, string id);
-
-    [LoggerMessage(4022, LogLevel.Debug, "Agent {AgentId}: event dropped ({Why}).")]
-    public static partial void EventDropped(ILogger logger, string agentId, string why);
 
     [LoggerMessage(4023, LogLevel.Information, "Webhook subscription {Id} created.")]
     public static partial void SubscriptionCreated(ILogger logger, string id);
@@ -94,12 +88,6 @@ internal static partial class Log
 
     [LoggerMessage(4050, LogLevel.Error, "WxCC rotated the refresh token but the refresh-token store could not save it ({ErrorType}); the new one is kept in memory and saving is tried again at the next refresh.")]
     public static partial void RefreshTokenNotSaved(ILogger logger, string errorType);
-
-    [LoggerMessage(4051, LogLevel.Warning, "State write of agent {AgentId} to {State} was accepted but not confirmed by an event; WxCC reports {Current}; reported as failed (TrackingId {TrackingId}).")]
-    public static partial void WriteNotConfirmed(ILogger logger, string agentId, string state, string trackingId, string current);
-
-    [LoggerMessage(4052, LogLevel.Warning, "Checking {Count} unconfirmed state writes failed ({Reason}); they are not judged.")]
-    public static partial void ConfirmationCheckFailed(ILogger logger, int count, string reason);
 
     [LoggerMessage(4060, LogLevel.Warning, "Agent {AgentId}: WxCC returned a full page of {PageSize} activity records within {Window}; its current state was not among them and is left to the next reconciliation.")]
     public static partial void ActivitiesTruncated(ILogger logger, string agentId, int pageSize, TimeSpan window);

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(3011, LogLevel.Warning, "Rejected a Graph notification request: {Reason}.")]
     public static partial void NotificationRequestRejected(ILogger logger, string reason);
 
+    [LoggerMessage(3019, LogLevel.Warning, "Rejected {Rejected} of {Items} Graph notifications in one request ({Reasons}).")]
+    public static partial void NotificationsRejected(ILogger logger, int rejected, int items, string reasons);
+
     [LoggerMessage(3012, LogLevel.Information, "Graph lifecycle event {Event} for subscription {SubscriptionId}.")]
     public static partial void LifecycleEvent(ILogger logger, string @event, string subscriptionId);
 

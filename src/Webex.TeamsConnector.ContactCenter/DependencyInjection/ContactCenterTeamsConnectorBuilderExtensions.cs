@@ -85,7 +85,6 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton<WxccApiClient>();
         services.TryAddSingleton<ContactCenterDirectory>();
         services.TryAddSingleton<AgentStateOutbox>();
-        services.TryAddSingleton<AgentEventSequencer>();
         services.TryAddSingleton<WebhookEventQueue>();
         services.TryAddSingleton<WebhookSubscriptionManager>();
         services.TryAddSingleton<WebSocketAgentEventFeed>();
@@ -93,8 +92,6 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton(static sp => new WxccWebhookProcessor(
             sp.GetRequiredService<IOptions<ContactCenterOptions>>(),
             sp.GetRequiredService<WebhookEventQueue>(),
-            sp.GetRequiredService<AgentEventSequencer>(),
-            sp.GetRequiredService<AgentStateOutbox>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ContactCenterTelemetry>(),
             sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));

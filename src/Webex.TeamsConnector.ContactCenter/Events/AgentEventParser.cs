@@ -202,8 +202,8 @@ internal static class AgentEventParser
 
         var startTime = Time(record, receivedAt, "startTime");
         var agentEvent = s.Kind == AgentStateKind.LoggedOut
-            ? AgentEvent.LoggedOut(startTime)
-            : AgentEvent.StateChanged(s, startTime, Str(record, "reason"), Str(record, "changedById"));
+            ? AgentEvent.Reconciled(AgentState.LoggedOut, startTime)
+            : AgentEvent.Reconciled(s, startTime, Str(record, "reason"), Str(record, "changedById"));
         return new AgentFeedEvent(agentId, agentEvent, null, receivedAt);
     }
 

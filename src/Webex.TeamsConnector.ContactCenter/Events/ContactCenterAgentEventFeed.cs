@@ -18,7 +18,6 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
     private readonly WebhookEventQueue _queue;
     private readonly WebhookSubscriptionManager _subscriptions;
     private readonly WebSocketAgentEventFeed _webSocket;
-    private readonly AgentEventSequencer _sequencer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private TaskCompletionSource _reconcileRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,7 +29,6 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         WebhookEventQueue queue,
         WebhookSubscriptionManager subscriptions,
         WebSocketAgentEventFeed webSocket,
-        AgentEventSequencer sequencer,
         TimeProvider timeProvider,
         ILogger<ContactCenterAgentEventFeed> logger)
     {
@@ -39,7 +37,6 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         _queue = queue;
         _subscriptions = subscriptions;
         _webSocket = webSocket;
-        _sequencer = sequencer;
         _time = timeProvider;
         _logger = logger;
     }
@@ -62,8 +59,6 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
     {
         ArgumentNullException.ThrowIfNull(events);
 
-        // A new consumer knows nothing yet: the start reconciliation must give it every agent's state.
-        _sequencer.Reset();
         try
         {
             await _directory.GetIdleCodesAsync(cancellationToken).ConfigureAwait(false);
@@ -183,11 +178,9 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
             var passed = 0;
             foreach (var state in states)
             {
-                if (_sequencer.TryAccept(state, out _))
-                {
-                    passed++;
-                    await events.WriteAsync(state, cancellationToken).ConfigureAwait(false);
-                }
+                // Every record goes to the sync rules, which drop what they have seen already.
+                passed++;
+                await events.WriteAsync(state, cancellationToken).ConfigureAwait(false);
             }
 
             Interlocked.Increment(ref _reconciliations);

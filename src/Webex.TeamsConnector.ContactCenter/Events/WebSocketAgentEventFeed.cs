@@ -18,9 +18,7 @@ internal sealed class WebSocketAgentEventFeed
     private static readonly byte[] s_keepAlive = """{"keepalive":"true"}"""u8.ToArray();
 
     private readonly WxccApiClient _api;
-    private readonly AgentStateOutbox _outbox;
     private readonly ContactCenterDirectory _directory;
-    private readonly AgentEventSequencer _sequencer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ContactCenterTelemetry _telemetry;
@@ -28,18 +26,14 @@ internal sealed class WebSocketAgentEventFeed
 
     public WebSocketAgentEventFeed(
         WxccApiClient api,
-        AgentStateOutbox outbox,
         ContactCenterDirectory directory,
-        AgentEventSequencer sequencer,
         TimeProvider timeProvider,
         ContactCenterTelemetry telemetry,
         ILogger<WebSocketAgentEventFeed> logger)
     {
         _telemetry = telemetry;
         _api = api;
-        _outbox = outbox;
         _directory = directory;
-        _sequencer = sequencer;
         _time = timeProvider;
         _logger = logger;
     }
@@ -194,20 +188,18 @@ internal sealed class WebSocketAgentEventFeed
                 onWelcome();
                 break;
             case ParsedKind.Agent:
-                if (_sequencer.TryAccept(parsed.Event, out var stale))
-                {
-                    _telemetry.EventsReceived.Add(1);
-                    await events.WriteAsync(parsed.Event, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    _telemetry.EventsDuplicate.Add(1);
-                    Log.EventDropped(_logger, parsed.Event.AgentId, stale ? "older than the last event of the agent" : "repeat");
-                }
-
+                _telemetry.EventsReceived.Add(1);
+                await events.WriteAsync(parsed.Event, cancellationToken).ConfigureAwait(false);
                 break;
             case ParsedKind.StateChangeFailed:
-                if (!_outbox.ReportRemoteFailure(parsed.AgentId, parsed.TrackingId, parsed.Detail))
+                if (parsed.AgentId is { } failedAgent)
+                {
+                    // The rules decide whether it was their write and when to try again.
+                    var now = _time.GetUtcNow();
+                    var failure = new AgentFeedEvent(failedAgent, AgentEvent.ChangeFailed(now, parsed.Detail is { Length: > 200 } d ? d[..200] : parsed.Detail), parsed.TrackingId, now);
+                    await events.WriteAsync(failure, cancellationToken).ConfigureAwait(false);
+                }
+                else
                 {
                     Log.UnmatchedFailure(_logger, parsed.AgentId, parsed.TrackingId);
                 }

@@ -32,10 +32,9 @@ internal sealed class WebhookSubscriptionManager
         var collection = new Uri(ContactCenterDirectory.WithSlash(options.BaseUrl), "v2/subscriptions");
         var existing = await FindExistingAsync(collection, options, destination, cancellationToken).ConfigureAwait(false);
 
-        var body = Body(options, destination);
         if (existing is not null)
         {
-            var patch = await _api.SendAsync(HttpMethod.Patch, new Uri(collection.AbsoluteUri + "/" + Uri.EscapeDataString(existing)), body, retry: true, leaseHeld: false, cancellationToken).ConfigureAwait(false);
+            var patch = await _api.SendAsync(HttpMethod.Patch, new Uri(collection.AbsoluteUri + "/" + Uri.EscapeDataString(existing)), Body(options, destination, create: false), retry: true, leaseHeld: false, cancellationToken).ConfigureAwait(false);
             if (patch.IsSuccess)
             {
                 Log.SubscriptionReused(_logger, existing);
@@ -48,7 +47,7 @@ internal sealed class WebhookSubscriptionManager
             }
         }
 
-        var created = await _api.SendAsync(HttpMethod.Post, collection, body, retry: true, leaseHeld: false, cancellationToken).ConfigureAwait(false);
+        var created = await _api.SendAsync(HttpMethod.Post, collection, Body(options, destination, create: true), retry: true, leaseHeld: false, cancellationToken).ConfigureAwait(false);
         if (!created.IsSuccess)
         {
             throw new ContactCenterException($"POST {collection.AbsolutePath} failed ({created.Describe()}).", created.Status, created.TrackingId);
@@ -129,13 +128,22 @@ internal sealed class WebhookSubscriptionManager
         return null;
     }
 
-    private static byte[] Body(ContactCenterOptions options, Uri destination)
+    /// <summary>
+    /// The documented fields only: a create (<c>SubscriptionRequestEnhanced</c>) has name, description, eventTypes,
+    /// destinationUrl, secret, orgId and resourceVersion, and no status; an update has no name (a subscription's name
+    /// cannot be changed) and sets status to active again (WxCC may have deactivated a failing subscription).
+    /// </summary>
+    private static byte[] Body(ContactCenterOptions options, Uri destination, bool create)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
         {
             json.WriteStartObject();
-            json.WriteString("name", options.WebhookName);
+            if (create)
+            {
+                json.WriteString("name", options.WebhookName);
+            }
+
             json.WriteString("description", "Webex.TeamsConnector agent events");
             json.WriteStartArray("eventTypes");
             foreach (var type in EventTypes)
@@ -147,7 +155,15 @@ internal sealed class WebhookSubscriptionManager
             json.WriteString("destinationUrl", destination.AbsoluteUri);
             json.WriteString("secret", options.WebhookSecret);
             json.WriteString("resourceVersion", "agent:1.0.0");
-            json.WriteString("status", "active");
+            if (create)
+            {
+                json.WriteString("orgId", options.OrgId);
+            }
+            else
+            {
+                json.WriteString("status", "active");
+            }
+
             json.WriteEndObject();
         }
 

@@ -31,8 +31,6 @@ public sealed class WxccWebhookProcessor
 
     private readonly ContactCenterOptions _options;
     private readonly ChannelWriter<AgentFeedEvent> _queue;
-    private readonly AgentEventSequencer _sequencer;
-    private readonly AgentStateOutbox _outbox;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ContactCenterTelemetry _telemetry;
@@ -47,8 +45,6 @@ public sealed class WxccWebhookProcessor
     internal WxccWebhookProcessor(
         IOptions<ContactCenterOptions> options,
         WebhookEventQueue queue,
-        AgentEventSequencer sequencer,
-        AgentStateOutbox outbox,
         TimeProvider timeProvider,
         ContactCenterTelemetry telemetry,
         ILogger<WxccWebhookProcessor> logger)
@@ -56,8 +52,6 @@ public sealed class WxccWebhookProcessor
         _telemetry = telemetry;
         _options = options.Value;
         _queue = queue.Writer;
-        _sequencer = sequencer;
-        _outbox = outbox;
         _time = timeProvider;
         _logger = logger;
         _secret = string.IsNullOrEmpty(_options.WebhookSecret) ? null : Encoding.UTF8.GetBytes(_options.WebhookSecret);
@@ -102,6 +96,19 @@ public sealed class WxccWebhookProcessor
     /// <returns>413, the status to answer.</returns>
     public int RejectOversized(long? length) =>
         Reject(413, length is { } bytes ? $"body of {bytes} bytes exceeds {_options.MaxWebhookBodyBytes}" : $"body exceeds {_options.MaxWebhookBodyBytes} bytes");
+
+    /// <summary>
+    /// Refuses a delivery whose body the web framework could not or would not read (larger than the limit, sent too
+    /// slowly, malformed framing, too many bodies in memory at once); logged and counted like every other rejection.
+    /// </summary>
+    /// <param name="statusCode">The status to answer (413, 408, 400 or 503).</param>
+    /// <param name="reason">A fixed description for the log; never text taken from the request.</param>
+    /// <returns><paramref name="statusCode"/>, the status to answer.</returns>
+    public int RejectRequest(int statusCode, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return Reject(statusCode, reason);
+    }
 
     private int Process(ReadOnlySpan<byte> body, IEnumerable<KeyValuePair<string, string?>> headers)
     {
@@ -187,16 +194,7 @@ public sealed class WxccWebhookProcessor
             switch (parsed.Kind)
             {
                 case ParsedKind.Agent:
-                    if (!_sequencer.TryAccept(parsed.Event, out var stale))
-                    {
-                        Interlocked.Increment(ref _duplicates);
-                        _telemetry.EventsDuplicate.Add(1);
-                        Log.EventDropped(_logger, parsed.Event.AgentId, stale ? "older than the last event of the agent" : "repeat");
-                        return 200;
-                    }
-
-                    // Before it is queued: whoever reads the event may rely on the write being confirmed already.
-                    _outbox.ObserveAgentEvent(parsed.Event);
+                    // Order, repeats and staleness are the sync rules' to judge.
                     if (!_queue.TryWrite(parsed.Event))
                     {
                         Forget(id);

@@ -9,6 +9,16 @@ public enum AgentEventKind
     Login,
     /// <summary>The agent signed out.</summary>
     Logout,
+    /// <summary>
+    /// The agent's current state read from WxCC (<c>GET /v1/agents/activities</c>), with the time it started: the
+    /// answer to a <see cref="SyncCommandKind.Verify"/> or a periodic reconciliation.
+    /// </summary>
+    Reconciliation,
+    /// <summary>
+    /// WxCC reported that a state change failed after accepting it (<c>AgentStateChangeFailed</c>); the state is
+    /// not meaningful.
+    /// </summary>
+    StateChangeFailed,
 }
 
 /// <summary>
@@ -46,4 +56,20 @@ public readonly record struct AgentEvent(
     /// <param name="timestamp">When it happened.</param>
     /// <returns>The event.</returns>
     public static AgentEvent LoggedOut(DateTimeOffset timestamp) => new(AgentEventKind.Logout, AgentState.LoggedOut, timestamp);
+
+    /// <summary>A state read from WxCC (reconciliation).</summary>
+    /// <param name="state">The agent's current state.</param>
+    /// <param name="timestamp">When that state started.</param>
+    /// <param name="reason">The reason text.</param>
+    /// <param name="changedById">Who changed it.</param>
+    /// <returns>The event.</returns>
+    public static AgentEvent Reconciled(AgentState state, DateTimeOffset timestamp, string? reason = null, string? changedById = null) =>
+        new(AgentEventKind.Reconciliation, state, timestamp, reason, changedById);
+
+    /// <summary>A state change that WxCC accepted and then reported failed.</summary>
+    /// <param name="timestamp">When the failure was received.</param>
+    /// <param name="reason">WxCC's reason, if any.</param>
+    /// <returns>The event.</returns>
+    public static AgentEvent ChangeFailed(DateTimeOffset timestamp, string? reason = null) =>
+        new(AgentEventKind.StateChangeFailed, AgentState.LoggedOut, timestamp, reason);
 }

@@ -92,6 +92,9 @@ public sealed class OriginClassifier
             return StateOrigin.Supervisor;
         }
 
-        return agentEvent.Kind is AgentEventKind.Login or AgentEventKind.Logout ? StateOrigin.System : StateOrigin.Agent;
+        return agentEvent.Kind is AgentEventKind.Login or AgentEventKind.Logout
+            || agentEvent.Kind == AgentEventKind.Reconciliation && state.Kind == AgentStateKind.LoggedOut
+            ? StateOrigin.System
+            : StateOrigin.Agent;
     }
 }

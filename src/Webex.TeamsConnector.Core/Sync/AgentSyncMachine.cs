@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace Webex.TeamsConnector;
 
 /// <summary>
@@ -13,7 +10,7 @@ namespace Webex.TeamsConnector;
 /// that owns it must not be called concurrently. Time is passed in as UTC ticks; the machine never reads a clock.
 /// A transition allocates nothing.
 /// </remarks>
-internal sealed class AgentSyncMachine
+internal sealed partial class AgentSyncMachine
 {
     private const int RecentWriteCapacity = 4;
 
@@ -110,7 +107,7 @@ internal sealed class AgentSyncMachine
                 due = _refreshDue;
             }
 
-            return due;
+            return Math.Min(due, ConfirmationDue);
         }
     }
 
@@ -142,6 +139,11 @@ internal sealed class AgentSyncMachine
             return SyncDecision.Of(SyncOutcome.Unchanged);
         }
 
+        if (!_hasObserved && IsStaleSession(presence))
+        {
+            return ClearStaleSession(presence, now);
+        }
+
         _observed = presence;
         _hasObserved = true;
 
@@ -170,19 +172,26 @@ internal sealed class AgentSyncMachine
         _effective = presence;
         _hasEffective = true;
         var decision = new DecisionBuilder(SyncOutcome.Applied);
-        Decide(ref decision, SyncTrigger.TeamsPresenceChanged, now);
+        Decide(ref decision, SyncTrigger.TeamsPresenceChanged, now, verified: false);
         return Build(decision);
     }
 
     /// <summary>A WxCC agent event arrived.</summary>
     public SyncDecision OnAgentEvent(in AgentEvent agentEvent, long now)
     {
+        if (agentEvent.Kind == AgentEventKind.StateChangeFailed)
+        {
+            return OnWriteFailed(_pending, now, remote: true);
+        }
+
         var ticks = agentEvent.Timestamp.UtcTicks;
+        var answer = agentEvent.Kind == AgentEventKind.Reconciliation && _verifying;
         if (_hasEvent)
         {
-            if (ticks < _lastEventTicks)
+            // A reconciliation record corrects a state that an event dated ahead of the clock (within the skew) set.
+            if (ticks < _lastEventTicks && !(agentEvent.Kind == AgentEventKind.Reconciliation && _lastEventTicks > now))
             {
-                return SyncDecision.Of(SyncOutcome.Stale);
+                return answer ? Verified(SyncOutcome.Stale, now) : SyncDecision.Of(SyncOutcome.Stale);
             }
 
             if (ticks == _lastEventTicks)
@@ -191,12 +200,12 @@ internal sealed class AgentSyncMachine
                 // change back. Up to SameTimestampCapacity distinct states are applied per timestamp; more are stale.
                 if (_seenAtLastTicks.AsSpan(_seenAtLastTicksCount).Contains(agentEvent.State))
                 {
-                    return SyncDecision.Of(SyncOutcome.Duplicate);
+                    return answer ? Verified(SyncOutcome.Duplicate, now) : SyncDecision.Of(SyncOutcome.Duplicate);
                 }
 
                 if (_seenAtLastTicksCount == SameTimestampCapacity)
                 {
-                    return SyncDecision.Of(SyncOutcome.Stale);
+                    return answer ? Verified(SyncOutcome.Stale, now) : SyncDecision.Of(SyncOutcome.Stale);
                 }
             }
             else
@@ -217,11 +226,14 @@ internal sealed class AgentSyncMachine
         _lastEventTicks = ticks;
         _hasEvent = true;
 
+        var withdraw = false;
         if (origin == StateOrigin.PresenceSync)
         {
             if (_hasPending && _pending == agentEvent.State)
             {
                 _hasPending = false;
+                _outstanding = false;
+                _failures = 0;
             }
             else if (!_hasPending)
             {
@@ -231,10 +243,16 @@ internal sealed class AgentSyncMachine
         }
         else
         {
-            // Someone else acted: their state is what the rules now see.
+            // Someone else acted: their state is what the rules now see, and a queued write of ours is not wanted.
             _hasPending = false;
+            withdraw = _outstanding;
+            _outstanding = false;
+            _failures = 0;
+            _retryAt = 0;
         }
 
+        // The state is fresh now: an open verify is answered by it.
+        _verifying = false;
         var decision = new DecisionBuilder(SyncOutcome.Applied);
         Publish(ref decision, SyncTrigger.AgentStateChanged, now);
 
@@ -243,40 +261,51 @@ internal sealed class AgentSyncMachine
         {
             if (previous is AgentStateKind.Reserved or AgentStateKind.Engaged or AgentStateKind.WrapUp && !wasSignedOut)
             {
-                Decide(ref decision, SyncTrigger.ContactEnded, now);
+                Decide(ref decision, SyncTrigger.ContactEnded, now, verified: true);
             }
             else if (wasSignedOut)
             {
-                Decide(ref decision, SyncTrigger.AgentSignedIn, now);
+                Decide(ref decision, SyncTrigger.AgentSignedIn, now, verified: true);
             }
             else if (landedOwnWrite)
             {
-                Decide(ref decision, SyncTrigger.OwnWriteLanded, now);
+                Decide(ref decision, SyncTrigger.OwnWriteLanded, now, verified: true);
+            }
+            else if (answer)
+            {
+                Decide(ref decision, SyncTrigger.StateVerified, now, verified: true);
             }
         }
 
-        return Build(decision);
-    }
-
-    /// <summary>A state write was refused or failed for good: forget it (it is not retried).</summary>
-    public SyncDecision OnWriteFailed(in AgentState attempted)
-    {
-        if (_hasPending && _pending == attempted)
+        if (withdraw && !decision.HasStateWrite)
         {
-            _hasPending = false;
+            decision.Add(SyncCommandKind.Withdraw, default, PublishedPresence.None, new(SyncRule.Withdraw, SyncTrigger.AgentStateChanged));
         }
 
-        return SyncDecision.Of(SyncOutcome.Applied);
+        return Build(decision);
     }
 
     /// <summary>Runs the timers that are due at <paramref name="now"/>.</summary>
     public SyncDecision OnTimer(long now)
     {
         var decide = false;
-        var trigger = SyncTrigger.PendingWriteExpired;
+        var confirm = false;
+        var trigger = SyncTrigger.WriteRetryDue;
         if (_hasPending && now >= _pendingSince + _rules.PendingWriteTimeout.Ticks)
         {
+            // Not confirmed in time: read the state back before deciding again (or decide again at once).
             _hasPending = false;
+            confirm = _rules.VerifyBeforeOverwrite;
+            if (!confirm)
+            {
+                decide = true;
+                trigger = SyncTrigger.PendingWriteExpired;
+            }
+        }
+
+        if (_retryAt != 0 && now >= _retryAt)
+        {
+            _retryAt = 0;
             decide = true;
         }
 
@@ -297,7 +326,11 @@ internal sealed class AgentSyncMachine
         var decision = new DecisionBuilder(SyncOutcome.Applied);
         if (decide)
         {
-            Decide(ref decision, trigger, now);
+            Decide(ref decision, trigger, now, verified: false);
+        }
+        else if (confirm)
+        {
+            Verify(ref decision, new(SyncRule.ConfirmWrite, SyncTrigger.PendingWriteExpired), now);
         }
 
         if (_published != PublishedPresence.None && now >= _refreshDue)
@@ -306,22 +339,8 @@ internal sealed class AgentSyncMachine
             decision.Add(SyncCommandKind.PublishPresence, default, _published, new(SyncRule.RefreshPublish, SyncTrigger.RefreshDue));
         }
 
+        AskAgainIfDue(ref decision, now);
         return Build(decision);
-    }
-
-    /// <summary>
-    /// Treats <paramref name="pair"/> as a possibly stale echo for one grace period, as after a clear: used when a
-    /// connector starts and cannot know whether an earlier run left its presence session behind.
-    /// </summary>
-    public void ExpectStaleEcho(PublishedPresence pair, long now)
-    {
-        if (pair == PublishedPresence.None || _published != PublishedPresence.None)
-        {
-            return;
-        }
-
-        _echoPair = pair;
-        _echoGraceUntil = Math.Max(1, now + _rules.EchoGracePeriod.Ticks);
     }
 
     /// <summary>Clears what is published, for an agent that stops being tracked.</summary>
@@ -339,7 +358,7 @@ internal sealed class AgentSyncMachine
     }
 
     /// <summary>The Teams -> WxCC rules: evaluates the effective presence against the agent's class.</summary>
-    private void Decide(ref DecisionBuilder decision, SyncTrigger trigger, long now)
+    private void Decide(ref DecisionBuilder decision, SyncTrigger trigger, long now, bool verified)
     {
         if (!_hasEffective)
         {
@@ -355,62 +374,29 @@ internal sealed class AgentSyncMachine
                 Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Engage, trigger), now);
                 break;
             case TeamsAction.Remap when !string.Equals(current.IdleCodeId, code, StringComparison.Ordinal):
-                Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Remap, trigger), now);
+                // Write over a state only once it is read back unchanged (with VerifyBeforeOverwrite).
+                if (verified || !_rules.VerifyBeforeOverwrite)
+                {
+                    Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Remap, trigger), now);
+                }
+                else
+                {
+                    Verify(ref decision, new(SyncRule.Remap, trigger), now);
+                }
+
                 break;
             case TeamsAction.Release:
-                Write(ref decision, AgentState.Available, new(SyncRule.Release, trigger), now);
+                if (verified || !_rules.VerifyBeforeOverwrite)
+                {
+                    Write(ref decision, AgentState.Available, new(SyncRule.Release, trigger), now);
+                }
+                else
+                {
+                    Verify(ref decision, new(SyncRule.Release, trigger), now);
+                }
+
                 break;
         }
-    }
-
-    /// <summary>The WxCC -> Teams rules: publishes, switches or clears what Teams shows for the confirmed state.</summary>
-    private void Publish(ref DecisionBuilder decision, SyncTrigger trigger, long now)
-    {
-        var wanted = WantedPresence();
-        if (wanted == _published)
-        {
-            return;
-        }
-
-        var previous = _published;
-        if (previous != PublishedPresence.None)
-        {
-            _echoPair = previous;
-            _echoGraceUntil = now + _rules.EchoGracePeriod.Ticks;
-            if (_echoGraceUntil == 0)
-            {
-                _echoGraceUntil = 1;
-            }
-        }
-
-        _published = wanted;
-        if (wanted == PublishedPresence.None)
-        {
-            decision.Add(SyncCommandKind.ClearPresence, default, previous, new(SyncRule.ClearPublish, trigger));
-            return;
-        }
-
-        _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
-        var rule = _confirmed.Kind == AgentStateKind.Idle ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
-        decision.Add(SyncCommandKind.PublishPresence, default, wanted, new(rule, trigger));
-    }
-
-    private PublishedPresence WantedPresence()
-    {
-        if (_origin == StateOrigin.PresenceSync)
-        {
-            return PublishedPresence.None;
-        }
-
-        return _confirmed.Kind switch
-        {
-            AgentStateKind.Engaged => _rules.ContactPresence,
-            AgentStateKind.WrapUp when _rules.KeepContactPresenceDuringWrapUp => _rules.ContactPresence,
-            // Only an idle code the agent chose is published: not RONA's, a supervisor's or the system's.
-            AgentStateKind.Idle when _origin == StateOrigin.Agent
-                && _confirmed.IdleCodeId is { } code && _rules.IdleCodePresences.TryGetValue(code, out var pair) => pair,
-            _ => PublishedPresence.None,
-        };
     }
 
     private void Write(ref DecisionBuilder decision, AgentState state, SyncReason reason, long now)
@@ -427,6 +413,9 @@ internal sealed class AgentSyncMachine
             _pendingSince = now;
         }
 
+        _outstanding = true;
+        _retryAt = 0;
+
         _recent[_recentNext] = state;
         _recentNext = (_recentNext + 1) % RecentWriteCapacity;
         if (_recentCount < RecentWriteCapacity)
@@ -439,24 +428,4 @@ internal sealed class AgentSyncMachine
     }
 
     private SyncDecision Build(in DecisionBuilder decision) => decision.Build(_identity, _rules.PublishExpiration);
-
-    /// <summary>A presence without its raw text: no references, so storing it costs no GC write barrier.</summary>
-    private readonly record struct PresenceValue(TeamsAvailability Availability, TeamsActivity Activity, TeamsState State)
-    {
-        public PresenceValue(in TeamsPresence presence)
-            : this(presence.Availability, presence.Activity, presence.State)
-        {
-        }
-
-        public TeamsPresence ToPresence() => new(Availability, Activity);
-    }
-
-    [InlineArray(RecentWriteCapacity)]
-    private struct RecentWrites
-    {
-        private AgentState _element;
-
-        public ReadOnlySpan<AgentState> AsSpan(int count) =>
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _element), count);
-    }
 }

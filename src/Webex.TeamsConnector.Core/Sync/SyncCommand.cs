@@ -13,6 +13,16 @@ public enum SyncCommandKind
     PublishPresence,
     /// <summary>Remove the application's presence session with Graph <c>clearPresence</c>.</summary>
     ClearPresence,
+    /// <summary>
+    /// Forget the agent's state write that is queued and not sent yet: someone else changed the agent's state and the
+    /// rules no longer want it. A write already on the wire is not recalled, and is not retried.
+    /// </summary>
+    Withdraw,
+    /// <summary>
+    /// Read the agent's current state from WxCC (<c>GET /v1/agents/activities</c>) and hand it back as an
+    /// <see cref="AgentEventKind.Reconciliation"/> event: the rules write only over a state they have seen.
+    /// </summary>
+    Verify,
 }
 
 /// <summary>Which sync rule produced a command.</summary>
@@ -34,6 +44,12 @@ public enum SyncRule
     RefreshPublish,
     /// <summary>What was published no longer applies: clear it.</summary>
     ClearPublish,
+    /// <summary>Someone else changed the agent's state: the queued write is no longer wanted.</summary>
+    Withdraw,
+    /// <summary>A write was not confirmed in time: the agent's state is read back before deciding again.</summary>
+    ConfirmWrite,
+    /// <summary>Teams shows the contact presence before the connector published anything (a session an earlier run may have left): clear it.</summary>
+    ClearStaleSession,
 }
 
 /// <summary>What made the engine evaluate a rule.</summary>
@@ -55,6 +71,12 @@ public enum SyncTrigger
     PendingWriteExpired,
     /// <summary>A published presence is due for refresh.</summary>
     RefreshDue,
+    /// <summary>The agent's state read back from WxCC answered a <see cref="SyncCommandKind.Verify"/>.</summary>
+    StateVerified,
+    /// <summary>A refused or failed write's back-off ended: the state is decided again.</summary>
+    WriteRetryDue,
+    /// <summary>A <see cref="SyncCommandKind.Verify"/> was not answered in time: it is asked again.</summary>
+    VerifyDue,
 }
 
 /// <summary>Why a command was produced: the rule and its trigger. Prints as text for logs.</summary>
@@ -142,6 +164,7 @@ public readonly struct SyncCommand : IEquatable<SyncCommand>
         SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable => $"{Kind} {State} agent {AgentId}: {Reason}",
         SyncCommandKind.PublishPresence => $"{Kind} {Presence.ToPairString()} for {Expiration} agent {AgentId}: {Reason}",
         SyncCommandKind.ClearPresence => $"{Kind} {Presence.ToPairString()} agent {AgentId}: {Reason}",
+        SyncCommandKind.Withdraw or SyncCommandKind.Verify => $"{Kind} agent {AgentId}: {Reason}",
         _ => "None",
     };
 }

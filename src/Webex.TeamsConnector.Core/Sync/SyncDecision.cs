@@ -22,6 +22,11 @@ public enum SyncOutcome
     /// changing anything.
     /// </summary>
     Rejected,
+    /// <summary>
+    /// The agent event is dated further ahead of the connector's clock than <see cref="SyncRules.MaxEventClockSkew"/>
+    /// and was dropped without changing anything.
+    /// </summary>
+    ClockSkew,
 }
 
 /// <summary>
@@ -117,6 +122,12 @@ internal ref struct DecisionBuilder(SyncOutcome outcome)
             default: throw new InvalidOperationException("A sync decision holds at most two commands.");
         }
     }
+
+    public readonly int Count => _count;
+
+    public readonly bool HasStateWrite =>
+        _count > 0 && _first.Kind is SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable
+        || _count > 1 && _second.Kind is SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable;
 
     public readonly SyncDecision Build(AgentIdentity agent, TimeSpan expiration) =>
         new(outcome, _count, _count == 0 ? null : agent, expiration, _first, _second);

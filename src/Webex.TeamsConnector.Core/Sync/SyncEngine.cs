@@ -140,25 +140,6 @@ public sealed class SyncEngine
         return true;
     }
 
-    /// <summary>
-    /// Treats the contact presence (<see cref="SyncRules.ContactPresence"/>) shown for this agent in the next
-    /// <see cref="SyncRules.EchoGracePeriod"/> as a possibly stale echo of an earlier run's session, as after a clear.
-    /// Call it for agents added when the connector starts; a mapped state still shown after the grace is real.
-    /// </summary>
-    /// <param name="agentId">The agent.</param>
-    /// <returns><see langword="false"/> when the agent is not tracked.</returns>
-    public bool ExpectStaleEcho(string agentId)
-    {
-        if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
-        {
-            return false;
-        }
-
-        machine.ExpectStaleEcho(Rules.ContactPresence, Now());
-        Schedule(machine);
-        return true;
-    }
-
     /// <summary>Stops tracking an agent; a presence the connector published for it is cleared.</summary>
     /// <param name="agentId">The agent.</param>
     /// <returns>
@@ -271,14 +252,23 @@ public sealed class SyncEngine
             return SyncDecision.Of(SyncOutcome.Rejected);
         }
 
-        var decision = machine.OnAgentEvent(agentEvent, Now());
+        var now = Now();
+        if (agentEvent.Timestamp.UtcTicks - now > Rules.MaxEventClockSkew.Ticks)
+        {
+            // Dated too far ahead: applied, it would make every later real event look older.
+            return SyncDecision.Of(SyncOutcome.ClockSkew);
+        }
+
+        var decision = machine.OnAgentEvent(agentEvent, now);
         Schedule(machine);
         return decision;
     }
 
     /// <summary>
-    /// A state write produced by the engine was refused or failed for good (<c>AgentStateChangeFailed</c>, a 4xx, or
-    /// retries exhausted). The engine forgets it; it is not retried until the rules want a state again.
+    /// A state write produced by the engine was refused or failed for good (a 4xx, or retries exhausted;
+    /// <c>AgentStateChangeFailed</c> comes as an <see cref="AgentEventKind.StateChangeFailed"/> event). The engine
+    /// forgets it and decides again after a back-off (<see cref="SyncRules.WriteRetryDelay"/>, doubling up to
+    /// <see cref="SyncRules.WriteRetryMaxDelay"/>) while the rules still want that state.
     /// </summary>
     /// <param name="agentId">The agent.</param>
     /// <param name="attempted">The state that was to be written.</param>
@@ -290,12 +280,12 @@ public sealed class SyncEngine
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
         }
 
-        var decision = machine.OnWriteFailed(attempted);
+        var decision = machine.OnWriteFailed(attempted, Now());
         Schedule(machine);
         return decision;
     }
 
-    /// <summary>Runs every timer due now (publish refresh, echo grace end, write confirmation timeout).</summary>
+    /// <summary>Runs every timer due now (publish refresh, echo grace end, write confirmation, verify and retry back-offs).</summary>
     /// <param name="sink">Receives the commands.</param>
     /// <returns>The number of commands produced.</returns>
     public int AdvanceTime(ISyncCommandSink sink)
@@ -332,7 +322,7 @@ public sealed class SyncEngine
 
     private static bool IsWellFormed(in AgentEvent agentEvent) =>
         agentEvent.Timestamp != default
-        && agentEvent.Kind is AgentEventKind.StateChange or AgentEventKind.Login or AgentEventKind.Logout
+        && agentEvent.Kind is >= AgentEventKind.StateChange and <= AgentEventKind.StateChangeFailed
         && agentEvent.State.Kind is >= AgentStateKind.LoggedOut and <= AgentStateKind.WrapUp;
 
     /// <summary>How often the timer queue was compacted (for tests and benchmarks).</summary>

@@ -51,6 +51,38 @@ public sealed record SyncRules
     /// <value>The default value is one minute.</value>
     public TimeSpan PendingWriteTimeout { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Whether a release or remap over a state WxCC confirmed, and a write not confirmed in time, first read the agent's
+    /// state back (<see cref="SyncCommandKind.Verify"/>), so that the connector never writes over a state it has not
+    /// seen. The connector's host turns it on.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool VerifyBeforeOverwrite { get; init; }
+
+    /// <summary>
+    /// Whether a first Teams presence equal to <see cref="ContactPresence"/>, shown before anything was published, is
+    /// cleared as a session an earlier run may have left and taken as an echo for one <see cref="EchoGracePeriod"/>.
+    /// The connector's host turns it on.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool ClearStaleSessionAtStart { get; init; }
+
+    /// <summary>How far ahead of the connector's clock an agent event may be dated; later ones are dropped as <see cref="SyncOutcome.ClockSkew"/>.</summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan MaxEventClockSkew { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a <see cref="SyncCommandKind.Verify"/> may go unanswered before it is asked again (doubling, up to <see cref="WriteRetryMaxDelay"/>).</summary>
+    /// <value>The default value is ten seconds.</value>
+    public TimeSpan VerifyTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The first back-off after a write was refused or failed; it doubles with each failure in a row.</summary>
+    /// <value>The default value is five seconds.</value>
+    public TimeSpan WriteRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest back-off between attempts of a refused or failed write.</summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan WriteRetryMaxDelay { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Lists every problem with these settings.</summary>
     /// <returns>The errors; empty when valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -110,7 +142,29 @@ public sealed record SyncRules
             errors.Add("PendingWriteTimeout must be positive.");
         }
 
+        if (MaxEventClockSkew <= TimeSpan.Zero)
+        {
+            errors.Add("MaxEventClockSkew must be positive.");
+        }
+
+        if (VerifyTimeout <= TimeSpan.Zero)
+        {
+            errors.Add("VerifyTimeout must be positive.");
+        }
+
+        if (WriteRetryDelay <= TimeSpan.Zero || WriteRetryMaxDelay < WriteRetryDelay)
+        {
+            errors.Add($"WriteRetryDelay {WriteRetryDelay} must be positive and at most WriteRetryMaxDelay {WriteRetryMaxDelay}.");
+        }
+
         return errors;
+    }
+
+    /// <summary>The back-off after <paramref name="failures"/> failures in a row: <paramref name="first"/> doubled each time, capped.</summary>
+    internal long BackoffTicks(TimeSpan first, int failures)
+    {
+        var ticks = first.Ticks << Math.Clamp(failures - 1, 0, 30);
+        return ticks <= 0 || ticks > WriteRetryMaxDelay.Ticks ? Math.Max(first.Ticks, WriteRetryMaxDelay.Ticks) : ticks;
     }
 
     internal void EnsureValid()

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -46,16 +45,9 @@ internal sealed class GraphNotificationProcessor : IGraphNotificationProcessor
             return Refuse(413, "the body is larger than MaxNotificationBodyBytes");
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(body.Length, 1));
-        try
-        {
-            body.CopyTo(buffer);
-            return ProcessBody(buffer.AsMemory(0, body.Length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        // An exact copy: renting from the array pool would round a body just over a power of two up to twice its size
+        // and keep that array in the pool afterwards.
+        return ProcessBody(body.ToArray());
     }
 
     public async ValueTask<GraphNotificationResponse> ProcessAsync(string? validationToken, Stream body, CancellationToken cancellationToken)
@@ -66,40 +58,40 @@ internal sealed class GraphNotificationProcessor : IGraphNotificationProcessor
         }
 
         ArgumentNullException.ThrowIfNull(body);
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(_maxBody + 1, 64 * 1024));
+        // Plain arrays sized up to the limit plus one byte (to see that there is more): never past the limit.
+        var buffer = new byte[Math.Min(_maxBody + 1, 16 * 1024)];
         var length = 0;
-        try
+        while (true)
         {
-            while (true)
+            if (length == buffer.Length)
             {
-                if (length == buffer.Length)
+                if (length > _maxBody)
                 {
-                    if (length > _maxBody)
-                    {
-                        return Refuse(413, "the body is larger than MaxNotificationBodyBytes");
-                    }
-
-                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, _maxBody + 1));
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
+                    return Refuse(413, "the body is larger than MaxNotificationBodyBytes");
                 }
 
-                var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
+                var bigger = new byte[(int)Math.Min(buffer.Length * 2L, _maxBody + 1L)];
+                buffer.AsSpan(0, length).CopyTo(bigger);
+                buffer = bigger;
             }
 
-            return length > _maxBody ? Refuse(413, "the body is larger than MaxNotificationBodyBytes") : ProcessBody(buffer.AsMemory(0, length));
+            var read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                break;
+            }
+
+            length += read;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        return length > _maxBody ? Refuse(413, "the body is larger than MaxNotificationBodyBytes") : ProcessBody(buffer.AsMemory(0, length));
+    }
+
+    /// <inheritdoc />
+    public GraphNotificationResponse RejectRequest(int statusCode, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        return Refuse(statusCode, reason);
     }
 
     private static string? GetString(JsonElement element, string name) =>
@@ -145,7 +137,13 @@ internal sealed class GraphNotificationProcessor : IGraphNotificationProcessor
 
     private GraphNotificationResponse Refuse(int status, string reason)
     {
-        _metrics.Reject(status == 413 ? "too-large" : "malformed");
+        _metrics.Reject(status switch
+        {
+            413 => "too-large",
+            408 => "too-slow",
+            503 => "busy",
+            _ => "malformed",
+        });
         Log.NotificationRequestRejected(_logger, reason);
         return new GraphNotificationResponse(status, null, null);
     }
@@ -176,18 +174,32 @@ internal sealed class GraphNotificationProcessor : IGraphNotificationProcessor
                 return Refuse(400, "the body has no 'value' array");
             }
 
-            foreach (var item in items.EnumerateArray())
+            // Every rejected item is counted, but the request writes one warning with the counts by reason, so that a
+            // forged request with thousands of bad items cannot flood the log.
+            var rejections = new RejectionTally();
+            try
             {
-                if (item.ValueKind != JsonValueKind.Object)
+                foreach (var item in items.EnumerateArray())
                 {
-                    Reject("malformed", "an item is not an object");
-                    continue;
-                }
+                    rejections.Items++;
+                    if (item.ValueKind != JsonValueKind.Object)
+                    {
+                        Reject(ref rejections, "malformed");
+                        continue;
+                    }
 
-                if (Accept(item) is { } work && !_inbox.TryWrite(work))
+                    if (Accept(item, ref rejections) is { } work && !_inbox.TryWrite(work))
+                    {
+                        Log.InboxFull(_logger);
+                        return new GraphNotificationResponse(503, null, null);
+                    }
+                }
+            }
+            finally
+            {
+                if (rejections.Total > 0)
                 {
-                    Log.InboxFull(_logger);
-                    return new GraphNotificationResponse(503, null, null);
+                    Log.NotificationsRejected(_logger, rejections.Total, rejections.Items, rejections.Describe());
                 }
             }
         }
@@ -195,23 +207,23 @@ internal sealed class GraphNotificationProcessor : IGraphNotificationProcessor
         return s_accepted;
     }
 
-    private NotificationWork? Accept(JsonElement item)
+    private NotificationWork? Accept(JsonElement item, ref RejectionTally rejections)
     {
         var clientState = item.TryGetProperty("clientState", out var state) && state.ValueKind == JsonValueKind.String ? state.GetString() : null;
         if (clientState is null || !_registry.ClientStateMatches(clientState))
         {
-            return Reject("clientState", "the clientState does not match");
+            return Reject(ref rejections, "clientState");
         }
 
         var subscriptionId = GetString(item, "subscriptionId");
         if (!_registry.Contains(subscriptionId))
         {
-            return Reject("subscription", "the subscription is not one of the connector's");
+            return Reject(ref rejections, "subscription");
         }
 
         if (!string.Equals(GetString(item, "tenantId"), _tenantId, StringComparison.OrdinalIgnoreCase))
         {
-            return Reject("tenant", "the tenant is not the configured one");
+            return Reject(ref rejections, "tenant");
         }
 
         if (GetString(item, "lifecycleEvent") is { } lifecycle)
@@ -223,7 +235,7 @@ internal sealed class GraphNotificationProcessor : IGraphNotificationProcessor
         var userId = UserIdOf(item);
         if (userId is null)
         {
-            return Reject("malformed", "the notification names no user");
+            return Reject(ref rejections, "malformed");
         }
 
         _metrics.Accept();
@@ -241,10 +253,10 @@ internal sealed class GraphNotificationProcessor : IGraphNotificationProcessor
         return new NotificationWork(NotificationKind.Basic, subscriptionId!, userId);
     }
 
-    private NotificationWork? Reject(string reason, string message)
+    private NotificationWork? Reject(ref RejectionTally rejections, string reason)
     {
         _metrics.Reject(reason);
-        Log.NotificationRejected(_logger, message);
+        rejections.Add(reason);
         return null;
     }
 }

@@ -20,6 +20,17 @@ public interface IGraphNotificationProcessor
     /// <param name="cancellationToken">Cancels reading the body.</param>
     /// <returns>What to answer.</returns>
     ValueTask<GraphNotificationResponse> ProcessAsync(string? validationToken, Stream body, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Refuses a request whose body the web framework could not read or would not read (declared or sent larger than
+    /// the limit, sent too slowly, malformed framing, too many bodies in memory at once); logged and counted like every
+    /// other rejection (reason <c>too-large</c> for 413, <c>too-slow</c> for 408, <c>busy</c> for 503, else
+    /// <c>malformed</c>).
+    /// </summary>
+    /// <param name="statusCode">The status to answer.</param>
+    /// <param name="reason">A fixed description for the log; never text taken from the request.</param>
+    /// <returns>What to answer.</returns>
+    GraphNotificationResponse RejectRequest(int statusCode, string reason);
 }
 
 /// <summary>The answer to a Graph notification request.</summary>

@@ -89,7 +89,7 @@ public sealed partial class ContactCenterEmulator
             case ("GET", ["v1", "agents", "activities"]):
                 return Activities(context.Request.Query);
             case ("POST", ["v1", "notification", "subscribe"]):
-                return Subscribe();
+                return await ContactCenterRequestBodyRules.UndocumentedAsync(context, ContactCenterRequestBodyRules.NotificationSubscribe, "notification subscribe").ConfigureAwait(false) is { } extra ? (400, Error(extra)) : Subscribe();
             case ("GET", ["organization", var org, "v2", "auxiliary-code"]):
                 return org == OrgId ? Codes(context.Request.Query) : (403, Error("another organization"));
             case ("GET", ["organization", var org, "v2", "user"]):
@@ -160,6 +160,11 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("malformed JSON"));
         }
 
+        if (ContactCenterRequestBodyRules.UndocumentedSetting(body) is { } undocumented)
+        {
+            return (400, Error(undocumented));
+        }
+
         var settings = body?["settings"] is JsonArray array ? array.OfType<JsonObject>().ToList() : body is JsonObject single ? [single] : [];
         var changed = false;
         foreach (var setting in settings)
@@ -200,6 +205,10 @@ public sealed partial class ContactCenterEmulator
         if (root.ValueKind != JsonValueKind.Object)
         {
             problem = "body is not a JSON object";
+        }
+        else if (ContactCenterRequestBodyRules.Undocumented(root, ContactCenterRequestBodyRules.AgentState, "agent state") is { } undocumented)
+        {
+            problem = undocumented;
         }
         else if (string.IsNullOrEmpty(agentId) || agentId.Length > 36)
         {
@@ -494,6 +503,11 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("body is not JSON"));
         }
 
+        if (ContactCenterRequestBodyRules.Undocumented(root, existingId is null ? ContactCenterRequestBodyRules.SubscriptionCreate : ContactCenterRequestBodyRules.SubscriptionUpdate, "subscription " + (existingId is null ? "create" : "update")) is { } undocumented)
+        {
+            return (400, Error(undocumented));
+        }
+
         var name = Text(root, "name");
         var destination = Text(root, "destinationUrl");
         var secret = Text(root, "secret");
@@ -501,7 +515,7 @@ public sealed partial class ContactCenterEmulator
         var types = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("eventTypes", out var t) && t.ValueKind == JsonValueKind.Array
             ? t.EnumerateArray().Where(static e => e.ValueKind == JsonValueKind.String).Select(static e => e.GetString()!).ToArray()
             : null;
-        if (string.IsNullOrWhiteSpace(name) || name.Length > 128)
+        if (existingId is null && (string.IsNullOrWhiteSpace(name) || name.Length > 128))
         {
             return (400, Error("name is required"));
         }
@@ -533,7 +547,6 @@ public sealed partial class ContactCenterEmulator
                     return (404, Error("no such subscription"));
                 }
 
-                record.Name = name;
                 record.DestinationUrl = url;
                 record.EventTypes = types;
                 record.Secret = secret;
@@ -542,7 +555,7 @@ public sealed partial class ContactCenterEmulator
             }
             else
             {
-                record = new SubscriptionRecord(Guid.NewGuid().ToString(), name, url, types, secret, version);
+                record = new SubscriptionRecord(Guid.NewGuid().ToString(), name!, url, types, secret, version);
                 _subscriptions.Add(record.Id, record);
                 start = true;
             }

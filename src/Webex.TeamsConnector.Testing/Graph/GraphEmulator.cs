@@ -486,6 +486,12 @@ public sealed class GraphEmulator : IAsyncDisposable
 
     private async Task<int> DispatchAsync(HttpContext context, GraphEmulatorOperation operation, string[] segments)
     {
+        if (await GraphRequestBodyRules.UndocumentedAsync(context, operation).ConfigureAwait(false) is { } undocumented)
+        {
+            await WriteErrorAsync(context, 400, "BadRequest", undocumented).ConfigureAwait(false);
+            return 400;
+        }
+
         switch (operation)
         {
             case GraphEmulatorOperation.GetPresencesByUserId:

@@ -15,6 +15,7 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
     private readonly TimeProvider _time;
     private readonly ILogger<TeamsConnectorAdmin> _logger;
     private readonly IServiceProvider _services;
+    private readonly TeamsConnectorTelemetry _telemetry;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingConsents = new(StringComparer.Ordinal);
 
     public TeamsConnectorAdmin(
@@ -22,8 +23,10 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         IOptionsMonitor<TeamsConnectorOptions> options,
         TimeProvider time,
         ILogger<TeamsConnectorAdmin> logger,
-        IServiceProvider services)
+        IServiceProvider services,
+        TeamsConnectorTelemetry telemetry)
     {
+        _telemetry = telemetry;
         _runtime = runtime;
         _options = options;
         _time = time;
@@ -90,42 +93,58 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         return new Uri($"{authority}/{Uri.EscapeDataString(tenant)}/v2.0/adminconsent?{query}");
     }
 
+    /// <summary>
+    /// Refuses an admin-consent callback: a security event, so it is logged (the reason, never the state value or other
+    /// text from the request) and counted as a rejection with the reason tag.
+    /// </summary>
+    private LifecycleResult ConsentRefused(ConnectorStatus status, string reason, string logged, string error)
+    {
+        _telemetry.Reject(reason);
+        Log.ConsentRefused(_logger, reason, logged);
+        return Refused(status, error);
+    }
+
     public async Task<LifecycleResult> CompleteAdminConsentAsync(AdminConsentCallback callback, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(callback);
         var status = (await _runtime.LoadAsync(cancellationToken).ConfigureAwait(false)).Status;
         var admin = _options.CurrentValue.Admin;
 
-        if (string.IsNullOrEmpty(callback.State) || !_pendingConsents.TryRemove(callback.State, out var expires) || expires <= _time.GetUtcNow())
+        if (string.IsNullOrEmpty(callback.State) || !_pendingConsents.TryRemove(callback.State, out var expires))
         {
-            return Refused(status, "the consent response has an unknown or expired state value; start authorization again");
+            return ConsentRefused(status, "consent-state-unknown", "the state value is missing, forged or already used", "the consent response has an unknown or expired state value; start authorization again");
+        }
+
+        if (expires <= _time.GetUtcNow())
+        {
+            return ConsentRefused(status, "consent-state-expired", "the state value has expired", "the consent response has an unknown or expired state value; start authorization again");
         }
 
         if (!string.IsNullOrEmpty(callback.Error))
         {
-            return Refused(status, $"Entra ID reported {Truncate(callback.Error)}: {Truncate(callback.ErrorDescription ?? "no description")}");
+            return ConsentRefused(status, "consent-error", "Entra ID reported an error", $"Entra ID reported {Truncate(callback.Error)}: {Truncate(callback.ErrorDescription ?? "no description")}");
         }
 
         if (!string.Equals(callback.AdminConsent, "True", StringComparison.OrdinalIgnoreCase))
         {
-            return Refused(status, "admin consent was not granted");
+            return ConsentRefused(status, "consent-not-granted", "admin consent was not granted", "admin consent was not granted");
         }
 
         if (string.IsNullOrWhiteSpace(callback.Tenant) || !Guid.TryParse(callback.Tenant, out _))
         {
-            return Refused(status, "the consent response names no valid tenant");
+            return ConsentRefused(status, "consent-tenant", "the response names no valid tenant", "the consent response names no valid tenant");
         }
 
         if (!string.IsNullOrWhiteSpace(admin.TenantId))
         {
             if (!Guid.TryParse(admin.TenantId, out var expected))
             {
-                return Refused(status, "the configured tenant is not a tenant (directory) id, so the consent's tenant cannot be checked; set TeamsConnector:Admin:TenantId to the GUID");
+                return ConsentRefused(status, "consent-tenant", "the configured tenant is not a GUID", "the configured tenant is not a tenant (directory) id, so the consent's tenant cannot be checked; set TeamsConnector:Admin:TenantId to the GUID");
             }
 
             if (Guid.Parse(callback.Tenant) != expected)
             {
-                return Refused(status, "consent was granted in another tenant than the configured one");
+                return ConsentRefused(status, "consent-tenant", "consent was granted in another tenant", "consent was granted in another tenant than the configured one");
             }
         }
 

@@ -38,9 +38,9 @@ internal sealed class SyncSession : ISyncCommandSink
     private readonly Channel<AgentWriteResult> _writeResults = Channel.CreateUnbounded<AgentWriteResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Action<SyncSession>> _control = Channel.CreateUnbounded<Action<SyncSession>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<PublisherWork>[] _publishQueues;
+    private readonly StateVerifier _verifier;
 
     private readonly Dictionary<string, long> _writeStartedAt = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _firstPresenceSeen = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, DesktopProfile?> _profiles = new(StringComparer.Ordinal);
     private long _currentPresenceReceivedAt;
 
@@ -52,7 +52,8 @@ internal sealed class SyncSession : ISyncCommandSink
         _time = time;
         _logger = logger;
         _telemetry = telemetry;
-        _engine = new SyncEngine(rules, time);
+        _engine = new SyncEngine(rules with { VerifyBeforeOverwrite = true, ClearStaleSessionAtStart = true }, time);
+        _verifier = new StateVerifier(ports.Directory, logger, telemetry);
         _publishQueues = new Channel<PublisherWork>[PublisherWorkers];
         for (var i = 0; i < PublisherWorkers; i++)
         {
@@ -92,18 +93,19 @@ internal sealed class SyncSession : ISyncCommandSink
         var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
         var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
         var background = Task.Run(() => RunBackgroundAsync(profilesChanged, feeds.Token), CancellationToken.None);
+        var verifier = Task.Run(() => _verifier.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
 
         _runtime.SetSyncing(true, null);
         Log.SyncStarted(_logger, _engine.Count, _engine.Rules.Mapping.Entries.Count);
         try
         {
-            await LoopAsync([presenceFeed, agentFeed, outbox, background], cancellationToken).ConfigureAwait(false);
+            await LoopAsync([presenceFeed, agentFeed, outbox, background, verifier], cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _runtime.SetSyncing(false, null);
             await feeds.CancelAsync().ConfigureAwait(false);
-            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background).ConfigureAwait(false);
+            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier).ConfigureAwait(false);
             DrainLostWrites();
             if (clearOnStop)
             {
@@ -219,19 +221,6 @@ internal sealed class SyncSession : ISyncCommandSink
         }
 
         var presence = TeamsPresence.Parse(update.Availability, update.Activity);
-        if (_firstPresenceSeen.Add(update.TeamsUserId)
-            && _engine.Rules.ContactPresence.Matches(presence)
-            && _engine.TryGetAgentByTeamsUserId(update.TeamsUserId, out var agent)
-            && agent.Published == PublishedPresence.None
-            && !agent.State.IsOnContact)
-        {
-            // Teams shows the contact presence before the connector published anything: it may be a session an
-            // earlier run left behind. Clear it, and let the engine treat it as an echo for one grace period; if Teams
-            // still shows it after the grace, it is a real Teams call.
-            _engine.ExpectStaleEcho(agent.AgentId);
-            EnqueuePublisher(agent.AgentId, new PublisherWork(PublisherOperation.ClearStale, update.TeamsUserId, agent.AgentId, PublishedPresence.None, TimeSpan.Zero));
-        }
-
         _currentPresenceReceivedAt = update.ReceivedAt.UtcTicks;
         var decision = _engine.OnPresence(update.TeamsUserId, presence, update.SequenceNumber);
         _telemetry.Events.Add(1, new("source", "teams"), new("outcome", decision.Outcome.ToString()));
@@ -252,16 +241,10 @@ internal sealed class SyncSession : ISyncCommandSink
         {
             Log.UnknownAgent(_logger, "wxcc");
         }
-        else if (decision.Outcome == SyncOutcome.Applied
-            && _engine.TryGetAgent(feedEvent.AgentId, out var agent)
-            && agent.Origin != StateOrigin.PresenceSync
-            && agent.PendingWrite is null
-            && _ports.Outbox.Withdraw(feedEvent.AgentId))
+        else if (decision.Outcome == SyncOutcome.ClockSkew)
         {
-            // The agent, a supervisor, RONA or a contact changed the state while our write waited for the budget: the
-            // rules no longer want it, and sending it now would overwrite their state.
-            _writeStartedAt.Remove(feedEvent.AgentId);
-            Log.WriteWithdrawn(_logger, feedEvent.AgentId, agent.Origin);
+            _telemetry.Reject("agent_event_clock_skew");
+            Log.EventClockSkew(_logger, feedEvent.AgentId, feedEvent.Event.Timestamp - _time.GetUtcNow());
         }
 
         DispatchAll(decision);
@@ -304,11 +287,23 @@ internal sealed class SyncSession : ISyncCommandSink
                 _writeStartedAt[command.AgentId] = _currentPresenceReceivedAt != 0 ? _currentPresenceReceivedAt : _time.GetUtcNow().UtcTicks;
                 _ports.Outbox.Enqueue(command.AgentId, command.State);
                 break;
+            case SyncCommandKind.Withdraw:
+                if (_ports.Outbox.Withdraw(command.AgentId))
+                {
+                    _writeStartedAt.Remove(command.AgentId);
+                    Log.WriteWithdrawn(_logger, command.AgentId, _engine.TryGetAgent(command.AgentId, out var agent) ? agent.Origin : StateOrigin.Unknown);
+                }
+
+                break;
+            case SyncCommandKind.Verify:
+                _verifier.Request(command.AgentId);
+                break;
             case SyncCommandKind.PublishPresence:
             case SyncCommandKind.ClearPresence:
                 if (command.TeamsUserId is { } teams)
                 {
-                    var operation = command.Kind == SyncCommandKind.PublishPresence ? PublisherOperation.Publish : PublisherOperation.Clear;
+                    var operation = command.Kind == SyncCommandKind.PublishPresence ? PublisherOperation.Publish
+                        : command.Reason.Rule == SyncRule.ClearStaleSession ? PublisherOperation.ClearStale : PublisherOperation.Clear;
                     EnqueuePublisher(command.AgentId, new PublisherWork(operation, teams, command.AgentId, command.Presence, command.Expiration));
                 }
 

@@ -64,6 +64,26 @@ public sealed class StateSyncOptions
     /// <value>The default value is one minute.</value>
     public TimeSpan PendingWriteTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How far ahead of the connector's clock an agent event may be dated (<c>lastStateChangeTimestamp</c> or
+    /// <c>createdTime</c>); later ones are rejected and counted (<c>agent_event_clock_skew</c>). States read from WxCC
+    /// by reconciliation always correct the agent.
+    /// </summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan MaxEventClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The first back-off after WxCC refused or failed a state write; it doubles with each failure in a row.</summary>
+    /// <value>The default value is five seconds.</value>
+    public TimeSpan WriteRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest back-off between attempts of a refused or failed state write.</summary>
+    /// <value>The default value is five minutes.</value>
+    public TimeSpan WriteRetryMaxDelay { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a read of an agent's current state (before a release or remap) may go unanswered before it is asked again.</summary>
+    /// <value>The default value is ten seconds.</value>
+    public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often users, desktop profiles and the presence-sync setting are read again.</summary>
     /// <value>The default value is five minutes.</value>
     [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:StateSync:RosterRefreshInterval must be positive.")]

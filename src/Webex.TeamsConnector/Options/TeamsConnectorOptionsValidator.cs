@@ -109,6 +109,10 @@ internal sealed class TeamsConnectorOptionsValidator(ConfigurationErrors<TeamsCo
             PublishRefreshMargin = sync.PublishRefreshMargin,
             EchoGracePeriod = sync.EchoGracePeriod,
             PendingWriteTimeout = sync.PendingWriteTimeout,
+            MaxEventClockSkew = sync.MaxEventClockSkew,
+            WriteRetryDelay = sync.WriteRetryDelay,
+            WriteRetryMaxDelay = sync.WriteRetryMaxDelay,
+            VerifyTimeout = sync.VerifyTimeout,
         };
         errors.AddRange(candidate.Validate().Select(e => "TeamsConnector:StateSync: " + e));
         if (errors.Count == before)

@@ -14,8 +14,9 @@ public readonly record struct AgentFeedEvent(string AgentId, AgentEvent Event, s
 /// <param name="State">The state that was to be written.</param>
 /// <param name="Succeeded">
 /// <see langword="true"/> when WxCC accepted the request (202; confirmation comes later as an event);
-/// <see langword="false"/> when it was refused or failed for good (a 4xx, retries exhausted,
-/// <c>AgentStateChangeFailed</c>).
+/// <see langword="false"/> when it was refused or failed for good (a 4xx, retries exhausted). A write that WxCC
+/// accepts and then reports failed (<c>AgentStateChangeFailed</c>) comes as an agent event of kind
+/// <see cref="AgentEventKind.StateChangeFailed"/> instead.
 /// </param>
 /// <param name="Reason">Why it failed, for logs (never a secret).</param>
 /// <param name="TrackingId">The <c>TrackingId</c> sent with the request.</param>

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Warning, "Desktop profile {ProfileId} change refused: {Reason}")]
     public static partial void DesktopProfileChangeRefused(ILogger logger, string profileId, string reason);
 
+    [LoggerMessage(1003, LogLevel.Warning, "Admin consent refused ({Reason}): {Detail}.")]
+    public static partial void ConsentRefused(ILogger logger, string reason, string detail);
+
     [LoggerMessage(1100, LogLevel.Information, "Presence sync started: {Agents} agents, {Mapped} Teams states mapped.")]
     public static partial void SyncStarted(ILogger logger, int agents, int mapped);
 
@@ -37,6 +40,12 @@ internal static partial class Log
 
     [LoggerMessage(1207, LogLevel.Information, "State write for agent {AgentId} withdrawn before it was sent: the state changed by {Origin} meanwhile.")]
     public static partial void WriteWithdrawn(ILogger logger, string agentId, StateOrigin origin);
+
+    [LoggerMessage(1240, LogLevel.Warning, "Agent event for {AgentId} dated {Ahead} ahead of the connector's clock was rejected (StateSync:MaxEventClockSkew).")]
+    public static partial void EventClockSkew(ILogger logger, string agentId, TimeSpan ahead);
+
+    [LoggerMessage(1241, LogLevel.Warning, "Reading the current state of {Count} agents failed: {Reason}; the sync rules ask again.")]
+    public static partial void VerifyFailed(ILogger logger, int count, string reason);
 
     [LoggerMessage(1208, LogLevel.Warning, "Teams presence updates were still running when sync stopped ({Count} more queued); what was published expires by itself (StateSync:PublishExpiration).")]
     public static partial void PublisherUnfinished(ILogger logger, int count);

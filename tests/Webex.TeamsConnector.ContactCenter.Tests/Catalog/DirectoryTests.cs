@@ -179,7 +179,8 @@ public sealed class DirectoryTests
         idle.State.Should().Be(AgentState.Idle(code));
         idle.Reason.Should().Be("lunch");
         idle.Timestamp.Should().Be(h.Wxcc.GetAgent(agents[1]).LastStateChangeAt);
-        states.Single(s => s.AgentId == agents[2]).Event.Kind.Should().Be(AgentEventKind.Logout);
+        states.Single(s => s.AgentId == agents[2]).Event.State.Should().Be(AgentState.LoggedOut);
+        states.Should().OnlyContain(s => s.Event.Kind == AgentEventKind.Reconciliation, "a state read from WxCC is a reconciliation record");
     }
 
     [Fact]

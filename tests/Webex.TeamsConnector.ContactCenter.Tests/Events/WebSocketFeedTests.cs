@@ -159,18 +159,21 @@ public sealed class WebSocketFeedTests
     }
 
     [Fact]
-    public async Task Run_DuplicatedAndReorderedEvents_PassOnOnlyNewerOnes()
+    public async Task Run_DuplicatedAndReorderedEvents_PassedOnAsTheyCome_AndTheEngineAppliesOnlyNewerOnes()
     {
         await using var h = await StartAsync();
         var c1 = h.Wxcc.AddIdleCode("One");
         var c2 = h.Wxcc.AddIdleCode("Two");
         var agent = h.Wxcc.AddAgent();
         h.Wxcc.SignIn(agent);
-        await h.NextEventAsync();
+        var engine = new SyncEngine(new SyncRules(), h.Time);
+        engine.AddAgent(agent);
+        engine.OnAgentEvent(agent, (await h.NextEventAsync()).Event).Outcome.Should().Be(SyncOutcome.Applied);
 
         h.Wxcc.Faults.DuplicateEvents = true;
         h.Wxcc.SetStateAsAgent(agent, AgentState.Idle(c1));
-        (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Idle(c1));
+        var first = await h.NextEventAsync();
+        var repeat = await h.NextEventAsync();
         h.Wxcc.Faults.DuplicateEvents = false;
         h.Wxcc.Faults.ReorderEvents = true;
         h.Time.Advance(TimeSpan.FromSeconds(1));
@@ -178,10 +181,23 @@ public sealed class WebSocketFeedTests
         h.Time.Advance(TimeSpan.FromSeconds(1));
         h.Wxcc.SetStateAsAgent(agent, AgentState.Available);
         h.Wxcc.Faults.ReorderEvents = false;
-
-        (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Available);
+        var reordered = new[] { await h.NextEventAsync(), await h.NextEventAsync() };
         h.Wxcc.SetStateAsAgent(agent, AgentState.Idle(c1));
-        (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Idle(c1));
+        var last = await h.NextEventAsync();
+
+        // The adapter is a pipe: every delivery is passed on; the sync rules judge order and repeats.
+        first.Event.State.Should().Be(AgentState.Idle(c1));
+        repeat.Event.Should().Be(first.Event);
+        reordered.Select(e => e.Event.State).Should().Equal(AgentState.Available, AgentState.Idle(c2));
+        engine.OnAgentEvent(agent, first.Event).Outcome.Should().Be(SyncOutcome.Applied);
+        engine.OnAgentEvent(agent, repeat.Event).Outcome.Should().Be(SyncOutcome.Duplicate);
+        engine.OnAgentEvent(agent, reordered[0].Event).Outcome.Should().Be(SyncOutcome.Applied);
+        engine.OnAgentEvent(agent, reordered[1].Event).Outcome.Should().Be(SyncOutcome.Stale);
+        engine.TryGetAgent(agent, out var snapshot).Should().BeTrue();
+        snapshot.State.Should().Be(AgentState.Available);
+        engine.OnAgentEvent(agent, last.Event).Outcome.Should().Be(SyncOutcome.Applied);
+        engine.TryGetAgent(agent, out snapshot).Should().BeTrue();
+        snapshot.State.Should().Be(AgentState.Idle(c1));
     }
 
     [Theory]

@@ -96,22 +96,33 @@ public sealed class WebhookProcessorTests
     }
 
     [Fact]
-    public async Task Process_OutOfOrderAndRepeatedEvents_OnlyNewerOnesPassOn()
+    public async Task Process_OutOfOrderAndRepeatedEvents_PassedOn_AndTheEngineAppliesOnlyNewerOnes()
     {
         await using var h = await StartFeedAsync();
         var t = h.Time.GetUtcNow();
         var newer = Delivery(h, "agent-1", "idle", "c2", t);
         var older = Delivery(h, "agent-1", "idle", "c1", t - TimeSpan.FromSeconds(3));
         var sameAgain = Delivery(h, "agent-1", "idle", "c2", t);
+        var engine = new SyncEngine(new SyncRules(), h.Time);
+        engine.AddAgent("agent-1");
 
         foreach (var body in new[] { newer, older, sameAgain })
         {
             (await h.Processor.ProcessAsync(body, Signed(body))).Should().Be(200);
         }
 
-        (await h.NextEventAsync()).Event.State.Should().Be(AgentState.Idle("c2"));
+        var outcomes = new List<SyncOutcome>();
+        for (var i = 0; i < 3; i++)
+        {
+            var e = await h.NextEventAsync();
+            outcomes.Add(engine.OnAgentEvent(e.AgentId, e.Event).Outcome);
+        }
+
+        outcomes.Should().Equal(SyncOutcome.Applied, SyncOutcome.Stale, SyncOutcome.Duplicate);
+        engine.TryGetAgent("agent-1", out var snapshot).Should().BeTrue();
+        snapshot.State.Should().Be(AgentState.Idle("c2"));
         h.Events.Reader.TryRead(out _).Should().BeFalse();
-        h.Processor.Duplicates.Should().Be(2);
+        h.Processor.Duplicates.Should().Be(0, "no delivery id was repeated");
     }
 
     [Fact]

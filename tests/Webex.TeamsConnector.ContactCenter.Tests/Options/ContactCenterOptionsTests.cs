@@ -56,21 +56,6 @@ public sealed class ContactCenterOptionsTests
     }
 
     [Fact]
-    public void AddWebexContactCenter_WriteConfirmationTimeout_BoundWithDefaultAndValidated()
-    {
-        var values = Valid();
-        values["WriteConfirmationTimeout"] = "00:01:00";
-        var bound = Build(values).GetRequiredService<IOptions<ContactCenterOptions>>().Value;
-        values["WriteConfirmationTimeout"] = "-00:00:01";
-        var invalid = Build(values);
-
-        bound.WriteConfirmationTimeout.Should().Be(TimeSpan.FromMinutes(1));
-        new ContactCenterOptions().WriteConfirmationTimeout.Should().Be(TimeSpan.FromSeconds(30));
-        ((Func<ContactCenterOptions>)(() => invalid.GetRequiredService<IOptions<ContactCenterOptions>>().Value))
-            .Should().Throw<OptionsValidationException>().Which.Failures.Should().ContainSingle(f => f.Contains("WriteConfirmationTimeout"));
-    }
-
-    [Fact]
     public void AddWebexContactCenter_ManyProblems_ListsEveryErrorAtOnce()
     {
         var provider = Build(new Dictionary<string, string?>

@@ -293,7 +293,7 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public async Task AgentStateChangeFailed_AfterAccepted_ReportedThroughResults()
+    public async Task AgentStateChangeFailed_AfterAccepted_PassedToTheRulesAsAFailureEvent()
     {
         await using var h = await Harness.StartAsync(Harness.OrganizationWideWebSocket, settings: new() { ["EventSource"] = "WebSocket" });
         var (code, agents) = Agents(h.Wxcc, 1);
@@ -304,33 +304,12 @@ public sealed class OutboxTests
 
         h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
         var accepted = await h.NextResultAsync();
-        var failed = await h.NextResultAsync();
+        var failed = await h.EventAsync(e => e.Event.Kind == AgentEventKind.StateChangeFailed);
 
         accepted.Succeeded.Should().BeTrue();
-        failed.Should().Be(new AgentWriteResult(agents[0], AgentState.Idle(code), false, failed.Reason, accepted.TrackingId));
-        failed.Reason.Should().Contain("AgentStateChangeFailed");
+        failed.AgentId.Should().Be(agents[0]);
+        failed.TrackingId.Should().Be(accepted.TrackingId);
         h.Wxcc.GetState(agents[0]).Should().Be(AgentState.Available);
-    }
-
-    [Fact]
-    public async Task AgentStateChangeFailed_OvertakingThe202_IsReportedAfterTheSuccess()
-    {
-        await using var h = await Harness.StartAsync();
-        var (code, agents) = Agents(h.Wxcc, 1);
-        await h.Tokens.GetAccessTokenAsync(CancellationToken.None);
-        h.RunOutbox();
-        h.Wxcc.Faults.Latency = TimeSpan.FromSeconds(1);
-
-        h.OutboxPort.Enqueue(agents[0], AgentState.Idle(code));
-        await h.Wxcc.WaitUntilAsync(w => w.RequestCount("agents/session/state") == 1);
-        var matched = h.Outbox.ReportRemoteFailure(agents[0], "tracking-id-not-seen-yet", "agent busy");
-        h.Time.Advance(TimeSpan.FromSeconds(1));
-        var results = await h.DrainAsync(2);
-
-        matched.Should().BeTrue();
-        results[0].Succeeded.Should().BeTrue();
-        results[1].Should().Be(new AgentWriteResult(agents[0], AgentState.Idle(code), false, "AgentStateChangeFailed: agent busy", results[0].TrackingId));
-        h.Outbox.ReportRemoteFailure("someone-else", null, "x").Should().BeFalse();
     }
 
     [Fact]

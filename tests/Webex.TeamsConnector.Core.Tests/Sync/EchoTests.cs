@@ -114,7 +114,8 @@ public class EchoTests
         var h = new Harness(rules);
         h.Available();
         h.TeamsDnd();
-        h.AgentSets(AgentState.Idle(Harness.LunchCode)).ShouldBeSingle(SyncCommandKind.PublishPresence);
+        h.AgentSets(AgentState.Idle(Harness.LunchCode)).ToList().Select(c => c.Kind).Should().Equal(
+            [SyncCommandKind.PublishPresence, SyncCommandKind.Withdraw], "the agent's change also withdraws the queued engage");
         h.TeamsFree().Outcome.Should().Be(SyncOutcome.Echo);
         h.AgentSets(AgentState.Idle(Harness.SystemCode)).ShouldBeSingle(SyncCommandKind.ClearPresence);
 
@@ -136,22 +137,25 @@ public class EchoTests
 public class StartupEchoTests
 {
     [Fact]
-    public void ExpectStaleEcho_ContactPresenceWithinGrace_IsIgnored()
+    public void OnPresence_FirstPresenceIsTheContactPresence_ClearsTheStaleSessionAndIgnoresItWithinGrace()
     {
-        var h = new Harness();
-        h.Engine.ExpectStaleEcho(Harness.Agent).Should().BeTrue();
+        var h = new Harness(Harness.DefaultRules() with { ClearStaleSessionAtStart = true });
         h.Available();
 
-        h.TeamsCall().Outcome.Should().Be(SyncOutcome.Echo);
+        var first = h.TeamsCall();
+
+        first.Outcome.Should().Be(SyncOutcome.Echo);
+        var clear = first.ShouldBeSingle(SyncCommandKind.ClearPresence);
+        clear.Presence.Should().Be(PublishedPresence.InACall);
+        clear.Reason.Should().Be(new SyncReason(SyncRule.ClearStaleSession, SyncTrigger.TeamsPresenceChanged));
         h.TeamsFree().ShouldBeNone();
         h.Advance(TimeSpan.FromSeconds(30)).Should().BeEmpty();
     }
 
     [Fact]
-    public void ExpectStaleEcho_ContactPresenceStillShownAfterGrace_IsARealCall()
+    public void OnPresence_ContactPresenceStillShownAfterGrace_IsARealCall()
     {
-        var h = new Harness();
-        h.Engine.ExpectStaleEcho(Harness.Agent);
+        var h = new Harness(Harness.DefaultRules() with { ClearStaleSessionAtStart = true });
         h.Available();
         h.TeamsCall();
 
@@ -161,13 +165,12 @@ public class StartupEchoTests
     }
 
     [Fact]
-    public void ExpectStaleEcho_OtherPresences_AreRealAtOnce()
+    public void OnPresence_FirstPresenceIsAnotherState_IsRealAtOnce()
     {
-        var h = new Harness();
-        h.Engine.ExpectStaleEcho(Harness.Agent);
+        var h = new Harness(Harness.DefaultRules() with { ClearStaleSessionAtStart = true });
         h.Available();
 
         h.TeamsDnd().ShouldWrite(AgentState.Idle(Harness.DndCode), SyncRule.Engage);
-        h.Engine.ExpectStaleEcho("nobody").Should().BeFalse();
+        h.TeamsCall().ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Remap);
     }
 }

@@ -56,7 +56,7 @@ public class PendingWriteTests
     }
 
     [Fact]
-    public void FailedWrite_IsForgotten_NotRetried()
+    public void FailedWrite_IsForgotten_AndDecidedAgainAfterAnExponentialBackOff()
     {
         var h = new Harness();
         h.Available();
@@ -66,7 +66,42 @@ public class PendingWriteTests
 
         h.Snapshot.PendingWrite.Should().BeNull();
         h.Snapshot.Class.Should().Be(AgentSyncClass.Available);
-        h.Advance(TimeSpan.FromMinutes(5)).Should().BeEmpty();
+        h.Advance(TimeSpan.FromSeconds(4)).Should().BeEmpty();
+        var retry = h.Advance(TimeSpan.FromSeconds(1));
+        retry.Should().ContainSingle().Which.Should().Be(retry[0]);
+        retry[0].State.Should().Be(AgentState.Idle(Harness.CallCode));
+        retry[0].Reason.Should().Be(new SyncReason(SyncRule.Engage, SyncTrigger.WriteRetryDue));
+
+        // Fails again: the back-off doubles (10 s).
+        h.Engine.OnWriteFailed(Harness.Agent, AgentState.Idle(Harness.CallCode));
+        h.Advance(TimeSpan.FromSeconds(9)).Should().BeEmpty();
+        h.Advance(TimeSpan.FromSeconds(1)).Should().ContainSingle().Which.Reason.Trigger.Should().Be(SyncTrigger.WriteRetryDue);
+    }
+
+    [Fact]
+    public void FailedWrite_SomeoneElseActsDuringTheBackOff_NotRetried()
+    {
+        var h = new Harness();
+        h.Available();
+        h.TeamsCall();
+        h.Engine.OnWriteFailed(Harness.Agent, AgentState.Idle(Harness.CallCode));
+
+        h.AgentSets(AgentState.Idle(Harness.LunchCode));
+
+        h.Advance(TimeSpan.FromMinutes(10)).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void RemoteFailureEvent_FailsThePendingWrite_AndItIsRetried()
+    {
+        var h = new Harness();
+        h.Available();
+        h.TeamsCall();
+
+        h.Engine.OnAgentEvent(Harness.Agent, AgentEvent.ChangeFailed(h.Time.GetUtcNow(), "busy")).ShouldBeNone();
+
+        h.Snapshot.PendingWrite.Should().BeNull();
+        h.Advance(TimeSpan.FromSeconds(5)).Should().ContainSingle().Which.State.Should().Be(AgentState.Idle(Harness.CallCode));
     }
 
     [Fact]

@@ -62,7 +62,7 @@ public sealed class GraphNotificationProcessorTests : IAsyncLifetime
         Inbox.Reader.TryRead(out _).Should().BeFalse();
         _host.Metrics.Rejected("clientState").Should().Be(1);
         var logs = _host.AllLogText();
-        logs.Should().Contain("clientState does not match").And.NotContain(ClientState);
+        logs.Should().Contain("clientState=1").And.NotContain(ClientState);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class NotificationDeliveryTests
         }
 
         graph.SetPresence(user, "Busy", "InACall");
-        await host.EventuallyAsync(() => host.Metrics.Rejected(reason) == 1 && host.Logs.GetSnapshot().Any(r => r.Id.Id == 3010), "the rejection, counted and logged");
+        await host.EventuallyAsync(() => host.Metrics.Rejected(reason) == 1 && host.Logs.GetSnapshot().Any(r => r.Id.Id == 3019), "the rejection, counted and logged (one line per request)");
         await graph.FlushNotificationsAsync();
 
         host.Metrics.RejectedTotal.Should().Be(1);

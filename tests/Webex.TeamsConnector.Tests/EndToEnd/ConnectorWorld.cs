@@ -60,7 +60,8 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         int requestsPerMinute = 300,
         Action<Dictionary<string, string?>>? settings = null,
         bool startConnector = true,
-        bool notifications = false)
+        bool notifications = false,
+        ContactCenterWebSocketScope webSocketScope = ContactCenterWebSocketScope.Organization)
     {
         var graph = await GraphEmulator.StartAsync();
         // The end-to-end world watches every agent's events in real time, so in websocket mode it opts into an
@@ -69,7 +70,7 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         {
             RequestsPerMinute = requestsPerMinute,
             RonaTimeout = null,
-            WebSocketScope = ContactCenterWebSocketScope.Organization,
+            WebSocketScope = webSocketScope,
         });
         var port = FreePort();
         var values = EmulatorSettings.For(graph, wxcc, TimeSpan.FromMilliseconds(100));

@@ -41,6 +41,18 @@ internal sealed class ReferenceModel
             return output; // repeats of the same presence are no event
         }
 
+        if (a.Observed is null && _rules.ClearStaleSessionAtStart && a.Published == PublishedPresence.None
+            && _rules.EchoGracePeriod > TimeSpan.Zero && _rules.ContactPresence != PublishedPresence.None
+            && _rules.ContactPresence.Matches(p) && !a.State.IsOnContact)
+        {
+            // Teams shows the contact presence before we published anything: an earlier run's session; clear it.
+            a.Observed = p;
+            a.EchoPair = _rules.ContactPresence;
+            a.GraceUntil = now + _rules.EchoGracePeriod;
+            output.Add(Make(a, SyncCommandKind.ClearPresence, default, _rules.ContactPresence, SyncRule.ClearStaleSession, SyncTrigger.TeamsPresenceChanged));
+            return output;
+        }
+
         a.Observed = p;
         if (a.Published != PublishedPresence.None && a.Published.Matches(p))
         {
@@ -64,7 +76,7 @@ internal sealed class ReferenceModel
         }
 
         a.Effective = p;
-        Evaluate(a, SyncTrigger.TeamsPresenceChanged, now, output);
+        Evaluate(a, SyncTrigger.TeamsPresenceChanged, now, output, verified: false);
         return output;
     }
 
@@ -72,11 +84,13 @@ internal sealed class ReferenceModel
     {
         var a = _agents[agentId];
         var output = new List<SyncCommand>();
+        var answer = e.Kind == AgentEventKind.Reconciliation && a.Verifying;
         if (a.LastEventAt is { } last)
         {
-            if (e.Timestamp < last)
+            // A state read from WxCC corrects one that an event dated ahead of the clock set.
+            if (e.Timestamp < last && !(e.Kind == AgentEventKind.Reconciliation && last > now))
             {
-                return output;
+                return Answered(a, answer, now, output);
             }
 
             if (e.Timestamp == last)
@@ -84,7 +98,7 @@ internal sealed class ReferenceModel
                 // The same timestamp: a state already seen at it is a replay; a fifth distinct state is dropped.
                 if (a.StatesAtLastEvent.Contains(e.State) || a.StatesAtLastEvent.Count == StatesPerTimestamp)
                 {
-                    return output;
+                    return Answered(a, answer, now, output);
                 }
             }
             else
@@ -116,7 +130,7 @@ internal sealed class ReferenceModel
         {
             origin = StateOrigin.Supervisor;
         }
-        else if (e.Kind is AgentEventKind.Login or AgentEventKind.Logout)
+        else if (e.Kind is AgentEventKind.Login or AgentEventKind.Logout || e.Kind == AgentEventKind.Reconciliation && e.State.Kind == AgentStateKind.LoggedOut)
         {
             origin = StateOrigin.System;
         }
@@ -132,11 +146,15 @@ internal sealed class ReferenceModel
         a.LastEventAt = e.Timestamp;
 
         var olderOwnWriteLanded = false;
+        var withdraw = false;
+        var before0 = output.Count;
         if (origin == StateOrigin.PresenceSync)
         {
             if (a.Pending is { } pending && pending.Equals(e.State))
             {
                 a.Pending = null;
+                a.Outstanding = false;
+                a.Failures = 0;
             }
             else if (a.Pending is null)
             {
@@ -145,8 +163,15 @@ internal sealed class ReferenceModel
         }
         else
         {
+            // Someone else acted: a queued write of ours is withdrawn, and a pending retry is off.
             a.Pending = null;
+            withdraw = a.Outstanding;
+            a.Outstanding = false;
+            a.Failures = 0;
+            a.RetryAt = null;
         }
+
+        a.Verifying = false; // the state is fresh: an open read-back is answered
 
         // WxCC -> Teams.
         var wanted = PublishedPresence.None;
@@ -194,27 +219,46 @@ internal sealed class ReferenceModel
             var fromContact = before.Kind is AgentStateKind.Reserved or AgentStateKind.Engaged or AgentStateKind.WrapUp;
             if (fromContact && !firstOrSignedOut)
             {
-                Evaluate(a, SyncTrigger.ContactEnded, now, output);
+                Evaluate(a, SyncTrigger.ContactEnded, now, output, verified: true);
             }
             else if (firstOrSignedOut)
             {
-                Evaluate(a, SyncTrigger.AgentSignedIn, now, output);
+                Evaluate(a, SyncTrigger.AgentSignedIn, now, output, verified: true);
             }
             else if (olderOwnWriteLanded)
             {
-                Evaluate(a, SyncTrigger.OwnWriteLanded, now, output);
+                Evaluate(a, SyncTrigger.OwnWriteLanded, now, output, verified: true);
             }
+            else if (answer)
+            {
+                Evaluate(a, SyncTrigger.StateVerified, now, output, verified: true);
+            }
+        }
+
+        if (withdraw && !output.Skip(before0).Any(c => c.IsStateWrite))
+        {
+            output.Add(Make(a, SyncCommandKind.Withdraw, default, PublishedPresence.None, SyncRule.Withdraw, SyncTrigger.AgentStateChanged));
         }
 
         return output;
     }
 
-    public void WriteFailed(string agentId, AgentState attempted)
+    /// <summary>A refused write is forgotten and decided again after 5 s, 10 s, 20 s, ... up to 5 minutes.</summary>
+    public void WriteFailed(string agentId, AgentState attempted, DateTimeOffset now)
     {
         var a = _agents[agentId];
         if (a.Pending is { } pending && pending.Equals(attempted))
         {
             a.Pending = null;
+            a.Outstanding = false;
+            a.Failures++;
+            var delay = _rules.WriteRetryDelay;
+            for (var i = 1; i < a.Failures && delay < _rules.WriteRetryMaxDelay; i++)
+            {
+                delay += delay;
+            }
+
+            a.RetryAt = now + (delay > _rules.WriteRetryMaxDelay ? _rules.WriteRetryMaxDelay : delay);
         }
     }
 
@@ -224,10 +268,26 @@ internal sealed class ReferenceModel
         foreach (var a in _agents.Values)
         {
             var evaluate = false;
-            var trigger = SyncTrigger.PendingWriteExpired;
+            var trigger = SyncTrigger.WriteRetryDue;
+            var confirm = false;
+            var before = output.Count;
             if (a.Pending is not null && now >= a.PendingSince + _rules.PendingWriteTimeout)
             {
                 a.Pending = null;
+                if (_rules.VerifyBeforeOverwrite)
+                {
+                    confirm = true; // read it back before deciding again
+                }
+                else
+                {
+                    evaluate = true;
+                    trigger = SyncTrigger.PendingWriteExpired;
+                }
+            }
+
+            if (a.RetryAt is { } retry && now >= retry)
+            {
+                a.RetryAt = null;
                 evaluate = true;
             }
 
@@ -246,7 +306,11 @@ internal sealed class ReferenceModel
 
             if (evaluate)
             {
-                Evaluate(a, trigger, now, output);
+                Evaluate(a, trigger, now, output, verified: false);
+            }
+            else if (confirm)
+            {
+                Verify(a, SyncRule.ConfirmWrite, SyncTrigger.PendingWriteExpired, now, output);
             }
 
             if (a.Published != PublishedPresence.None && now >= a.RefreshAt)
@@ -254,13 +318,59 @@ internal sealed class ReferenceModel
                 a.RefreshAt = now + _rules.PublishExpiration - _rules.PublishRefreshMargin;
                 output.Add(Make(a, SyncCommandKind.PublishPresence, default, a.Published, SyncRule.RefreshPublish, SyncTrigger.RefreshDue));
             }
+
+            // An unanswered read-back is asked again, 10 s, 20 s, 40 s, ... apart (at most two commands per agent per tick).
+            if (a.Verifying && now >= a.VerifyDue && output.Count - before < 2)
+            {
+                a.VerifyAttempts++;
+                a.VerifyDue = now + Backoff(_rules.VerifyTimeout, a.VerifyAttempts);
+                output.Add(Make(a, SyncCommandKind.Verify, a.State, PublishedPresence.None, a.VerifyRule, SyncTrigger.VerifyDue));
+            }
         }
 
         return output;
     }
 
     /// <summary>DESIGN.md's Teams -> WxCC table, row by row.</summary>
-    private void Evaluate(AgentModel a, SyncTrigger trigger, DateTimeOffset now, List<SyncCommand> output)
+    private List<SyncCommand> Answered(AgentModel a, bool answer, DateTimeOffset now, List<SyncCommand> output)
+    {
+        if (answer)
+        {
+            // A read-back that shows nothing newer: the state held is current.
+            a.Verifying = false;
+            Evaluate(a, SyncTrigger.StateVerified, now, output, verified: true);
+        }
+
+        return output;
+    }
+
+    private void Verify(AgentModel a, SyncRule rule, SyncTrigger trigger, DateTimeOffset now, List<SyncCommand> output)
+    {
+        if (a.Verifying)
+        {
+            return;
+        }
+
+        a.Verifying = true;
+        a.VerifyAttempts = 1;
+        a.VerifyRule = rule;
+        a.VerifyDue = now + _rules.VerifyTimeout;
+        output.Add(Make(a, SyncCommandKind.Verify, a.State, PublishedPresence.None, rule, trigger));
+    }
+
+    private TimeSpan Backoff(TimeSpan first, int failures)
+    {
+        var delay = first;
+        for (var i = 1; i < failures && delay < _rules.WriteRetryMaxDelay; i++)
+        {
+            delay += delay;
+        }
+
+        var cap = first > _rules.WriteRetryMaxDelay ? first : _rules.WriteRetryMaxDelay;
+        return delay > cap ? cap : delay;
+    }
+
+    private void Evaluate(AgentModel a, SyncTrigger trigger, DateTimeOffset now, List<SyncCommand> output, bool verified)
     {
         if (a.Effective is not { } presence)
         {
@@ -292,13 +402,20 @@ internal sealed class ReferenceModel
             return; // the agent, a supervisor, RONA or the system owns it
         }
 
-        if (code is null)
+        var rule = code is null ? SyncRule.Release : code != state.IdleCodeId ? SyncRule.Remap : SyncRule.None;
+        if (rule == SyncRule.None)
         {
-            Write(a, AgentState.Available, SyncRule.Release, trigger, now, output);
+            return;
         }
-        else if (code != state.IdleCodeId)
+
+        if (_rules.VerifyBeforeOverwrite && !verified)
         {
-            Write(a, AgentState.Idle(code), SyncRule.Remap, trigger, now, output);
+            // Never over a state not seen: read it back first.
+            Verify(a, rule, trigger, now, output);
+        }
+        else
+        {
+            Write(a, code is null ? AgentState.Available : AgentState.Idle(code), rule, trigger, now, output);
         }
     }
 
@@ -315,6 +432,8 @@ internal sealed class ReferenceModel
         }
 
         a.Writes.Add(wanted);
+        a.Outstanding = true;
+        a.RetryAt = null;
         var kind = wanted.Kind == AgentStateKind.Available ? SyncCommandKind.SetAvailable : SyncCommandKind.SetIdle;
         output.Add(Make(a, kind, wanted, PublishedPresence.None, rule, trigger));
     }
@@ -357,5 +476,19 @@ internal sealed class ReferenceModel
         public PublishedPresence EchoPair { get; set; }
 
         public DateTimeOffset? GraceUntil { get; set; }
+
+        public bool Outstanding { get; set; }
+
+        public int Failures { get; set; }
+
+        public DateTimeOffset? RetryAt { get; set; }
+
+        public bool Verifying { get; set; }
+
+        public int VerifyAttempts { get; set; }
+
+        public DateTimeOffset VerifyDue { get; set; }
+
+        public SyncRule VerifyRule { get; set; }
     }
 }

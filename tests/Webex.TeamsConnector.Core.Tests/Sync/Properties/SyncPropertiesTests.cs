@@ -43,6 +43,10 @@ public class SyncPropertiesTests
     public Property Engine_MatchesReferenceModel_WithExtendedMappingAndPublishing() =>
         Prop.ForAll(Scripts(), script => new Run(withDuplicates: false, extended: true).Play(script));
 
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public Property Engine_WithReadBackBeforeOverwriteAndStaleSessions_MatchesReferenceModel() =>
+        Prop.ForAll(Scripts(), script => new Run(withDuplicates: true, verifying: true).Play(script));
+
     [Fact]
     public void LongRandomDay_MatchesReferenceModel()
     {
@@ -50,7 +54,7 @@ public class SyncPropertiesTests
         for (var run = 0; run < 20; run++)
         {
             var script = Enumerable.Range(0, 2_000).Select(_ => new[] { random.Next(10_001), random.Next(10_001), random.Next(10_001), random.Next(10_001) }).ToArray();
-            new Run(withDuplicates: true, extended: run % 2 == 0).Play(script);
+            new Run(withDuplicates: true, extended: run % 2 == 0, verifying: run % 3 == 0).Play(script);
         }
     }
 
@@ -62,6 +66,8 @@ public class SyncPropertiesTests
         private readonly SyncEngine _engine;
         private readonly ReferenceModel _model;
         private readonly bool _withDuplicates;
+        private readonly bool _verifying;
+        private readonly Dictionary<string, AgentEvent> _newest = [];
         private readonly List<Action> _history = [];
         private readonly Dictionary<string, List<AgentState>> _writes = [];
         private readonly Dictionary<string, AgentEvent?> _delayed = [];
@@ -73,10 +79,11 @@ public class SyncPropertiesTests
         private bool _clockReused;
         private int _sequence;
 
-        public Run(bool withDuplicates, bool extended = false)
+        public Run(bool withDuplicates, bool extended = false, bool verifying = false)
         {
             _withDuplicates = withDuplicates;
-            var rules = Harness.DefaultRules();
+            _verifying = verifying;
+            var rules = Harness.DefaultRules() with { VerifyBeforeOverwrite = verifying, ClearStaleSessionAtStart = verifying };
             if (extended)
             {
                 rules = rules with
@@ -153,7 +160,13 @@ public class SyncPropertiesTests
                     case 18 when _writes[agent].Count > 0:
                         var failed = step[3] % 2 == 0 ? _writes[agent][^1] : _writes[agent][step[2] % _writes[agent].Count];
                         _engine.OnWriteFailed(agent, failed);
-                        _model.WriteFailed(agent, failed);
+                        _model.WriteFailed(agent, failed, _time.GetUtcNow());
+                        break;
+                    case 19 when _verifying && step[3] % 2 == 0 && _newest.TryGetValue(agent, out var newest):
+                        // WxCC answers a read of the agent's state (a Verify, or a periodic reconciliation).
+                        var record = newest with { Kind = AgentEventKind.Reconciliation };
+                        _owners.TryAdd((agent, record), _owners[(agent, newest)]);
+                        Deliver(() => AgentEvent(agent, record));
                         break;
                     default:
                         // Time passes before the host's next timer tick.
@@ -264,8 +277,15 @@ public class SyncPropertiesTests
         private void AgentEvent(string agent, AgentEvent e)
         {
             var before = Snapshot(agent);
-            var isOlder = before.LastEventAt is { } last && e.Timestamp < last;
-            var isReplay = !_delivered.Add((agent, e));
+            // A read-back may answer an open Verify whatever its date: it is exempt from the older/replay checks.
+            var isRecord = e.Kind == AgentEventKind.Reconciliation;
+            var isOlder = !isRecord && before.LastEventAt is { } last && e.Timestamp < last;
+            var isReplay = !_delivered.Add((agent, e)) && !isRecord;
+            if (!isRecord && (!_newest.TryGetValue(agent, out var newest) || e.Timestamp >= newest.Timestamp))
+            {
+                _newest[agent] = e;
+            }
+
             var now = _time.GetUtcNow();
             UpdateTruth(agent, e);
 
@@ -327,6 +347,14 @@ public class SyncPropertiesTests
                             command);
                     }
                     snapshot.State.IsOnContact.Should().BeFalse("nothing is written while the agent is on a contact");
+                    if (_verifying && command.Reason.Rule is SyncRule.Release or SyncRule.Remap)
+                    {
+                        command.Reason.Trigger.Should().BeOneOf(
+                            [SyncTrigger.StateVerified, SyncTrigger.ContactEnded, SyncTrigger.AgentSignedIn, SyncTrigger.OwnWriteLanded],
+                            "a release or remap is written only over a state just read back or just reported ({0})",
+                            command);
+                    }
+
                     snapshot.State.Kind.Should().NotBe(AgentStateKind.LoggedOut);
                 }
             }

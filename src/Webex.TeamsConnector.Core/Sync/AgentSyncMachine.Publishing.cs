@@ -1,0 +1,78 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Webex.TeamsConnector;
+
+/// <summary>The machine's WxCC -> Teams side, and the small value types it stores.</summary>
+internal sealed partial class AgentSyncMachine
+{
+    /// <summary>The WxCC -> Teams rules: publishes, switches or clears what Teams shows for the confirmed state.</summary>
+    private void Publish(ref DecisionBuilder decision, SyncTrigger trigger, long now)
+    {
+        var wanted = WantedPresence();
+        if (wanted == _published)
+        {
+            return;
+        }
+
+        var previous = _published;
+        if (previous != PublishedPresence.None)
+        {
+            _echoPair = previous;
+            _echoGraceUntil = now + _rules.EchoGracePeriod.Ticks;
+            if (_echoGraceUntil == 0)
+            {
+                _echoGraceUntil = 1;
+            }
+        }
+
+        _published = wanted;
+        if (wanted == PublishedPresence.None)
+        {
+            decision.Add(SyncCommandKind.ClearPresence, default, previous, new(SyncRule.ClearPublish, trigger));
+            return;
+        }
+
+        _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
+        var rule = _confirmed.Kind == AgentStateKind.Idle ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
+        decision.Add(SyncCommandKind.PublishPresence, default, wanted, new(rule, trigger));
+    }
+
+    private PublishedPresence WantedPresence()
+    {
+        if (_origin == StateOrigin.PresenceSync)
+        {
+            return PublishedPresence.None;
+        }
+
+        return _confirmed.Kind switch
+        {
+            AgentStateKind.Engaged => _rules.ContactPresence,
+            AgentStateKind.WrapUp when _rules.KeepContactPresenceDuringWrapUp => _rules.ContactPresence,
+            // Only an idle code the agent chose is published: not RONA's, a supervisor's or the system's.
+            AgentStateKind.Idle when _origin == StateOrigin.Agent
+                && _confirmed.IdleCodeId is { } code && _rules.IdleCodePresences.TryGetValue(code, out var pair) => pair,
+            _ => PublishedPresence.None,
+        };
+    }
+
+    /// <summary>A presence without its raw text: no references, so storing it costs no GC write barrier.</summary>
+    private readonly record struct PresenceValue(TeamsAvailability Availability, TeamsActivity Activity, TeamsState State)
+    {
+        public PresenceValue(in TeamsPresence presence)
+            : this(presence.Availability, presence.Activity, presence.State)
+        {
+        }
+
+        public TeamsPresence ToPresence() => new(Availability, Activity);
+    }
+
+    [InlineArray(RecentWriteCapacity)]
+    private struct RecentWrites
+    {
+        private AgentState _element;
+
+        public ReadOnlySpan<AgentState> AsSpan(int count) =>
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.AsRef(in _element), count);
+    }
+}
