@@ -241,7 +241,7 @@ public sealed class AddGraphPresenceTests
     };
 
     [Fact]
-    public void AddGraphPresence_Section_IsBoundFromThatSection_AndUnknownKeysThereAreRefused()
+    public void AddGraphPresence_Section_IsBoundFromThatSectionAndValidated()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
