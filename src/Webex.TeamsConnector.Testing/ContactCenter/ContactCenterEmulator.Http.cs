@@ -57,7 +57,10 @@ public sealed partial class ContactCenterEmulator
         if (retryAfter is { } wait)
         {
             Interlocked.Increment(ref _throttled);
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            context.Response.Headers.RetryAfter = Faults.RetryAfterAsHttpDate
+                ? RetryAfterDate(_time.GetUtcNow(), seconds)
+                : seconds.ToString(CultureInfo.InvariantCulture);
             await WriteAsync(context, 429, Error("too many requests")).ConfigureAwait(false);
             Changed();
             return;
@@ -656,6 +659,14 @@ public sealed partial class ContactCenterEmulator
             _window.Add(now);
             return null;
         }
+    }
+
+    /// <summary>An HTTP date at least <paramref name="seconds"/> after <paramref name="now"/> (HTTP dates have whole seconds).</summary>
+    private static string RetryAfterDate(DateTimeOffset now, int seconds)
+    {
+        var at = now.AddSeconds(seconds);
+        var whole = new DateTimeOffset(at.Ticks - (at.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        return (whole < at ? whole.AddSeconds(1) : whole).ToString("R", CultureInfo.InvariantCulture);
     }
 
     private static async Task WriteAsync(HttpContext context, int status, JsonNode? body)

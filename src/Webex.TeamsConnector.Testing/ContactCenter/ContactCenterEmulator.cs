@@ -482,8 +482,9 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
     public async Task WaitUntilAsync(Func<ContactCenterEmulator, bool> condition, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout ?? TimeSpan.FromSeconds(10));
+        // A test's patience is real time, on purpose: the emulator's own clock may be fake and stand still.
+        using var deadline = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10), TimeProvider.System);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         while (true)
         {
             Task changed;
