@@ -223,6 +223,13 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
     }
 
     /// <summary>
+    /// Raised after every change of the emulator (state writes, agent events, connections, every API request received
+    /// and answered), when <see cref="WaitUntilAsync"/> checks its condition again. Handlers run on the thread that
+    /// made the change and must return quickly.
+    /// </summary>
+    public event EventHandler? StateChanged;
+
+    /// <summary>
     /// Waits until <paramref name="condition"/> holds, checking it again after every change of the emulator (state
     /// writes, events, connections) — no polling.
     /// </summary>
@@ -283,6 +290,7 @@ public sealed partial class ContactCenterEmulator : IAsyncDisposable
         }
 
         old.TrySetResult();
+        StateChanged?.Invoke(this, EventArgs.Empty);
     }
 
     private static string StateName(AgentState state) => state.Kind switch

@@ -49,7 +49,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
         _app = app;
         _options = options;
         Faults = new GraphEmulatorFaults();
-        _dispatcher = new NotificationDispatcher(options, Faults);
+        _dispatcher = new NotificationDispatcher(options, Faults, Changed);
         _tenant = new EmulatedTenant(options, OnPresenceChanged);
     }
 
@@ -119,7 +119,12 @@ public sealed partial class GraphEmulator : IAsyncDisposable
     /// <summary>Adds a user and returns the object id.</summary>
     /// <param name="user">The user.</param>
     /// <returns>The object id.</returns>
-    public string AddUser(EmulatedUser user) => _tenant.AddUser(user);
+    public string AddUser(EmulatedUser user)
+    {
+        var id = _tenant.AddUser(user);
+        Changed();
+        return id;
+    }
 
     /// <summary>Adds a user and returns the object id.</summary>
     /// <param name="displayName">The display name.</param>
@@ -129,7 +134,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
     /// <param name="mail">The e-mail address (also the user principal name); derived from the name when omitted.</param>
     /// <returns>The object id.</returns>
     public string AddUser(string displayName, string? department = null, string? jobTitle = null, string? businessPhone = null, string? mail = null) =>
-        _tenant.AddUser(new EmulatedUser
+        AddUser(new EmulatedUser
         {
             DisplayName = displayName,
             Department = department,
@@ -151,6 +156,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
             ids[i] = _tenant.AddUser(new EmulatedUser { DisplayName = string.Create(CultureInfo.InvariantCulture, $"User {i + 1}") });
         }
 
+        Changed();
         return ids;
     }
 
@@ -245,13 +251,19 @@ public sealed partial class GraphEmulator : IAsyncDisposable
             _tenant.UpdateSubscription(subscriptionId, s => s.NeedsReauthorization = true);
         }
 
+        Changed();
         await _dispatcher.SendLifecycleAsync(subscription, lifecycleEvent, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes a subscription without telling the subscriber (as an expiry or an administrator would).</summary>
     /// <param name="subscriptionId">The subscription.</param>
     /// <returns><see langword="true"/> when it existed.</returns>
-    public bool RemoveSubscription(string subscriptionId) => _tenant.RemoveSubscription(subscriptionId);
+    public bool RemoveSubscription(string subscriptionId)
+    {
+        var removed = _tenant.RemoveSubscription(subscriptionId);
+        Changed();
+        return removed;
+    }
 
     /// <summary>Delivers the notifications held back by <see cref="GraphEmulatorFaults.ReorderNotifications"/>, newest first.</summary>
     /// <param name="cancellationToken">Cancels the delivery.</param>
@@ -273,6 +285,8 @@ public sealed partial class GraphEmulator : IAsyncDisposable
         {
             _dispatcher.Enqueue(subscription, user.Id, presence);
         }
+
+        Changed();
     }
 
     private void Record(GraphEmulatorOperation operation, DateTimeOffset arrived, int status, string path, string? token)
@@ -287,5 +301,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
         {
             _log.Add(new GraphEmulatorRequest(operation, arrived, status) { Path = path, BearerToken = token });
         }
+
+        Changed();
     }
 }
