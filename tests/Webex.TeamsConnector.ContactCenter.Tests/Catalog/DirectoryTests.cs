@@ -244,15 +244,21 @@ public sealed class DirectoryTests
     [Fact]
     public async Task Reads_ServiceUnavailable_AreRetried()
     {
-        await using var h = await Harness.StartAsync();
+        var time = new TimerSignallingTimeProvider();
+        await using var h = await Harness.StartAsync(time: time);
         h.Wxcc.Faults.ServiceUnavailable = 1;
+        var timers = time.TimersCreated;
         var read = h.Directory.GetPresenceSyncSettingAsync(CancellationToken.None);
 
-        await h.Wxcc.WaitUntilAsync(w => w.RequestCount("msTeams") == 1);
+        // Time moves only when the client starts waiting on the clock (its back-off before the retry).
         while (!read.IsCompleted)
         {
-            h.Time.Advance(TimeSpan.FromMilliseconds(500));
-            await Task.WhenAny(read, h.Wxcc.WaitUntilAsync(w => w.RequestCount("msTeams") == 2, TimeSpan.FromMilliseconds(200)).ContinueWith(static _ => { }));
+            var waiting = time.TimerCreatedAfterAsync(timers);
+            if (await Task.WhenAny(read, waiting).WaitAsync(Harness.Wait) == waiting)
+            {
+                timers = time.TimersCreated;
+                time.Advance(TimeSpan.FromMilliseconds(500));
+            }
         }
 
         (await read).Should().BeTrue();
