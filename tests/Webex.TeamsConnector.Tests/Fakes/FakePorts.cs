@@ -94,7 +94,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
             throw failure;
         }
 
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
     }
 
     // IAgentEventFeed
@@ -109,7 +109,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
         }
 
         MarkRunning();
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
     }
 
     // IAgentStateOutbox
