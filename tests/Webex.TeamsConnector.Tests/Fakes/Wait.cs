@@ -19,12 +19,12 @@ internal static class Wait
     public static Task UntilAsync(Func<bool> condition, string what, int timeoutSeconds = 10) =>
         Pulse.UntilAsync(condition, what, TimeSpan.FromSeconds(timeoutSeconds));
 
-    /// <summary>Makes the connector built by <paramref name="services"/> raise <see cref="Pulse"/> on every log record of its own (any level) and every timer callback.</summary>
+    /// <summary>Makes the connector built by <paramref name="services"/> raise <see cref="Pulse"/> on every log record of its own (Information and above, so no extra log level is enabled) and every timer callback.</summary>
     public static void AddPulses(IServiceCollection services, ILoggingBuilder logging)
     {
         logging.AddProvider(new PulseLoggerProvider());
         logging.AddFilter<PulseLoggerProvider>(null, LogLevel.Warning);
-        logging.AddFilter<PulseLoggerProvider>("Webex", LogLevel.Trace);
+        logging.AddFilter<PulseLoggerProvider>("Webex", LogLevel.Information);
         var inner = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider))?.ImplementationInstance as TimeProvider ?? TimeProvider.System;
         services.AddSingleton<TimeProvider>(new PulseTimeProvider(inner));
         _ = s_metrics.Value;
