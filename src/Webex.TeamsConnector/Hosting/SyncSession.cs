@@ -95,6 +95,7 @@ internal sealed class SyncSession : ISyncCommandSink
 
         var presenceFeed = Task.Run(() => _ports.PresenceFeed.RunAsync(_presences.Writer, feeds.Token), CancellationToken.None);
         var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
+        _ports.Outbox.ReasonMarker = _options.ReasonMarker;
         var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
         var background = Task.Run(() => RunBackgroundAsync(profilesChanged, feeds.Token), CancellationToken.None);
         var verifier = Task.Run(() => _verifier.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
