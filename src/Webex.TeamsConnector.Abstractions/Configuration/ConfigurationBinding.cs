@@ -213,7 +213,10 @@ public static class ConfigurationBinding
 
         public IConfigurationSection GetSection(string key) => new WithoutValues(inner.GetSection(key), hiddenPaths);
 
-        public IEnumerable<IConfigurationSection> GetChildren() => inner.GetChildren().Select(c => (IConfigurationSection)new WithoutValues(c, hiddenPaths));
+        // A hidden value is left out of the children (as if the key were absent), so lists keep no hole.
+        public IEnumerable<IConfigurationSection> GetChildren() => inner.GetChildren()
+            .Where(c => !hiddenPaths.Contains(c.Path) || c.GetChildren().Any())
+            .Select(c => (IConfigurationSection)new WithoutValues(c, hiddenPaths));
 
         public IChangeToken GetReloadToken() => inner.GetReloadToken();
     }
