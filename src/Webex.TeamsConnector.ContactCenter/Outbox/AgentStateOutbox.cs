@@ -24,31 +24,32 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly object _gate = new();
     private readonly PendingWrites _pending = new();
     private readonly WxccApiClient _api;
-    private readonly IOptions<TeamsConnectorOptions> _connector;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ContactCenterTelemetry _telemetry;
     private readonly Uri _stateUri;
-    private string? _reasonMarker;
     private TaskCompletionSource _pulse = NewPulse();
     private ChannelWriter<AgentWriteResult>? _results;
     private int _running;
 
-    public AgentStateOutbox(WxccApiClient api, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<AgentStateOutbox> logger)
+    public AgentStateOutbox(WxccApiClient api, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<AgentStateOutbox> logger)
     {
         _telemetry = telemetry;
         _api = api;
-        _connector = connector;
         _time = timeProvider;
         _logger = logger;
         _stateUri = new Uri(ContactCenterDirectory.WithSlash(api.Options.BaseUrl), "v1/agents/session/state");
     }
 
-    /// <summary>
-    /// The <c>lastStateChangeReason</c> written with every state change: <c>TeamsConnector:StateSync:ReasonMarker</c>,
-    /// the one setting the sync rules also recognise the connector's own writes by.
-    /// </summary>
-    internal string ReasonMarker => _reasonMarker ??= _connector.Value.StateSync.ReasonMarker;
+    public string ReasonMarker
+    {
+        get => Volatile.Read(ref field);
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            Volatile.Write(ref field, value);
+        }
+    } = OriginClassifier.DefaultReasonMarker;
 
     /// <summary>Raised when the outbox waits for a retry delay (its timer is registered), with the wait.</summary>
     public event Action<TimeSpan>? Waiting;

@@ -34,6 +34,9 @@ internal sealed class ConnectorWorld : IAsyncDisposable
 
     public GraphEmulator Graph { get; }
 
+    /// <summary>The connector's configuration for this world (emulator URLs, idle codes, test timings).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
     public ContactCenterEmulator Wxcc { get; }
 
     public WebApplication? App { get; private set; }

@@ -56,6 +56,8 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
 
     public int Depth => 0;
 
+    public string ReasonMarker { get; set; } = OriginClassifier.DefaultReasonMarker;
+
     public int SettingWrites;
 
     public Exception? PresenceFeedFailure { get; set; }
