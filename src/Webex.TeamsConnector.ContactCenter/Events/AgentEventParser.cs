@@ -197,6 +197,12 @@ internal static partial class AgentEventParser
             return null;
         }
 
+        if (Str(record, "channelType") is { } channel && !IsVoiceChannel(channel))
+        {
+            // A digital channel's activity is not the agent's voice state.
+            return null;
+        }
+
         var active = record.TryGetProperty("active", out var a) && a.ValueKind == JsonValueKind.True;
         var ended = record.TryGetProperty("endTime", out var end) && end.TryGetInt64(out var endMs) && endMs > 0;
         if (!active && ended)

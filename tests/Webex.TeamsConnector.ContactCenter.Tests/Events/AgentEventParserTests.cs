@@ -103,6 +103,17 @@ public sealed class AgentEventParserTests
         parsed.Event.Event.State.Should().Be(AgentState.Engaged);
     }
 
+    [Theory]
+    [InlineData("chat", false)]
+    [InlineData("email", false)]
+    [InlineData("telephony", true)]
+    public void FromActivity_RecordOfADigitalChannel_IsNotTheVoiceState(string channel, bool current)
+    {
+        using var doc = JsonDocument.Parse($$$"""{"agentId":"a1","currentState":"Engaged","channelType":"{{{channel}}}","startTime":1,"endTime":-1,"active":true}""");
+
+        AgentEventParser.FromActivity(doc.RootElement, s_now).HasValue.Should().Be(current);
+    }
+
     [Fact]
     public void FromActivity_EndedRecord_IsNotCurrent()
     {
