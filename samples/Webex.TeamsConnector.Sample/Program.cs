@@ -30,6 +30,19 @@ builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnec
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
+
+// Bad settings end the process with the listed errors and exit code 2, not with an unhandled exception.
+if (!TeamsConnectorStartup.TryValidate(app.Services, out var configurationErrors))
+{
+    await Console.Error.WriteLineAsync("The TeamsConnector configuration is not valid:");
+    foreach (var error in configurationErrors)
+    {
+        await Console.Error.WriteLineAsync("  - " + error);
+    }
+
+    return 2;
+}
+
 app.MapTeamsConnector();
 app.MapHealthChecks("/health");
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Webex.TeamsConnector.ContactCenter;
 
 /// <summary>How the connector receives WxCC agent events.</summary>
@@ -32,18 +34,22 @@ public sealed class ContactCenterOptions
     public Uri WebexApiBaseUrl { get; set; } = new("https://webexapis.com/v1");
 
     /// <summary>The WxCC organization id. Required.</summary>
+    [Required(ErrorMessage = "TeamsConnector:ContactCenter:OrgId is required.")]
     public string? OrgId { get; set; }
 
     /// <summary>The OAuth client (integration) id. Required.</summary>
+    [Required(ErrorMessage = "TeamsConnector:ContactCenter:ClientId is required.")]
     public string? ClientId { get; set; }
 
     /// <summary>The OAuth client secret. Required; never logged.</summary>
+    [Required(ErrorMessage = "TeamsConnector:ContactCenter:ClientSecret is required.")]
     public string? ClientSecret { get; set; }
 
     /// <summary>
     /// The initial OAuth refresh token. Required; never logged. A rotated refresh token is kept through
     /// <see cref="IRefreshTokenStore"/>, which wins over this value once it holds one.
     /// </summary>
+    [Required(ErrorMessage = "TeamsConnector:ContactCenter:RefreshToken is required.")]
     public string? RefreshToken { get; set; }
 
     /// <summary>
@@ -58,10 +64,12 @@ public sealed class ContactCenterOptions
 
     /// <summary>The requests per minute the adapter may make in total (WxCC allows 300 per client id).</summary>
     /// <value>The default value is 300.</value>
+    [Range(1, 100_000)]
     public int RequestsPerMinute { get; set; } = 300;
 
     /// <summary>How agent events arrive.</summary>
     /// <value>The default value is <see cref="ContactCenterEventSource.Webhook"/>.</value>
+    [EnumDataType(typeof(ContactCenterEventSource), ErrorMessage = "TeamsConnector:ContactCenter:EventSource must be Webhook or WebSocket.")]
     public ContactCenterEventSource EventSource { get; set; } = ContactCenterEventSource.Webhook;
 
     /// <summary>
@@ -76,33 +84,41 @@ public sealed class ContactCenterOptions
 
     /// <summary>How long a signed webhook delivery stays acceptable; older (or replayed) deliveries are refused.</summary>
     /// <value>The default value is 5 minutes.</value>
+    [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:ContactCenter:WebhookReplayWindow must be positive.")]
     public TimeSpan WebhookReplayWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The largest webhook body accepted, in bytes.</summary>
     /// <value>The default value is 65,536.</value>
+    [Range(1024, 16 * 1024 * 1024)]
     public int MaxWebhookBodyBytes { get; set; } = 64 * 1024;
 
     /// <summary>How often agent states are reconciled with <c>GET /v1/agents/activities</c> (also after every reconnect).</summary>
     /// <value>The default value is 5 minutes.</value>
+    [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:ContactCenter:ReconciliationInterval must be positive.")]
     public TimeSpan ReconciliationInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How far back reconciliation looks (under 24 hours, as WxCC requires).</summary>
     /// <value>The default value is 12 hours.</value>
+    [TimeSpanRange("00:00:00.001", "23:59:59.999", ErrorMessage = "TeamsConnector:ContactCenter:ReconciliationWindow must be positive and under 24 hours (WxCC's limit for agent activities).")]
     public TimeSpan ReconciliationWindow { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>How long a desktop profile read is reused before it is read again.</summary>
     /// <value>The default value is 5 minutes.</value>
+    [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:ContactCenter:ProfileRefreshInterval must be positive.")]
     public TimeSpan ProfileRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How many times a state write is tried before it is reported as failed (429 responses are not counted).</summary>
     /// <value>The default value is 5.</value>
+    [Range(1, 100)]
     public int MaxWriteAttempts { get; set; } = 5;
 
     /// <summary>How many state writes may be in flight at once.</summary>
     /// <value>The default value is 8.</value>
+    [Range(1, 256)]
     public int MaxConcurrentWrites { get; set; } = 8;
 
     /// <summary>The timeout of one HTTP request.</summary>
     /// <value>The default value is 30 seconds.</value>
+    [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:ContactCenter:RequestTimeout must be positive.")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

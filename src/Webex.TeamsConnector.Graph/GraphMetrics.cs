@@ -9,7 +9,7 @@ namespace Webex.TeamsConnector.Graph;
 /// </summary>
 internal sealed class GraphMetrics : IDisposable
 {
-    public const string MeterName = "Webex.TeamsConnector";
+    public const string MeterName = TeamsConnectorDiagnostics.Name;
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;

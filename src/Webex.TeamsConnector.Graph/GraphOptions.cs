@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Webex.TeamsConnector.Graph;
@@ -55,26 +56,32 @@ public sealed class GraphOptions
 
     /// <summary>Where presence comes from.</summary>
     /// <value>The default value is <see cref="GraphPresenceSource.Polling"/>.</value>
+    [EnumDataType(typeof(GraphPresenceSource), ErrorMessage = "TeamsConnector:Graph:PresenceSource must be Polling or ChangeNotifications.")]
     public GraphPresenceSource PresenceSource { get; set; } = GraphPresenceSource.Polling;
 
     /// <summary>How often every watched user is read when polling (longer when the request budget needs it).</summary>
     /// <value>The default value is 1 second.</value>
+    [TimeSpanRange("00:00:00.1", "01:00:00", ErrorMessage = "TeamsConnector:Graph:PollInterval must be from 00:00:00.1000000 to 01:00:00.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The most user ids per <c>getPresencesByUserId</c> request (1..650).</summary>
     /// <value>The default value is 650.</value>
+    [Range(1, PresenceLimits.MaxIdsPerRequest)]
     public int PollBatchSize { get; set; } = 650;
 
     /// <summary>Requests the application may make to the presence API within <see cref="RequestWindow"/>.</summary>
     /// <value>The default value is 1,500 (Microsoft's limit per application per tenant).</value>
+    [Range(10, int.MaxValue)]
     public int RequestsPerWindow { get; set; } = 1500;
 
     /// <summary>The sliding window of <see cref="RequestsPerWindow"/>.</summary>
     /// <value>The default value is 30 seconds.</value>
+    [TimeSpanRange("00:00:01", "01:00:00", ErrorMessage = "TeamsConnector:Graph:RequestWindow must be from 00:00:01 to 01:00:00.")]
     public TimeSpan RequestWindow { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Retries of a request answered 429, 503 or 504, or that failed in transport.</summary>
     /// <value>The default value is 4.</value>
+    [Range(0, 20)]
     public int MaxRetryAttempts { get; set; } = 4;
 
     /// <summary>
@@ -82,10 +89,12 @@ public sealed class GraphOptions
     /// honoured in full (nothing is sent before Graph allows); a longer one is logged as a warning.
     /// </summary>
     /// <value>The default value is 60 seconds.</value>
+    [TimeSpanRange("00:00:01", "00:10:00", ErrorMessage = "TeamsConnector:Graph:MaxRetryDelay must be from 00:00:01 to 00:10:00.")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long one attempt of a request may take once sent (waiting for the request budget does not count).</summary>
     /// <value>The default value is 30 seconds.</value>
+    [TimeSpanRange("00:00:01", "00:10:00", ErrorMessage = "TeamsConnector:Graph:AttemptTimeout must be from 00:00:01 to 00:10:00.")]
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The public URL Graph posts change notifications to (required for change notifications).</summary>
@@ -99,10 +108,12 @@ public sealed class GraphOptions
     /// The secret <c>clientState</c> of the subscriptions (at most 128 characters); a random one is made at start
     /// when <see langword="null"/>. Set it when several instances share subscriptions.
     /// </summary>
+    [StringLength(128, MinimumLength = 1, ErrorMessage = "TeamsConnector:Graph:NotificationClientState must be 1 to 128 characters.")]
     public string? NotificationClientState { get; set; }
 
     /// <summary>The lifetime asked for a subscription (at most 60 minutes).</summary>
     /// <value>The default value is 60 minutes.</value>
+    [TimeSpanRange("00:05:00", "01:00:00", ErrorMessage = "TeamsConnector:Graph:SubscriptionLifetime must be from 00:05:00 to 01:00:00.")]
     public TimeSpan SubscriptionLifetime { get; set; } = TimeSpan.FromMinutes(60);
 
     /// <summary>How long before expiry a subscription is renewed.</summary>
@@ -111,6 +122,7 @@ public sealed class GraphOptions
 
     /// <summary>How often every watched user is read anyway with change notifications, to catch what they missed.</summary>
     /// <value>The default value is 5 minutes.</value>
+    [TimeSpanRange("00:00:10", "1.00:00:00", ErrorMessage = "TeamsConnector:Graph:ReconciliationInterval must be from 00:00:10 to 1.00:00:00.")]
     public TimeSpan ReconciliationInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -129,6 +141,7 @@ public sealed class GraphOptions
 
     /// <summary>The largest notification body accepted, in bytes (a batch of 1,000 rich notifications is about 1.3 MB).</summary>
     /// <value>The default value is 4 MiB.</value>
+    [Range(1024, 64 * 1024 * 1024)]
     public int MaxNotificationBodyBytes { get; set; } = 4 * 1024 * 1024;
 
     // A field, not a property: the configuration binder must not see it.
@@ -139,26 +152,32 @@ public sealed class GraphOptions
 
     /// <summary>How long a resolved user id is cached.</summary>
     /// <value>The default value is 1 hour.</value>
+    [TimeSpanRange("00:00:00", "7.00:00:00", ErrorMessage = "TeamsConnector:Graph:UserCacheDuration must be from 00:00:00 to 7.00:00:00.")]
     public TimeSpan UserCacheDuration { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>How long "no such user" is cached.</summary>
     /// <value>The default value is 5 minutes.</value>
+    [TimeSpanRange("00:00:00", "1.00:00:00", ErrorMessage = "TeamsConnector:Graph:UserNotFoundCacheDuration must be from 00:00:00 to 1.00:00:00.")]
     public TimeSpan UserNotFoundCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>The most resolved (or not found) users kept in the identity cache; the oldest go first when it is full.</summary>
     /// <value>The default value is 100,000.</value>
+    [Range(1, 10_000_000)]
     public int UserCacheSize { get; set; } = 100_000;
 
     /// <summary>The most expert presences kept in the cache; the oldest go first when it is full.</summary>
     /// <value>The default value is 10,000.</value>
+    [Range(1, 10_000_000)]
     public int ExpertPresenceCacheSize { get; set; } = 10_000;
 
     /// <summary>How long the presence shown with expert search results is cached.</summary>
     /// <value>The default value is 30 seconds.</value>
+    [TimeSpanRange("00:00:00", "01:00:00", ErrorMessage = "TeamsConnector:Graph:ExpertPresenceCacheDuration must be from 00:00:00 to 01:00:00.")]
     public TimeSpan ExpertPresenceCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The most pages of users read for one expert search.</summary>
     /// <value>The default value is 10.</value>
+    [Range(1, 100)]
     public int MaxExpertSearchPages { get; set; } = 10;
 
     /// <summary>

@@ -29,10 +29,34 @@ public static class GraphTeamsConnectorBuilderExtensions
     public static ITeamsConnectorBuilder AddGraphPresence(this ITeamsConnectorBuilder builder, Action<GraphOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        return AddGraphPresenceCore(builder, builder.Configuration?.GetSection("Graph"), configure);
+    }
+
+    /// <summary>
+    /// Adds the Microsoft Graph adapter with settings from <paramref name="section"/> (for example a section other than
+    /// <c>TeamsConnector:Graph</c>). Calling it again adds nothing: the first registration's section is used.
+    /// </summary>
+    /// <param name="builder">The connector builder.</param>
+    /// <param name="section">The configuration section with the Graph settings.</param>
+    /// <returns>The builder.</returns>
+    public static ITeamsConnectorBuilder AddGraphPresence(this ITeamsConnectorBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        return AddGraphPresenceCore(builder, section, static _ => { });
+    }
+
+    private static ITeamsConnectorBuilder AddGraphPresenceCore(ITeamsConnectorBuilder builder, IConfigurationSection? section, Action<GraphOptions> configure)
+    {
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
-        var section = builder.Configuration?.GetSection("Graph");
+        if (services.Any(static d => d.ServiceType == typeof(GraphMarker)))
+        {
+            services.AddOptions<GraphOptions>().Configure(configure);
+            return builder;
+        }
 
+        services.AddSingleton<GraphMarker>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ConfigurationErrors<GraphOptions>>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<GraphOptions>, GraphOptionsSetup>(sp => new GraphOptionsSetup(section, sp.GetRequiredService<ConfigurationErrors<GraphOptions>>())));
@@ -53,7 +77,8 @@ public static class GraphTeamsConnectorBuilderExtensions
             sp.GetRequiredService<RequestBudget>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance,
-            sp));
+            sp.GetService<Azure.Core.TokenCredential>(),
+            sp.GetKeyedService<Azure.Core.TokenCredential>(GraphCredentials.Subscriptions)));
         services.TryAddSingleton(sp => new PresenceReader(
             sp.GetRequiredService<GraphClientProvider>(),
             sp.GetRequiredService<IOptions<GraphOptions>>(),
@@ -107,6 +132,8 @@ public static class GraphTeamsConnectorBuilderExtensions
             Logger<GraphExpertDirectory>(sp)));
         return builder;
     }
+
+    private sealed class GraphMarker;
 
     private static ILogger<T> Logger<T>(IServiceProvider services) =>
         services.GetService<ILogger<T>>() ?? NullLogger<T>.Instance;

@@ -111,6 +111,10 @@ internal sealed class Harness : IAsyncDisposable
             ["TeamsConnector:ContactCenter:ClientSecret"] = wxcc.ClientSecret,
             ["TeamsConnector:ContactCenter:RefreshToken"] = wxcc.RefreshToken,
             ["TeamsConnector:ContactCenter:WebhookSecret"] = WebhookSecret,
+
+            // The attempt timeout runs on the fake clock, and tests move it while real requests are on the wire: a day
+            // keeps it from firing by accident (a test of the timeout sets its own).
+            ["TeamsConnector:ContactCenter:RequestTimeout"] = "1.00:00:00",
         };
         foreach (var (key, value) in settings ?? [])
         {

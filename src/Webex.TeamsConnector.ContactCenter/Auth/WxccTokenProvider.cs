@@ -21,7 +21,7 @@ internal sealed class WxccTokenProvider
     private readonly object _gate = new();
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly IRefreshTokenStore _store;
-    private readonly RequestBudget _budget;
+    private readonly WxccResilience _resilience;
     private readonly ContactCenterOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,14 +34,14 @@ internal sealed class WxccTokenProvider
     public WxccTokenProvider(
         IHttpClientFactory httpClientFactory,
         IRefreshTokenStore store,
-        RequestBudget budget,
+        WxccResilience resilience,
         IOptions<ContactCenterOptions> options,
         TimeProvider timeProvider,
         ILogger<WxccTokenProvider> logger)
     {
         _httpClientFactory = httpClientFactory;
         _store = store;
-        _budget = budget;
+        _resilience = resilience;
         _options = options.Value;
         _time = timeProvider;
         _logger = logger;
@@ -107,45 +107,25 @@ internal sealed class WxccTokenProvider
                 throw new ContactCenterException("No refresh token is configured (TeamsConnector:ContactCenter:RefreshToken).");
             }
 
-            await _budget.AcquireAsync(CancellationToken.None).ConfigureAwait(false);
-            using var content = new FormUrlEncodedContent(
-            [
-                new("grant_type", "refresh_token"),
-                new("client_id", _options.ClientId ?? string.Empty),
-                new("client_secret", _options.ClientSecret ?? string.Empty),
-                new("refresh_token", refreshToken),
-            ]);
-            var client = _httpClientFactory.CreateClient(ContactCenterHttp.ClientName);
-            using var timeout = new CancellationTokenSource(_options.RequestTimeout);
-            HttpResponseMessage response;
-            byte[] body;
-            try
+            // Through the adapter's one pipeline (the shared budget, the attempt timeout, a 429 pausing everyone), not
+            // retried here: a failed grant fails this refresh, and the next call tries again.
+            var call = new WxccCall(HttpMethod.Post.Method, _options.TokenUrl.AbsolutePath, retry: false, leaseHeld: false);
+            var response = await _resilience.ExecuteAsync(call, (_, trackingId, token) => PostGrantAsync(refreshToken, trackingId, call, token), CancellationToken.None).ConfigureAwait(false);
+            if (response.Status is null)
             {
-                response = await client.PostAsync(_options.TokenUrl, content, timeout.Token).ConfigureAwait(false);
-                body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (HttpRequestException ex)
-            {
-                throw new ContactCenterException($"The token endpoint could not be reached ({ex.HttpRequestError}).");
-            }
-            catch (OperationCanceledException)
-            {
-                throw new ContactCenterException("The token endpoint did not answer in time.");
+                throw new ContactCenterException(response.Error == "timed out"
+                    ? "The token endpoint did not answer in time."
+                    : $"The token endpoint could not be reached ({response.Error}).");
             }
 
-            using var disposeResponse = response;
-            if (!response.IsSuccessStatusCode)
+            var body = response.Body;
+            if (!response.IsSuccess)
             {
                 var error = ReadError(body);
-                Log.TokenRefreshFailed(_logger, (int)response.StatusCode, error);
-                if (response.StatusCode == HttpStatusCode.TooManyRequests)
-                {
-                    _budget.PauseUntil(_time.GetUtcNow() + (ContactCenterHttp.RetryAfter(response, _time.GetUtcNow()) ?? TimeSpan.FromSeconds(60)));
-                }
-
+                Log.TokenRefreshFailed(_logger, (int)response.Status, error);
                 throw new ContactCenterException(
-                    $"The token endpoint refused the refresh-token grant (HTTP {(int)response.StatusCode}{(error is null ? string.Empty : ", " + error)}).",
-                    response.StatusCode,
+                    $"The token endpoint refused the refresh-token grant (HTTP {(int)response.Status}{(error is null ? string.Empty : ", " + error)}).",
+                    response.Status,
                     trackingId: null);
             }
 
@@ -162,7 +142,7 @@ internal sealed class WxccTokenProvider
             }
             catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                throw new ContactCenterException("The token endpoint answered with a body that is not a token response.", response.StatusCode, null);
+                throw new ContactCenterException("The token endpoint answered with a body that is not a token response.", response.Status, null);
             }
 
             var wasUnsaved = Volatile.Read(ref _unsavedRefreshToken) is not null;
@@ -188,6 +168,26 @@ internal sealed class WxccTokenProvider
                 _refreshing = null;
             }
         }
+    }
+
+    private async Task<WxccResponse> PostGrantAsync(string refreshToken, string trackingId, WxccCall call, CancellationToken cancellationToken)
+    {
+        using var content = new FormUrlEncodedContent(
+        [
+            new("grant_type", "refresh_token"),
+            new("client_id", _options.ClientId ?? string.Empty),
+            new("client_secret", _options.ClientSecret ?? string.Empty),
+            new("refresh_token", refreshToken),
+        ]);
+        var client = _httpClientFactory.CreateClient(ContactCenterHttp.ClientName);
+        using var response = await client.PostAsync(_options.TokenUrl, content, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            _resilience.OnTooManyRequests(call, response, trackingId);
+        }
+
+        return new WxccResponse(response.StatusCode, body, trackingId, null);
     }
 
     private async Task<string?> ReadStoreAsync()

@@ -27,12 +27,31 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
     public static ITeamsConnectorBuilder AddWebexContactCenter(this ITeamsConnectorBuilder builder, Action<ContactCenterOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        return AddWebexContactCenterCore(builder, builder.Configuration?.GetSection("ContactCenter"), configure);
+    }
+
+    /// <summary>
+    /// Adds the Webex Contact Center adapter bound from <paramref name="section"/> (for example a section other than
+    /// <c>TeamsConnector:ContactCenter</c>). Calling it again adds nothing: the first registration's section is used.
+    /// </summary>
+    /// <param name="builder">The connector builder.</param>
+    /// <param name="section">The configuration section with the Contact Center settings.</param>
+    /// <returns>The builder.</returns>
+    public static ITeamsConnectorBuilder AddWebexContactCenter(this ITeamsConnectorBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        return AddWebexContactCenterCore(builder, section, static _ => { });
+    }
+
+    private static ITeamsConnectorBuilder AddWebexContactCenterCore(ITeamsConnectorBuilder builder, IConfigurationSection? section, Action<ContactCenterOptions> configure)
+    {
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
         if (!services.Any(static d => d.ServiceType == typeof(ContactCenterMarker)))
         {
             services.AddSingleton<ContactCenterMarker>();
-            Register(services, builder.Configuration?.GetSection("ContactCenter"));
+            Register(services, section);
         }
 
         services.Configure(configure);
@@ -48,10 +67,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         var options = services.AddOptions<ContactCenterOptions>();
         if (section is not null)
         {
-            options.Configure(o =>
-            {
-                ConfigurationBinding.Bind(section, o, static () => new ContactCenterOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), bindingErrors.Add, refuseUnknownKeys: true);
-            });
+            options.Configure(o => ConfigurationBinding.Check<ContactCenterOptions>(section, bindingErrors.Add).Bind(o));
         }
 
         options.ValidateOnStart();
@@ -63,6 +79,8 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton(static sp => new RequestBudget(
             sp.GetRequiredService<IOptions<ContactCenterOptions>>().Value.RequestsPerMinute,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(static sp => new ContactCenterTelemetry(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<WxccResilience>();
         services.TryAddSingleton<WxccTokenProvider>();
         services.TryAddSingleton<WxccApiClient>();
         services.TryAddSingleton<ContactCenterDirectory>();
@@ -75,6 +93,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
             sp.GetRequiredService<IOptions<ContactCenterOptions>>(),
             sp.GetRequiredService<WebhookEventQueue>(),
             sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ContactCenterTelemetry>(),
             sp.GetRequiredService<ILogger<WxccWebhookProcessor>>()));
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());
         services.TryAddSingleton<IContactCenterDirectory>(static sp => sp.GetRequiredService<ContactCenterDirectory>());

@@ -21,14 +21,17 @@ internal sealed class WebSocketAgentEventFeed
     private readonly ContactCenterDirectory _directory;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ContactCenterTelemetry _telemetry;
     private int _connections;
 
     public WebSocketAgentEventFeed(
         WxccApiClient api,
         ContactCenterDirectory directory,
         TimeProvider timeProvider,
+        ContactCenterTelemetry telemetry,
         ILogger<WebSocketAgentEventFeed> logger)
     {
+        _telemetry = telemetry;
         _api = api;
         _directory = directory;
         _time = timeProvider;
@@ -157,7 +160,7 @@ internal sealed class WebSocketAgentEventFeed
             if (message.Length > MaxMessageBytes)
             {
                 Rejected++;
-                ContactCenterTelemetry.EventsRejected.Add(1);
+                _telemetry.EventsRejected.Add(1);
                 Log.WebSocketMessageRejected(_logger, "message larger than 1 MiB");
                 await socket.CloseAsync(WebSocketCloseStatus.MessageTooBig, "too big", cancellationToken).ConfigureAwait(false);
                 return;
@@ -185,7 +188,7 @@ internal sealed class WebSocketAgentEventFeed
                 onWelcome();
                 break;
             case ParsedKind.Agent:
-                ContactCenterTelemetry.EventsReceived.Add(1);
+                _telemetry.EventsReceived.Add(1);
                 await events.WriteAsync(parsed.Event, cancellationToken).ConfigureAwait(false);
                 break;
             case ParsedKind.StateChangeFailed:
@@ -204,7 +207,7 @@ internal sealed class WebSocketAgentEventFeed
                 break;
             case ParsedKind.Rejected:
                 Rejected++;
-                ContactCenterTelemetry.EventsRejected.Add(1);
+                _telemetry.EventsRejected.Add(1);
                 Log.WebSocketMessageRejected(_logger, parsed.Detail ?? "malformed");
                 break;
             default:

@@ -33,6 +33,7 @@ public sealed class WxccWebhookProcessor
     private readonly ChannelWriter<AgentFeedEvent> _queue;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ContactCenterTelemetry _telemetry;
     private readonly byte[]? _secret;
     private readonly Dictionary<string, DateTimeOffset> _seenIds = new(StringComparer.Ordinal);
     private readonly Queue<(string Id, DateTimeOffset Expires)> _seenOrder = new();
@@ -45,8 +46,10 @@ public sealed class WxccWebhookProcessor
         IOptions<ContactCenterOptions> options,
         WebhookEventQueue queue,
         TimeProvider timeProvider,
+        ContactCenterTelemetry telemetry,
         ILogger<WxccWebhookProcessor> logger)
     {
+        _telemetry = telemetry;
         _options = options.Value;
         _queue = queue.Writer;
         _time = timeProvider;
@@ -182,7 +185,7 @@ public sealed class WxccWebhookProcessor
             if (id is not null && !Remember(id, now))
             {
                 Interlocked.Increment(ref _duplicates);
-                ContactCenterTelemetry.EventsDuplicate.Add(1);
+                _telemetry.EventsDuplicate.Add(1);
                 Log.WebhookDuplicate(_logger, id);
                 return 200;
             }
@@ -199,7 +202,7 @@ public sealed class WxccWebhookProcessor
                     }
 
                     Interlocked.Increment(ref _accepted);
-                    ContactCenterTelemetry.EventsReceived.Add(1);
+                    _telemetry.EventsReceived.Add(1);
                     return 200;
                 case ParsedKind.Rejected:
                     return Reject(400, parsed.Detail ?? "malformed event");
@@ -208,7 +211,7 @@ public sealed class WxccWebhookProcessor
                     if (parsed.UnknownChannel)
                     {
                         // Answered 200 (WxCC would retry a 4xx), but logged and counted: nothing is published for it.
-                        ContactCenterTelemetry.EventsRejected.Add(1);
+                        _telemetry.EventsRejected.Add(1);
                         Log.UnknownChannel(_logger, parsed.Detail ?? "unknown channel");
                     }
 
@@ -326,7 +329,7 @@ public sealed class WxccWebhookProcessor
     private int Reject(int status, string why)
     {
         Interlocked.Increment(ref _rejected);
-        ContactCenterTelemetry.EventsRejected.Add(1);
+        _telemetry.EventsRejected.Add(1);
         Log.WebhookRejected(_logger, status, why);
         return status;
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector.ContactCenter;
@@ -11,7 +10,11 @@ internal static class ContactCenterHttp
 {
     public const string ClientName = "Webex.TeamsConnector.ContactCenter";
 
-    /// <summary>The wait a <c>Retry-After</c> asks for (seconds, or an HTTP date measured from the response's <c>Date</c>, else from <paramref name="now"/>).</summary>
+    /// <summary>
+    /// The wait a <c>Retry-After</c> asks for: seconds, or an HTTP date measured from <paramref name="now"/> (the
+    /// connector's <see cref="TimeProvider"/>, not the response's <c>Date</c>, which a proxy or server may set from
+    /// another clock). Never negative.
+    /// </summary>
     public static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now)
     {
         if (response.Headers.RetryAfter is { } retry)
@@ -23,7 +26,7 @@ internal static class ContactCenterHttp
 
             if (retry.Date is { } date)
             {
-                var wait = date - (response.Headers.Date ?? now);
+                var wait = date - now;
                 return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
             }
         }
@@ -46,40 +49,34 @@ internal sealed record WxccResponse(HttpStatusCode? Status, byte[] Body, string 
 }
 
 /// <summary>
-/// Sends every WxCC / Webex API request of the adapter: takes a slot of the shared <see cref="RequestBudget"/>, adds the
-/// bearer token and a fresh <c>TrackingId</c>, answers a 401 with one token refresh and one retry, honours 429
-/// <c>Retry-After</c> for everyone, and (for reads) retries transient failures with backoff.
+/// Sends every WxCC / Webex API request of the adapter through <see cref="WxccResilience"/> (the shared budget, the
+/// attempt timeout, 429 <c>Retry-After</c> for everyone, one token refresh after a 401, and retries for reads), adding
+/// the bearer token and a fresh <c>TrackingId</c> to each attempt.
 /// </summary>
 internal sealed class WxccApiClient
 {
-    private const int MaxTransientAttempts = 4;
-    private const int MaxThrottledRetries = 10;
-
     private readonly IHttpClientFactory _httpClientFactory;
     private readonly WxccTokenProvider _tokens;
-    private readonly RequestBudget _budget;
-    private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly WxccResilience _resilience;
 
     public WxccApiClient(
         IHttpClientFactory httpClientFactory,
         WxccTokenProvider tokens,
-        RequestBudget budget,
-        IOptions<ContactCenterOptions> options,
-        TimeProvider timeProvider,
-        ILogger<WxccApiClient> logger)
+        WxccResilience resilience,
+        IOptions<ContactCenterOptions> options)
     {
         _httpClientFactory = httpClientFactory;
         _tokens = tokens;
-        _budget = budget;
+        _resilience = resilience;
         Options = options.Value;
-        _time = timeProvider;
-        _logger = logger;
     }
 
     public ContactCenterOptions Options { get; }
 
-    public RequestBudget Budget => _budget;
+    public RequestBudget Budget => _resilience.Budget;
+
+    /// <summary>The back-off of the <paramref name="attempt"/>-th failure (see <see cref="WxccResilience.Backoff"/>).</summary>
+    internal static TimeSpan Backoff(int attempt) => WxccResilience.Backoff(attempt);
 
     /// <summary>Sends a request.</summary>
     /// <param name="method">The method.</param>
@@ -92,51 +89,11 @@ internal sealed class WxccApiClient
     /// <param name="leaseHeld">Whether the caller already took a budget slot for the first attempt.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The response (check <see cref="WxccResponse.IsSuccess"/>).</returns>
-    public async Task<WxccResponse> SendAsync(HttpMethod method, Uri uri, byte[]? jsonBody, bool retry, bool leaseHeld, CancellationToken cancellationToken)
-    {
-        var refreshed = false;
-        var transient = 0;
-        var throttled = 0;
-        var first = true;
-        while (true)
-        {
-            if (!first || !leaseHeld)
-            {
-                await _budget.AcquireAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            first = false;
-            var token = await _tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
-            var response = await SendOnceAsync(method, uri, jsonBody, token, cancellationToken).ConfigureAwait(false);
-            if (response.Status == HttpStatusCode.Unauthorized && !refreshed)
-            {
-                refreshed = true;
-                Log.Unauthorized(_logger, method.Method, uri.AbsolutePath, response.TrackingId);
-                await _tokens.RefreshAfterUnauthorizedAsync(token, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (response.Status == HttpStatusCode.TooManyRequests)
-            {
-                if (retry && ++throttled <= MaxThrottledRetries)
-                {
-                    continue;
-                }
-
-                return response;
-            }
-
-            if (response.IsTransient && retry && ++transient < MaxTransientAttempts)
-            {
-                var delay = Backoff(transient);
-                Log.TransientFailure(_logger, method.Method, uri.AbsolutePath, response.Describe(), delay, response.TrackingId);
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            return response;
-        }
-    }
+    public Task<WxccResponse> SendAsync(HttpMethod method, Uri uri, byte[]? jsonBody, bool retry, bool leaseHeld, CancellationToken cancellationToken) =>
+        _resilience.ExecuteAsync(
+            new WxccCall(method.Method, uri.AbsolutePath, retry, leaseHeld),
+            (call, trackingId, token) => SendOnceAsync(call, method, uri, jsonBody, trackingId, token),
+            cancellationToken);
 
     /// <summary>Sends a GET and fails with <see cref="ContactCenterException"/> unless it succeeds (or is 404 when allowed).</summary>
     public async Task<WxccResponse> GetAsync(Uri uri, bool allowNotFound, CancellationToken cancellationToken)
@@ -150,12 +107,13 @@ internal sealed class WxccApiClient
         throw new ContactCenterException($"GET {uri.AbsolutePath} failed ({response.Describe()}).", response.Status, response.TrackingId);
     }
 
-    internal static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(30_000, 500 * Math.Pow(2, Math.Max(0, attempt - 1))));
-
-    private async Task<WxccResponse> SendOnceAsync(HttpMethod method, Uri uri, byte[]? jsonBody, string token, CancellationToken cancellationToken)
+    private async Task<WxccResponse> SendOnceAsync(WxccCall call, HttpMethod method, Uri uri, byte[]? jsonBody, string trackingId, CancellationToken cancellationToken)
     {
-        var trackingId = ContactCenterHttp.NewTrackingId();
+        var token = call.StaleToken is { } stale
+            ? await _tokens.RefreshAfterUnauthorizedAsync(stale, cancellationToken).ConfigureAwait(false)
+            : await _tokens.GetAccessTokenAsync(cancellationToken).ConfigureAwait(false);
+        call.StaleToken = null;
+        call.Token = token;
         using var request = new HttpRequestMessage(method, uri);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.TryAddWithoutValidation("TrackingId", trackingId);
@@ -166,30 +124,14 @@ internal sealed class WxccApiClient
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         }
 
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Options.RequestTimeout);
-        try
+        var client = _httpClientFactory.CreateClient(ContactCenterHttp.ClientName);
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            var client = _httpClientFactory.CreateClient(ContactCenterHttp.ClientName);
-            using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
-            {
-                var wait = ContactCenterHttp.RetryAfter(response, _time.GetUtcNow()) ?? TimeSpan.FromSeconds(60);
-                _budget.PauseUntil(_time.GetUtcNow() + wait);
-                Log.Throttled(_logger, method.Method, uri.AbsolutePath, wait, trackingId);
-                ContactCenterTelemetry.Throttled.Add(1);
-            }
+            _resilience.OnTooManyRequests(call, response, trackingId);
+        }
 
-            return new WxccResponse(response.StatusCode, body, trackingId, null);
-        }
-        catch (HttpRequestException ex)
-        {
-            return new WxccResponse(null, [], trackingId, "connection failed: " + ex.HttpRequestError);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new WxccResponse(null, [], trackingId, "timed out");
-        }
+        return new WxccResponse(response.StatusCode, body, trackingId, null);
     }
 }

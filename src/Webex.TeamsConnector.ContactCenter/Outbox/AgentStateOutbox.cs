@@ -27,14 +27,16 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     private readonly IOptions<TeamsConnectorOptions> _connector;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ContactCenterTelemetry _telemetry;
     private readonly Uri _stateUri;
     private string? _reasonMarker;
     private TaskCompletionSource _pulse = NewPulse();
     private ChannelWriter<AgentWriteResult>? _results;
     private int _running;
 
-    public AgentStateOutbox(WxccApiClient api, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ILogger<AgentStateOutbox> logger)
+    public AgentStateOutbox(WxccApiClient api, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<AgentStateOutbox> logger)
     {
+        _telemetry = telemetry;
         _api = api;
         _connector = connector;
         _time = timeProvider;
@@ -96,7 +98,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             if (outcome is EnqueueOutcome.Coalesced or EnqueueOutcome.CoalescedIntoInFlight)
             {
                 Log.WriteCoalesced(_logger, agentId, replaced.ToString(), state.ToString());
-                ContactCenterTelemetry.WritesCoalesced.Add(1);
+                _telemetry.WritesCoalesced.Add(1);
             }
 
             if (outcome != EnqueueOutcome.Queued && outcome != EnqueueOutcome.Coalesced)
@@ -119,7 +121,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             }
 
             Log.WriteWithdrawn(_logger, agentId, withdrawn.ToString());
-            ContactCenterTelemetry.WritesWithdrawn.Add(1);
+            _telemetry.WritesWithdrawn.Add(1);
             return true;
         }
     }
@@ -286,12 +288,12 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         {
             if (r.Succeeded)
             {
-                ContactCenterTelemetry.WritesSent.Add(1);
+                _telemetry.WritesSent.Add(1);
                 Log.WriteAccepted(_logger, r.AgentId, r.State.ToString(), r.TrackingId);
             }
             else
             {
-                ContactCenterTelemetry.WritesFailed.Add(1);
+                _telemetry.WritesFailed.Add(1);
                 Log.WriteFailed(_logger, r.AgentId, r.State.ToString(), r.Reason, r.TrackingId);
             }
 
@@ -377,7 +379,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 
         foreach (var wanted in unsent)
         {
-            ContactCenterTelemetry.WritesFailed.Add(1);
+            _telemetry.WritesFailed.Add(1);
             Report(new AgentWriteResult(wanted.AgentId, wanted.State, false, "the outbox stopped before the write was sent", null));
         }
 

@@ -25,7 +25,7 @@ internal sealed class GraphClientProvider : IDisposable
 {
     private readonly HttpClient _http;
 
-    public GraphClientProvider(IOptions<GraphOptions> options, RequestBudget budget, TimeProvider time, ILoggerFactory loggers, IServiceProvider services)
+    public GraphClientProvider(IOptions<GraphOptions> options, RequestBudget budget, TimeProvider time, ILoggerFactory loggers, TokenCredential? applicationCredential, TokenCredential? subscriptionCredential)
     {
         var settings = options.Value;
         var handlers = GraphClientFactory.CreateDefaultHandlers();
@@ -44,8 +44,8 @@ internal sealed class GraphClientProvider : IDisposable
         var primary = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         _http = new HttpClient(GraphClientFactory.CreatePipeline(handlers, primary)) { Timeout = Timeout.InfiniteTimeSpan };
         var baseUrl = settings.BaseUrl.ToString().TrimEnd('/');
-        Authentication = CreateAuthentication(settings, services.GetService<TokenCredential>(), fallback: true);
-        SubscriptionAuthentication = CreateAuthentication(settings, services.GetKeyedService<TokenCredential>(GraphCredentials.Subscriptions), fallback: false);
+        Authentication = CreateAuthentication(settings, applicationCredential, fallback: true);
+        SubscriptionAuthentication = CreateAuthentication(settings, subscriptionCredential, fallback: false);
         Client = new GraphServiceClient(_http, Authentication, baseUrl);
         SubscriptionClient = new GraphServiceClient(_http, SubscriptionAuthentication, baseUrl);
         BaseUrl = settings.BaseUrl;

@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Webex.TeamsConnector.Graph;
 
 /// <summary>
-/// Binds <see cref="GraphOptions"/> from <c>TeamsConnector:Graph</c> with unknown keys refused
-/// (<see cref="BinderOptions.ErrorOnUnknownConfiguration"/>); a binding error is kept and reported by
+/// Binds <see cref="GraphOptions"/> from <c>TeamsConnector:Graph</c> after <see cref="ConfigurationBinding.Check{T}"/>
+/// has found the unknown keys and the values that cannot be converted; those errors are kept and reported by
 /// <see cref="GraphOptionsValidator"/> together with every other error.
 /// </summary>
 internal sealed class GraphOptionsSetup(IConfiguration? section, ConfigurationErrors<GraphOptions> errors) : IConfigureOptions<GraphOptions>
@@ -20,18 +20,33 @@ internal sealed class GraphOptionsSetup(IConfiguration? section, ConfigurationEr
             return;
         }
 
-        ConfigurationBinding.Bind(section, options, static () => new GraphOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), errors.Add, refuseUnknownKeys: true);
+        ConfigurationBinding.Check<GraphOptions>(section, errors.Add).Bind(options);
     }
 }
 
-/// <summary>Validates <see cref="GraphOptions"/>, listing every error at once and never a secret value.</summary>
+/// <summary>The DataAnnotations rules of <see cref="GraphOptions"/>, generated at compile time.</summary>
+[OptionsValidator]
+internal sealed partial class GraphOptionsAnnotations : IValidateOptions<GraphOptions>;
+
+/// <summary>
+/// Validates <see cref="GraphOptions"/>: the configuration errors, the DataAnnotations rules and the rules across
+/// fields, listing every error at once and never a secret value.
+/// </summary>
 internal sealed class GraphOptionsValidator(ConfigurationErrors<GraphOptions> bindingErrors, CredentialRegistration credentials) : IValidateOptions<GraphOptions>
 {
     private const string Prefix = "TeamsConnector:Graph:";
 
+    private readonly GraphOptionsAnnotations _annotations = new();
+
     public ValidateOptionsResult Validate(string? name, GraphOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>(bindingErrors.Errors);
+        if (_annotations.Validate(name, options) is { Failed: true, Failures: { } failures })
+        {
+            errors.AddRange(failures);
+        }
+
         if (options.BaseUrl is not { IsAbsoluteUri: true } baseUrl || (baseUrl.Scheme != Uri.UriSchemeHttps && !(baseUrl.Scheme == Uri.UriSchemeHttp && baseUrl.IsLoopback)))
         {
             errors.Add($"{Prefix}BaseUrl must be an absolute https URL (http only on loopback).");
@@ -63,58 +78,9 @@ internal sealed class GraphOptionsValidator(ConfigurationErrors<GraphOptions> bi
             errors.Add($"{Prefix}CertificatePath names a file that does not exist.");
         }
 
-        Range(errors, "PollInterval", options.PollInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
-        if (options.PollBatchSize is < 1 or > PresenceLimits.MaxIdsPerRequest)
-        {
-            errors.Add($"{Prefix}PollBatchSize must be from 1 to {PresenceLimits.MaxIdsPerRequest}.");
-        }
-
-        if (options.RequestsPerWindow < 10)
-        {
-            errors.Add($"{Prefix}RequestsPerWindow must be at least 10.");
-        }
-
-        Range(errors, "RequestWindow", options.RequestWindow, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
-        if (options.MaxRetryAttempts is < 0 or > 20)
-        {
-            errors.Add($"{Prefix}MaxRetryAttempts must be from 0 to 20.");
-        }
-
-        Range(errors, "MaxRetryDelay", options.MaxRetryDelay, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
-        Range(errors, "AttemptTimeout", options.AttemptTimeout, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
-        Range(errors, "SubscriptionLifetime", options.SubscriptionLifetime, TimeSpan.FromMinutes(5), PresenceLimits.MaxSubscriptionLifetime);
         if (options.SubscriptionRenewalMargin <= TimeSpan.Zero || options.SubscriptionRenewalMargin >= options.SubscriptionLifetime)
         {
             errors.Add($"{Prefix}SubscriptionRenewalMargin must be positive and shorter than SubscriptionLifetime.");
-        }
-
-        Range(errors, "ReconciliationInterval", options.ReconciliationInterval, TimeSpan.FromSeconds(10), TimeSpan.FromDays(1));
-        Range(errors, "UserCacheDuration", options.UserCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(7));
-        Range(errors, "UserNotFoundCacheDuration", options.UserNotFoundCacheDuration, TimeSpan.Zero, TimeSpan.FromDays(1));
-        Range(errors, "ExpertPresenceCacheDuration", options.ExpertPresenceCacheDuration, TimeSpan.Zero, TimeSpan.FromHours(1));
-        if (options.UserCacheSize is < 1 or > 10_000_000)
-        {
-            errors.Add($"{Prefix}UserCacheSize must be from 1 to 10000000.");
-        }
-
-        if (options.ExpertPresenceCacheSize is < 1 or > 10_000_000)
-        {
-            errors.Add($"{Prefix}ExpertPresenceCacheSize must be from 1 to 10000000.");
-        }
-
-        if (options.MaxExpertSearchPages is < 1 or > 100)
-        {
-            errors.Add($"{Prefix}MaxExpertSearchPages must be from 1 to 100.");
-        }
-
-        if (options.MaxNotificationBodyBytes is < 1024 or > 64 * 1024 * 1024)
-        {
-            errors.Add($"{Prefix}MaxNotificationBodyBytes must be from 1 KiB to 64 MiB.");
-        }
-
-        if (options.NotificationClientState is { Length: > 128 } or { Length: 0 })
-        {
-            errors.Add($"{Prefix}NotificationClientState must be 1 to 128 characters.");
         }
 
         if (options.PresenceSource == GraphPresenceSource.ChangeNotifications)
@@ -138,10 +104,6 @@ internal sealed class GraphOptionsValidator(ConfigurationErrors<GraphOptions> bi
             {
                 errors.Add($"{Prefix}LifecycleNotificationUrl must be an absolute https URL (http only on loopback).");
             }
-        }
-        else if (!Enum.IsDefined(options.PresenceSource))
-        {
-            errors.Add($"{Prefix}PresenceSource must be Polling or ChangeNotifications.");
         }
 
         if (!string.IsNullOrEmpty(options.EncryptionCertificatePath))
@@ -168,7 +130,7 @@ internal sealed class GraphOptionsValidator(ConfigurationErrors<GraphOptions> bi
         {
             if (!Guid.TryParse(id, out _))
             {
-                errors.Add($"{Prefix}UserIdOverrides:{email} must be a user object id (a GUID).");
+                errors.Add($"{Prefix}UserIdOverrides:{ConfigurationBinding.Quote(email)} must be a user object id (a GUID).");
             }
         }
 
@@ -177,14 +139,6 @@ internal sealed class GraphOptionsValidator(ConfigurationErrors<GraphOptions> bi
 
     internal static bool IsWebhookUrl(Uri? url) =>
         url is { IsAbsoluteUri: true } && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && (url.IsLoopback || IPAddress.TryParse(url.Host, out var ip) && IPAddress.IsLoopback(ip))));
-
-    private static void Range(List<string> errors, string key, TimeSpan value, TimeSpan min, TimeSpan max)
-    {
-        if (value < min || value > max)
-        {
-            errors.Add($"{Prefix}{key} must be from {min:c} to {max:c}.");
-        }
-    }
 }
 
 /// <summary>

@@ -94,6 +94,13 @@ public sealed class ContactCenterEmulatorFaults
     /// <value>The default value is 1 second.</value>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Whether a 429 gives <c>Retry-After</c> as an HTTP date (on the emulator's clock, rounded up to a whole second)
+    /// instead of seconds.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool RetryAfterAsHttpDate { get; set; }
+
     /// <summary>The next this many API requests are answered 503.</summary>
     public int ServiceUnavailable { get => Volatile.Read(ref _serviceUnavailable); set => Volatile.Write(ref _serviceUnavailable, value); }
 

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
 
-/// <summary>Registers the Teams connector.</summary>
+/// <summary>
+/// Registers the Teams connector. Calling <c>AddTeamsConnector</c> again registers nothing more: it only adds the
+/// settings given in code, and the first configuration section stays the one bound.
+/// </summary>
 public static class TeamsConnectorServiceCollectionExtensions
 {
     /// <summary>Registers the Teams connector with default settings.</summary>
@@ -38,13 +41,26 @@ public static class TeamsConnectorServiceCollectionExtensions
     private static TeamsConnectorBuilder AddTeamsConnectorCore(IServiceCollection services, IConfiguration? configuration, Action<TeamsConnectorOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(services);
+        if (services.Any(static d => d.ServiceType == typeof(TeamsConnectorMarker)))
+        {
+            // Registered already: only the settings given in code are added (the first section stays the one bound).
+            if (configure is not null)
+            {
+                services.AddOptions<TeamsConnectorOptions>().Configure(configure);
+            }
+
+            return new TeamsConnectorBuilder(services, configuration);
+        }
+
+        services.AddSingleton<TeamsConnectorMarker>();
         services.TryAddSingleton(TimeProvider.System);
 
         var options = services.AddOptions<TeamsConnectorOptions>();
         var bindingErrors = new ConfigurationErrors<TeamsConnectorOptions>();
         if (configuration is not null)
         {
-            options.Configure(o => ConfigurationBinding.Bind(configuration, o, static () => new TeamsConnectorOptions(), static (c, o, strict) => c.Bind(o, b => b.ErrorOnUnknownConfiguration = strict), bindingErrors.Add));
+            // Graph and ContactCenter are checked and bound by their adapters.
+            options.Configure(o => ConfigurationBinding.Check<TeamsConnectorOptions>(configuration, bindingErrors.Add, "Graph", "ContactCenter").Bind(o));
             options.PostConfigure(o =>
             {
                 o.Admin.ClientId ??= configuration["Graph:ClientId"];
@@ -58,7 +74,7 @@ public static class TeamsConnectorServiceCollectionExtensions
         }
 
         options.ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>>(new TeamsConnectorOptionsValidator(configuration, bindingErrors)));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>>(new TeamsConnectorOptionsValidator(bindingErrors)));
 
         services.TryAddSingleton<IConnectorStateStore>(sp =>
             sp.GetRequiredService<IOptions<TeamsConnectorOptions>>().Value.Admin.StateFilePath is { Length: > 0 } path
@@ -81,6 +97,8 @@ public static class TeamsConnectorServiceCollectionExtensions
 
         return new TeamsConnectorBuilder(services, configuration);
     }
+
+    private sealed class TeamsConnectorMarker;
 
     private sealed class TeamsConnectorBuilder(IServiceCollection services, IConfiguration? configuration) : ITeamsConnectorBuilder
     {

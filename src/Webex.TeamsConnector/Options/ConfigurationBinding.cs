@@ -1,141 +1,225 @@
-using System.Text.RegularExpressions;
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace Webex.TeamsConnector;
 
 /// <summary>
-/// Binds a configuration section to options without stopping at the first value that cannot be converted: every such
-/// key is reported (by name and expected type, never by value, since it may be a secret) and the other keys are still
-/// bound, so that validation can list every problem at once. For the connector and its adapters.
+/// Checks a configuration section against an options type before it is bound, by walking the section's keys along
+/// the type's properties: every key that names no property and every value that cannot be converted to its
+/// property's type is reported (by key and expected type, never by value, since it may be a secret). What is left
+/// can then be bound without an exception, so that validation lists every problem at once.
 /// </summary>
-public static partial class ConfigurationBinding
+public static class ConfigurationBinding
 {
-    private const int MaxErrors = 100;
+    /// <summary>The longest key (one path segment) quoted in an error; longer ones are cut and end in "…".</summary>
+    public const int MaxQuotedKeyLength = 64;
 
     /// <summary>
-    /// Binds <paramref name="section"/> to <paramref name="options"/>, leaving out each value that cannot be converted
-    /// and reporting one error per such key to <paramref name="reportError"/>.
+    /// Checks <paramref name="section"/> against <typeparamref name="T"/>, reporting each unknown key and each value
+    /// that cannot be converted to <paramref name="reportError"/>.
     /// </summary>
     /// <typeparam name="T">The options type.</typeparam>
-    /// <param name="section">The configuration section.</param>
-    /// <param name="options">The instance to bind to.</param>
-    /// <param name="probe">Creates a throwaway instance used to find the bad keys (so that lists are not bound twice).</param>
-    /// <param name="bind">
-    /// Binds a configuration to an instance, refusing unknown keys when its third argument is <see langword="true"/>:
-    /// <c>static (c, o, strict) =&gt; c.Bind(o, b =&gt; b.ErrorOnUnknownConfiguration = strict)</c> (written by the
-    /// caller, so that the configuration binding source generator sees the concrete type).
-    /// </param>
-    /// <param name="reportError">Receives each error, for example <c>TeamsConnector:Graph:PollInterval is not a valid TimeSpan.</c></param>
-    /// <param name="refuseUnknownKeys">Whether a key that names no property is an error too.</param>
-    /// <returns><see langword="true"/> if every value was bound (and, when refused, no key was unknown).</returns>
-    public static bool Bind<T>(IConfiguration section, T options, Func<T> probe, Action<IConfiguration, T, bool> bind, Action<string> reportError, bool refuseUnknownKeys = false)
+    /// <param name="section">The configuration section (its path prefixes every error).</param>
+    /// <param name="reportError">Receives each error, for example <c>TeamsConnector:Graph:PollInterval is not a valid TimeSpan (for example 00:00:30).</c></param>
+    /// <param name="ignoredKeys">Keys directly below the section that other packages bind and check themselves.</param>
+    /// <returns>
+    /// The configuration to bind: <paramref name="section"/> itself when every value converts, otherwise a copy of it
+    /// without the values that do not.
+    /// </returns>
+    public static IConfiguration Check<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(
+        IConfiguration section, Action<string> reportError, params IReadOnlyCollection<string> ignoredKeys)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(section);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(probe);
-        ArgumentNullException.ThrowIfNull(bind);
         ArgumentNullException.ThrowIfNull(reportError);
-
-        var errors = new List<string>();
+        ArgumentNullException.ThrowIfNull(ignoredKeys);
         var prefix = section is IConfigurationSection { Path: { Length: > 0 } path } ? path : null;
-        var clean = WithoutBadValues(section, prefix, probe, bind, errors);
-        if (clean is not null)
+        var unconvertible = new List<string>();
+        var ignored = new HashSet<string>(ignoredKeys, StringComparer.OrdinalIgnoreCase);
+        foreach (var child in section.GetChildren())
         {
-            bind(clean, options, false);
-        }
-
-        if (clean is not null && refuseUnknownKeys)
-        {
-            try
+            if (!ignored.Contains(child.Key))
             {
-                bind(clean, probe(), true);
-            }
-            catch (InvalidOperationException ex)
-            {
-                // The binder names the unknown properties and the type, never a value.
-                errors.Add($"{prefix ?? "The configuration"}: {ex.Message}");
+                CheckMember(typeof(T), child, Name(prefix, child.Key), reportError, unconvertible);
             }
         }
 
-        foreach (var error in errors)
+        if (unconvertible.Count == 0)
         {
-            reportError(error);
-        }
-
-        return errors.Count == 0;
-    }
-
-    /// <summary>The section itself if every value converts; else a copy without the values that do not (each reported).</summary>
-    private static IConfiguration? WithoutBadValues<T>(IConfiguration section, string? prefix, Func<T> probe, Action<IConfiguration, T, bool> bind, List<string> errors)
-    {
-        try
-        {
-            bind(section, probe(), false);
             return section;
-        }
-        catch (InvalidOperationException)
-        {
-            // Find every bad key below.
         }
 
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in section.AsEnumerable())
         {
-            if (value is not null)
+            if (value is not null && !unconvertible.Contains(key, StringComparer.OrdinalIgnoreCase))
             {
                 values[key] = value;
             }
         }
 
-        for (var attempt = 0; attempt < MaxErrors; attempt++)
-        {
-            var copy = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-            IConfiguration target = prefix is null ? copy : copy.GetSection(prefix);
-            try
-            {
-                bind(target, probe(), false);
-                return target;
-            }
-            catch (InvalidOperationException ex)
-            {
-                var match = FailedConversion().Match(ex.Message);
-                if (!match.Success || !values.Remove(match.Groups["key"].Value))
-                {
-                    errors.Add($"{prefix ?? "The configuration"} could not be bound ({ex.GetType().Name}).");
-                    return null;
-                }
-
-                errors.Add($"{match.Groups["key"].Value} is not a valid {Friendly(match.Groups["type"].Value)}.");
-            }
-        }
-
-        errors.Add($"{prefix ?? "The configuration"} has too many values that cannot be converted.");
-        return null;
+        var copy = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        return prefix is null ? copy : copy.GetSection(prefix);
     }
 
-    private static string Friendly(string type)
+    /// <summary>Cuts a key quoted in an error to <see cref="MaxQuotedKeyLength"/> characters.</summary>
+    /// <param name="key">The key (one path segment).</param>
+    /// <returns>The key, or its first <see cref="MaxQuotedKeyLength"/> characters followed by "…".</returns>
+    public static string Quote(string? key) =>
+        key is null ? "(null)" : key.Length <= MaxQuotedKeyLength ? key : string.Concat(key.AsSpan(0, MaxQuotedKeyLength), "…");
+
+    private static string Name(string? prefix, string key) => prefix is null ? Quote(key) : prefix + ":" + Quote(key);
+
+    // The nested options types (StateSyncOptions and the like) are properties of a type whose public properties are
+    // kept, and the configuration binding source generator references every property of each of them, so their
+    // properties survive trimming.
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Nested options types are rooted by the configuration binding source generator.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Nested options types are rooted by the configuration binding source generator.")]
+    private static void CheckMember(
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] Type owner,
+        IConfigurationSection child,
+        string name,
+        Action<string> reportError,
+        List<string> unconvertible)
     {
-        var simple = type[(type.LastIndexOf('.') + 1)..].TrimEnd(']', ',');
-        return simple switch
+        var property = Array.Find(owner.GetProperties(), p => p.GetIndexParameters().Length == 0 && p.Name.Equals(child.Key, StringComparison.OrdinalIgnoreCase));
+        if (property is null)
         {
-            "TimeSpan" => "TimeSpan (for example 00:00:30)",
-            "Int32" or "Int64" => "whole number",
-            "Boolean" => "boolean (true or false)",
-            "Uri" => "URI",
-            _ => simple,
+            reportError($"{name} is not a known setting ({owner.Name} has no property '{Quote(child.Key)}').");
+            return;
+        }
+
+        var type = property.PropertyType;
+        if (IsLeaf(type) && Array.Find(owner.GetProperties(), p => KeyNamed(p, child.Key) && DictionaryValueType(p.PropertyType) is not null) is { } section)
+        {
+            // A key that is a value and a section at once, bound to two properties: StateSync:ContactPresence and
+            // StateSync:ContactPresence:<channel>.
+            CheckLeaf(type, new ConfigurationBuilder().AddInMemoryCollection([new(child.Key, child.Value)]).Build().GetSection(child.Key), name, reportError, unconvertible);
+            foreach (var entry in child.GetChildren())
+            {
+                CheckLeaf(DictionaryValueType(section.PropertyType)!, entry, name + ":" + Quote(entry.Key), reportError, unconvertible);
+            }
+        }
+        else if (IsLeaf(type))
+        {
+            CheckLeaf(type, child, name, reportError, unconvertible);
+        }
+        else if (DictionaryValueType(type) is { } valueType)
+        {
+            foreach (var entry in child.GetChildren())
+            {
+                CheckLeaf(valueType, entry, name + ":" + Quote(entry.Key), reportError, unconvertible);
+            }
+        }
+        else if (ListItemType(type) is { } itemType)
+        {
+            foreach (var entry in child.GetChildren())
+            {
+                if (!int.TryParse(entry.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    reportError($"{name}:{Quote(entry.Key)} is not a list index (0, 1, 2 ...).");
+                }
+                else
+                {
+                    CheckLeaf(itemType, entry, name + ":" + entry.Key, reportError, unconvertible);
+                }
+            }
+        }
+        else
+        {
+            if (child.Value is not null)
+            {
+                reportError($"{name} is a section, not a value.");
+                unconvertible.Add(child.Path);
+            }
+
+            foreach (var nested in child.GetChildren())
+            {
+                CheckMember(type, nested, name + ":" + Quote(nested.Key), reportError, unconvertible);
+            }
+        }
+    }
+
+    private static void CheckLeaf(Type type, IConfigurationSection entry, string name, Action<string> reportError, List<string> unconvertible)
+    {
+        foreach (var nested in entry.GetChildren())
+        {
+            reportError($"{name}:{Quote(nested.Key)} is not a known setting ({name} is a value, not a section).");
+        }
+
+        if (entry.Value is { } value && !Converts(Nullable.GetUnderlyingType(type) ?? type, value))
+        {
+            reportError($"{name} is not a valid {Friendly(Nullable.GetUnderlyingType(type) ?? type)}.");
+            unconvertible.Add(entry.Path);
+        }
+    }
+
+    private static bool KeyNamed(System.Reflection.PropertyInfo property, string key) =>
+        property.GetIndexParameters().Length == 0
+        && property.GetCustomAttributes(typeof(ConfigurationKeyNameAttribute), false) is [ConfigurationKeyNameAttribute { Name: var configured }]
+        && configured.Equals(key, StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsLeaf(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan)
+            || t == typeof(Uri) || t == typeof(Guid) || t == typeof(DateTimeOffset) || t == typeof(DateTime);
+    }
+
+    private static Type? DictionaryValueType(Type type) =>
+        type.IsGenericType && type.GetGenericArguments() is [var key, var value] && key == typeof(string) && IsLeaf(value)
+            && typeof(IEnumerable).IsAssignableFrom(type) && type.Name.Contains("Dictionary", StringComparison.Ordinal)
+            ? value
+            : null;
+
+    private static Type? ListItemType(Type type) =>
+        type.IsArray && type.GetElementType() is { } element && IsLeaf(element) ? element
+        : type.IsGenericType && type.GetGenericArguments() is [var item] && IsLeaf(item) && typeof(IEnumerable).IsAssignableFrom(type) ? item
+        : null;
+
+    // The same conversions the configuration binder makes (invariant culture).
+    private static bool Converts(Type type, string value)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return type switch
+        {
+            _ when type == typeof(string) => true,
+            _ when type.IsEnum => Enum.TryParse(type, value, ignoreCase: true, out _),
+            _ when type == typeof(bool) => bool.TryParse(value, out _),
+            _ when type == typeof(int) => int.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when type == typeof(long) => long.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when type == typeof(short) => short.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when type == typeof(byte) => byte.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when type == typeof(uint) => uint.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when type == typeof(ulong) => ulong.TryParse(value, NumberStyles.Integer, c, out _),
+            _ when type == typeof(double) => double.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, c, out _),
+            _ when type == typeof(float) => float.TryParse(value, NumberStyles.Float | NumberStyles.AllowThousands, c, out _),
+            _ when type == typeof(decimal) => decimal.TryParse(value, NumberStyles.Number, c, out _),
+            _ when type == typeof(TimeSpan) => TimeSpan.TryParse(value, c, out _),
+            _ when type == typeof(Guid) => Guid.TryParse(value, out _),
+            _ when type == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, c, DateTimeStyles.None, out _),
+            _ when type == typeof(DateTime) => DateTime.TryParse(value, c, DateTimeStyles.None, out _),
+            _ when type == typeof(Uri) => Uri.TryCreate(value, UriKind.RelativeOrAbsolute, out _),
+            _ when type == typeof(char) => value.Length == 1,
+            _ => false,
         };
     }
 
-    // "Failed to convert configuration value '<value>' at '<key>' to type '<type>'." The value may contain anything,
-    // so the key and type are taken from the end of the message.
-    [GeneratedRegex(@"at '(?<key>[^']*)' to type '(?<type>[^']*)'\.?\s*$", RegexOptions.RightToLeft | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex FailedConversion();
+    private static string Friendly(Type type) => type switch
+    {
+        _ when type == typeof(TimeSpan) => "TimeSpan (for example 00:00:30)",
+        _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(uint) || type == typeof(ulong) => "whole number",
+        _ when type == typeof(bool) => "boolean (true or false)",
+        _ when type == typeof(Uri) => "URI",
+        _ => type.Name,
+    };
 }
 
 /// <summary>
-/// Errors met while binding the configuration of <typeparamref name="TOptions"/> (for example by
-/// <see cref="ConfigurationBinding.Bind{T}"/>), kept for the options' validator to report with every other error.
+/// Errors met while checking the configuration of <typeparamref name="TOptions"/> (by
+/// <see cref="ConfigurationBinding.Check{T}"/>), kept for the options' validator to report with every other error.
 /// Register one per options type; thread-safe.
 /// </summary>
 /// <typeparam name="TOptions">The options type the errors belong to.</typeparam>

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
 
@@ -10,9 +11,11 @@ namespace Webex.TeamsConnector;
 public sealed class TeamsConnectorOptions
 {
     /// <summary>The sync rules' settings (<c>TeamsConnector:StateSync</c>).</summary>
+    [ValidateObjectMembers]
     public StateSyncOptions StateSync { get; set; } = new();
 
     /// <summary>Connector administration (<c>TeamsConnector:Admin</c>).</summary>
+    [ValidateObjectMembers]
     public ConnectorAdminOptions Admin { get; set; } = new();
 }
 
@@ -113,6 +116,7 @@ public sealed class StateSyncOptions
 
     /// <summary>How often users, desktop profiles and the presence-sync setting are read again.</summary>
     /// <value>The default value is five minutes.</value>
+    [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:StateSync:RosterRefreshInterval must be positive.")]
     public TimeSpan RosterRefreshInterval { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
@@ -120,10 +124,12 @@ public sealed class StateSyncOptions
     /// being turned off, and resumes within it of the setting being turned on.
     /// </summary>
     /// <value>The default value is one minute.</value>
+    [TimeSpanRange("00:00:00.010", "01:00:00", ErrorMessage = "TeamsConnector:StateSync:PresenceSyncCheckInterval must be between 00:00:00.010 and 01:00:00.")]
     public TimeSpan PresenceSyncCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The longest the host waits between timer checks of the sync engine.</summary>
     /// <value>The default value is one second.</value>
+    [TimeSpanRange("00:00:00.001", "00:01:00", ErrorMessage = "TeamsConnector:StateSync:TimerResolution must be between zero and one minute.")]
     public TimeSpan TimerResolution { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -163,6 +169,7 @@ public sealed class ConnectorAdminOptions
 
     /// <summary>How long an admin-consent <c>state</c> value stays valid.</summary>
     /// <value>The default value is fifteen minutes.</value>
+    [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:Admin:ConsentTimeout must be positive.")]
     public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>
@@ -170,5 +177,6 @@ public sealed class ConnectorAdminOptions
     /// library (for example with an app registration made by hand) start <see cref="ConnectorState.Active"/>.
     /// </summary>
     /// <value>The default value is <see cref="ConnectorState.Active"/>.</value>
+    [EnumDataType(typeof(ConnectorState), ErrorMessage = "TeamsConnector:Admin:InitialState must be NotConfigured, Active, Inactive or Deleted.")]
     public ConnectorState InitialState { get; set; } = ConnectorState.Active;
 }

@@ -1,54 +1,34 @@
-using System.Diagnostics.CodeAnalysis;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
 
 /// <summary>
-/// Validates <see cref="TeamsConnectorOptions"/> and the <c>TeamsConnector</c> section it came from: every error is
-/// listed at once, unknown keys are refused, and values are never echoed (only key names).
+/// The DataAnnotations rules of <see cref="TeamsConnectorOptions"/> and its nested options, generated at compile time.
 /// </summary>
-internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsConnectorOptions>
+[OptionsValidator]
+internal sealed partial class TeamsConnectorOptionsAnnotations : IValidateOptions<TeamsConnectorOptions>;
+
+/// <summary>
+/// Validates <see cref="TeamsConnectorOptions"/>: the configuration errors found while binding, the DataAnnotations
+/// rules, and the rules across fields; every error is listed at once and values are never echoed (only key names).
+/// </summary>
+internal sealed class TeamsConnectorOptionsValidator(ConfigurationErrors<TeamsConnectorOptions>? bindingErrors = null) : IValidateOptions<TeamsConnectorOptions>
 {
-    private static readonly HashSet<string> s_topLevel = new(StringComparer.OrdinalIgnoreCase) { "StateSync", "Admin", "Graph", "ContactCenter" };
-    private static readonly HashSet<string> s_stateSync = PropertyNames<StateSyncOptions>();
-    private static readonly HashSet<string> s_admin = PropertyNames<ConnectorAdminOptions>();
+    private const string Prefix = "TeamsConnector";
 
-    private readonly IConfiguration? _section;
-    private readonly ConfigurationErrors<TeamsConnectorOptions>? _bindingErrors;
-
-    public TeamsConnectorOptionsValidator(IConfiguration? section, ConfigurationErrors<TeamsConnectorOptions>? bindingErrors = null)
-    {
-        _section = section;
-        _bindingErrors = bindingErrors;
-    }
+    private readonly TeamsConnectorOptionsAnnotations _annotations = new();
 
     public ValidateOptionsResult Validate(string? name, TeamsConnectorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>(_bindingErrors?.Errors ?? []);
-        if (_section is not null)
+        var errors = new List<string>(bindingErrors?.Errors ?? []);
+        if (_annotations.Validate(Prefix, options) is { Failed: true, Failures: { } failures })
         {
-            CheckKeys(_section, errors);
+            errors.AddRange(failures);
         }
 
         var sync = options.StateSync ?? new StateSyncOptions();
         TryBuildRules(sync, new OriginClassifier(), out _, errors);
-
-        if (sync.RosterRefreshInterval <= TimeSpan.Zero)
-        {
-            errors.Add("TeamsConnector:StateSync:RosterRefreshInterval must be positive.");
-        }
-
-        if (sync.PresenceSyncCheckInterval < TimeSpan.FromMilliseconds(10) || sync.PresenceSyncCheckInterval > TimeSpan.FromHours(1))
-        {
-            errors.Add("TeamsConnector:StateSync:PresenceSyncCheckInterval must be between 00:00:00.010 and 01:00:00.");
-        }
-
-        if (sync.TimerResolution <= TimeSpan.Zero || sync.TimerResolution > TimeSpan.FromMinutes(1))
-        {
-            errors.Add("TeamsConnector:StateSync:TimerResolution must be between zero and one minute.");
-        }
 
         if (!sync.SyncAllEligibleAgents && (sync.Agents is null || sync.Agents.Count == 0))
         {
@@ -56,16 +36,6 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
         }
 
         var admin = options.Admin ?? new ConnectorAdminOptions();
-        if (admin.ConsentTimeout <= TimeSpan.Zero)
-        {
-            errors.Add("TeamsConnector:Admin:ConsentTimeout must be positive.");
-        }
-
-        if (!Enum.IsDefined(admin.InitialState))
-        {
-            errors.Add("TeamsConnector:Admin:InitialState must be NotConfigured, Active, Inactive or Deleted.");
-        }
-
         if (admin.ConsentRedirectUri is { IsAbsoluteUri: false })
         {
             errors.Add("TeamsConnector:Admin:ConsentRedirectUri must be an absolute URI.");
@@ -87,7 +57,14 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
         IdleCodeMapping? mapping = null;
         if (sync.IdleCodes is not null)
         {
-            if (!IdleCodeMapping.TryCreate(sync.IdleCodes.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)), out mapping, out var mappingErrors))
+            // No Teams state has a long name: a long key is refused here, cut, so that it is never echoed in full.
+            foreach (var key in sync.IdleCodes.Keys.Where(static k => k.Length > ConfigurationBinding.MaxQuotedKeyLength))
+            {
+                errors.Add($"TeamsConnector:StateSync:IdleCodes:{Safe(key)} is not a Teams state that can be mapped.");
+            }
+
+            var entries = sync.IdleCodes.Where(static e => e.Key.Length <= ConfigurationBinding.MaxQuotedKeyLength);
+            if (!IdleCodeMapping.TryCreate(entries.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)), out mapping, out var mappingErrors))
             {
                 errors.AddRange(mappingErrors.Select(e => "TeamsConnector:StateSync:" + e));
             }
@@ -155,36 +132,5 @@ internal sealed class TeamsConnectorOptionsValidator : IValidateOptions<TeamsCon
         return false;
     }
 
-    private static void CheckKeys(IConfiguration section, List<string> errors)
-    {
-        foreach (var child in section.GetChildren())
-        {
-            if (!s_topLevel.Contains(child.Key))
-            {
-                errors.Add($"TeamsConnector:{Safe(child.Key)} is not a known setting (allowed: StateSync, Admin, Graph, ContactCenter).");
-                continue;
-            }
-
-            var known = child.Key.Equals("StateSync", StringComparison.OrdinalIgnoreCase) ? s_stateSync
-                : child.Key.Equals("Admin", StringComparison.OrdinalIgnoreCase) ? s_admin
-                : null;
-            if (known is null)
-            {
-                continue; // the adapters check their own sections
-            }
-
-            foreach (var setting in child.GetChildren())
-            {
-                if (!known.Contains(setting.Key))
-                {
-                    errors.Add($"TeamsConnector:{child.Key}:{Safe(setting.Key)} is not a known setting.");
-                }
-            }
-        }
-    }
-
-    private static HashSet<string> PropertyNames<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>() =>
-        new(typeof(T).GetProperties().Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
-
-    private static string Safe(string? key) => key is null ? "(null)" : key.Length <= 64 ? key : key[..64] + "...";
+    private static string Safe(string? key) => ConfigurationBinding.Quote(key);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Webex.TeamsConnector.Testing;
 
 namespace Webex.TeamsConnector.ContactCenter.Tests.Catalog;
@@ -247,14 +248,12 @@ public sealed class DirectoryTests
     {
         await using var h = await Harness.StartAsync();
         h.Wxcc.Faults.ServiceUnavailable = 1;
+        var backOff = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Services.GetRequiredService<WxccResilience>().BackingOff += d => backOff.TrySetResult(d);
         var read = h.Directory.GetPresenceSyncSettingAsync(CancellationToken.None);
 
         await h.Wxcc.WaitUntilAsync(w => w.RequestCount("msTeams") == 1);
-        while (!read.IsCompleted)
-        {
-            h.Time.Advance(TimeSpan.FromMilliseconds(500));
-            await Task.WhenAny(read, h.Wxcc.WaitUntilAsync(w => w.RequestCount("msTeams") == 2, TimeSpan.FromMilliseconds(200)).ContinueWith(static _ => { }));
-        }
+        h.Time.Advance(await backOff.Task.WaitAsync(Harness.Wait));
 
         (await read).Should().BeTrue();
         h.Wxcc.RequestCount("msTeams").Should().Be(2);

@@ -17,13 +17,14 @@ public sealed class RetryAfterTests
     }
 
     [Fact]
-    public void RetryAfter_HttpDateWithADateHeader_IsMeasuredFromTheServersDate()
+    public void RetryAfter_HttpDateWithADateHeader_IsMeasuredFromTheTimeProviderNotTheServersDate()
     {
+        // The Date header comes from the server's (or a proxy's) clock; the wait is what is left on the connector's.
         using var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
         response.Headers.RetryAfter = new RetryConditionHeaderValue(s_now + TimeSpan.FromSeconds(7));
-        response.Headers.Date = s_now + TimeSpan.FromSeconds(2);
+        response.Headers.Date = s_now - TimeSpan.FromDays(3650);
 
-        ContactCenterHttp.RetryAfter(response, s_now).Should().Be(TimeSpan.FromSeconds(5));
+        ContactCenterHttp.RetryAfter(response, s_now).Should().Be(TimeSpan.FromSeconds(7));
     }
 
     [Fact]

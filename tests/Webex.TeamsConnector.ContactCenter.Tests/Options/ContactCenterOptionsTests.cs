@@ -173,12 +173,30 @@ public sealed class ContactCenterOptionsTests
     }
 
     [Fact]
+    public void AddWebexContactCenter_Section_IsBoundFromThatSection()
+    {
+        var values = Valid();
+        values["RequestsPerMinute"] = "120";
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(kv => new KeyValuePair<string, string?>("Adapters:Wxcc:" + kv.Key, kv.Value)))
+            .Build();
+        var services = new ServiceCollection();
+        services.AddTeamsConnector().AddWebexContactCenter(configuration.GetSection("Adapters:Wxcc"));
+
+        var options = services.BuildServiceProvider().GetRequiredService<IOptions<ContactCenterOptions>>().Value;
+
+        options.RequestsPerMinute.Should().Be(120);
+        options.OrgId.Should().Be(values["OrgId"]);
+    }
+
+    [Fact]
     public void AddWebexContactCenter_NullArguments_Throw()
     {
         var builder = new ServiceCollection().AddTeamsConnector();
 
         ((Action)(() => ContactCenterTeamsConnectorBuilderExtensions.AddWebexContactCenter(null!))).Should().Throw<ArgumentNullException>();
-        ((Action)(() => builder.AddWebexContactCenter(null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => builder.AddWebexContactCenter((Action<ContactCenterOptions>)null!))).Should().Throw<ArgumentNullException>();
+        ((Action)(() => builder.AddWebexContactCenter((Microsoft.Extensions.Configuration.IConfigurationSection)null!))).Should().Throw<ArgumentNullException>();
     }
 
     [Fact]

@@ -157,7 +157,12 @@ public sealed class AddGraphPresenceTests
     {
         using var services = Build(Valid());
 
-        services.GetRequiredService<IStartupValidator>().Validate();
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        services.GetServices<IValidateOptions<GraphOptions>>().Should().NotBeEmpty("the Graph options are checked at start");
+        start.Should().NotThrow();
+        var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
+        (options.BaseUrl, options.TenantId, options.ClientId).Should().Be((new Uri("http://127.0.0.1:5000/v1.0"), TenantId, ClientId));
     }
 
     [Fact]
@@ -239,6 +244,37 @@ public sealed class AddGraphPresenceTests
         ["PresenceSource"] = "ChangeNotifications",
         ["NotificationUrl"] = "https://connector.example/graph/notifications",
     };
+
+    [Fact]
+    public void AddGraphPresence_Section_IsBoundFromThatSectionAndValidated()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Adapters:MsGraph:BaseUrl"] = "http://127.0.0.1:5000/v1.0",
+            ["Adapters:MsGraph:TenantId"] = TenantId,
+            ["Adapters:MsGraph:ClientId"] = ClientId,
+            ["Adapters:MsGraph:PollBatchSize"] = "100",
+        }).Build();
+        var collection = new ServiceCollection();
+        collection.AddTeamsConnector().AddGraphPresence(configuration.GetSection("Adapters:MsGraph"));
+        using var services = collection.BuildServiceProvider();
+
+        services.GetRequiredService<IOptions<GraphOptions>>().Value.PollBatchSize.Should().Be(100);
+        services.GetRequiredService<IStartupValidator>().Validate();
+        ((Action)(() => collection.AddTeamsConnector().AddGraphPresence((IConfigurationSection)null!))).Should().Throw<ArgumentNullException>();
+    }
+
+    [Fact]
+    public void AddGraphPresence_CalledTwice_BindsTheSectionOnce_AndCodeWinsOverConfiguration()
+    {
+        var collection = new ServiceCollection();
+        var builder = collection.AddTeamsConnector(Configuration(Valid(new() { ["PollBatchSize"] = "100" })));
+        builder.AddGraphPresence(o => o.PollBatchSize = 200).AddGraphPresence();
+        using var services = collection.BuildServiceProvider();
+
+        collection.Count(static d => d.ServiceType == typeof(IConfigureOptions<GraphOptions>)).Should().Be(3, "the section's binding once, and each call's action");
+        services.GetRequiredService<IOptions<GraphOptions>>().Value.PollBatchSize.Should().Be(200, "settings given in code apply after the section");
+    }
 
     private static Dictionary<string, string?> Valid(Dictionary<string, string?>? extra = null)
     {

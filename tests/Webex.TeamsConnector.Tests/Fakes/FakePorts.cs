@@ -79,7 +79,11 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     public ValueTask ReportAsync(AgentWriteResult result) => _resultWriter!.WriteAsync(result);
 
     // ITeamsPresenceFeed
-    public void SetWatchedUsers(IReadOnlyCollection<string> teamsUserIds) => Watched = teamsUserIds;
+    public void SetWatchedUsers(IReadOnlyCollection<string> teamsUserIds)
+    {
+        Watched = teamsUserIds;
+        Wait.Pulse.Raise();
+    }
 
     public async Task RunAsync(ChannelWriter<TeamsPresenceUpdate> updates, CancellationToken cancellationToken)
     {
@@ -90,7 +94,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
             throw failure;
         }
 
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
     }
 
     // IAgentEventFeed
@@ -105,7 +109,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
         }
 
         MarkRunning();
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
     }
 
     // IAgentStateOutbox
@@ -113,6 +117,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     {
         _unsent[agentId] = state;
         Writes.Enqueue((agentId, state));
+        Wait.Pulse.Raise();
     }
 
     /// <summary>Marks the agent's wanted state as sent (it can no longer be withdrawn).</summary>
@@ -126,6 +131,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
         }
 
         Withdrawn.Enqueue((agentId, state));
+        Wait.Pulse.Raise();
         return true;
     }
 
@@ -140,12 +146,14 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     public Task PublishAsync(string teamsUserId, PublishedPresence presence, TimeSpan expiration, CancellationToken cancellationToken)
     {
         Published.Enqueue((teamsUserId, presence));
+        Wait.Pulse.Raise();
         return Task.CompletedTask;
     }
 
     public Task ClearAsync(string teamsUserId, CancellationToken cancellationToken)
     {
         Cleared.Enqueue(teamsUserId);
+        Wait.Pulse.Raise();
         return Task.CompletedTask;
     }
 
@@ -171,6 +179,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     {
         Interlocked.Increment(ref SettingWrites);
         PresenceSyncSetting = enabled;
+        Wait.Pulse.Raise();
         return Task.CompletedTask;
     }
 
@@ -185,6 +194,8 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
         {
             FeedsRunning.TrySetResult();
         }
+
+        Wait.Pulse.Raise();
     }
 
     public void ResetRunning()
