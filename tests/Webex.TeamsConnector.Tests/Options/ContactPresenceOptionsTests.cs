@@ -81,4 +81,14 @@ public class ContactPresenceOptionsTests
         errors.Should().Contain(e => e.StartsWith("TeamsConnector:StateSync:ContactPresence:Chat must be None or one of", StringComparison.Ordinal));
         errors.Should().NotContain(e => e.Contains("is not a known setting", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void ContactPresence_ValueAndSection_OtherValuesStillRefuseChildren()
+    {
+        var (rules, errors) = Bind(("ContactPresence", "Busy/InACall"), ("ContactPresence:Chat", "Busy/InACall"), ("ReasonMarker:Chat", "x"));
+
+        rules.Should().BeNull();
+        errors.Should().ContainSingle(e => e.Contains("is not a known setting", StringComparison.Ordinal))
+            .Which.Should().Contain("ReasonMarker:Chat");
+    }
 }
