@@ -82,7 +82,7 @@ public class EngineBenchmarks
 
     /// <summary>Memory per tracked agent: engine indexes plus machine (ids are the caller's strings).</summary>
     [Benchmark(OperationsPerInvoke = Agents)]
-    public SyncEngine TrackAgents()
+    public object TrackAgents()
     {
         var engine = new SyncEngine(_rules, TimeProvider.System, Agents);
         for (var i = 0; i < Agents; i++)

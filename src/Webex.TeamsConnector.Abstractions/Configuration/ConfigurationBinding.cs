@@ -12,7 +12,7 @@ namespace Webex.TeamsConnector;
 /// property's type is reported (by key and expected type, never by value, since it may be a secret). What is left
 /// can then be bound without an exception, so that validation lists every problem at once.
 /// </summary>
-public static class ConfigurationBinding
+internal static class ConfigurationBinding
 {
     /// <summary>The longest key (one path segment) quoted in an error; longer ones are cut and end in "…".</summary>
     public const int MaxQuotedKeyLength = 64;
@@ -249,7 +249,7 @@ public static class ConfigurationBinding
 /// Register one per options type; thread-safe.
 /// </summary>
 /// <typeparam name="TOptions">The options type the errors belong to.</typeparam>
-public sealed class ConfigurationErrors<TOptions>
+internal sealed class ConfigurationErrors<TOptions>
     where TOptions : class
 {
     private readonly List<string> _errors = [];

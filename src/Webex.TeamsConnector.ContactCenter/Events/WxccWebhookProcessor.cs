@@ -15,7 +15,7 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// drops duplicates and out-of-order events by their timestamps, and hands the rest to the webhook-mode
 /// <see cref="IAgentEventFeed"/>. Rejections are logged and counted, never thrown.
 /// </summary>
-public sealed class WxccWebhookProcessor
+internal sealed class WxccWebhookProcessor
 {
     /// <summary>The signature header (hex HMAC-SHA256 of the raw body, keyed by the subscription secret).</summary>
     public const string SignatureHeader = "X-WebexCC-Signature";

@@ -10,7 +10,7 @@ namespace Webex.TeamsConnector;
 /// <see cref="StateOrigin.Supervisor"/>; login and logout are <see cref="StateOrigin.System"/>; anything else is
 /// <see cref="StateOrigin.Agent"/>.
 /// </summary>
-public sealed class OriginClassifier
+internal sealed class OriginClassifier
 {
     /// <summary>The default <c>lastStateChangeReason</c> that the connector writes.</summary>
     public const string DefaultReasonMarker = "teams-presence-sync";

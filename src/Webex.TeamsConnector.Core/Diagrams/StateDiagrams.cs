@@ -6,7 +6,7 @@ namespace Webex.TeamsConnector;
 /// Exports the state machines as Mermaid <c>stateDiagram-v2</c> text, generated from the same tables the code runs,
 /// so the picture cannot drift from the behaviour.
 /// </summary>
-public static class StateDiagrams
+internal static class StateDiagrams
 {
     /// <summary>The per-agent sync machine: the Teams -> WxCC rules table and the WxCC-side transitions.</summary>
     /// <returns>Mermaid text, lines separated by <c>\n</c>.</returns>

@@ -76,13 +76,13 @@ public readonly record struct LifecycleResult(bool Succeeded, ConnectorStatus St
 /// <param name="From">The state before.</param>
 /// <param name="Operation">The operation.</param>
 /// <param name="To">The state after.</param>
-public readonly record struct LifecycleTransition(ConnectorState From, ConnectorOperation Operation, ConnectorState To);
+internal readonly record struct LifecycleTransition(ConnectorState From, ConnectorOperation Operation, ConnectorState To);
 
 /// <summary>
 /// The connector lifecycle: NotConfigured -> Active (authorize), Active -> Inactive (deactivate), Inactive -> Active
 /// (reactivate), Inactive -> Deleted (delete). Pure functions over an immutable <see cref="ConnectorStatus"/>.
 /// </summary>
-public static class ConnectorLifecycle
+internal static class ConnectorLifecycle
 {
     /// <summary>What the administrator is told after delete.</summary>
     public const string DeleteNotice =

@@ -1,7 +1,7 @@
 namespace Webex.TeamsConnector;
 
 /// <summary>Helpers over the organization's auxiliary codes: system codes, RONA, and validation of an idle-code mapping.</summary>
-public static class IdleCodeCatalog
+internal static class IdleCodeCatalog
 {
     /// <summary>The names of WxCC's system idle codes (besides any code WxCC flags with <c>isSystemCode</c>).</summary>
     public static IReadOnlyCollection<string> SystemCodeNames { get; } =

@@ -21,7 +21,7 @@ public enum PublishedPresence
 }
 
 /// <summary>Wire names and parsing of <see cref="PublishedPresence"/>.</summary>
-public static class PublishedPresenceExtensions
+internal static class PublishedPresenceExtensions
 {
     /// <summary>The Graph <c>availability</c> string of a published presence.</summary>
     /// <param name="presence">The presence.</param>

@@ -57,7 +57,7 @@ public readonly record struct DesktopProfileChange(bool Succeeded, DesktopProfil
 /// off before one is turned on); only agents whose profile has Teams state synchronization on are synced; only
 /// those whose profile has Teams show user details on may search experts.
 /// </summary>
-public static class DesktopProfileRules
+internal static class DesktopProfileRules
 {
     /// <summary>Whether agents of this profile are synced with Teams.</summary>
     /// <param name="profile">The profile, or <see langword="null"/> when unknown.</param>

@@ -21,7 +21,7 @@ public enum AgentSyncClass
 }
 
 /// <summary>What the Teams -> WxCC rules do on a change of Teams presence.</summary>
-public enum TeamsAction
+internal enum TeamsAction
 {
     /// <summary>Nothing.</summary>
     None = 0,
@@ -40,20 +40,20 @@ public enum TeamsAction
 /// <param name="TeamsMapped">Whether Teams shows a state mapped to an idle code.</param>
 /// <param name="Action">What the rules do.</param>
 /// <param name="Result">The agent's class afterwards.</param>
-public readonly record struct TeamsRule(AgentSyncClass Agent, bool TeamsMapped, TeamsAction Action, AgentSyncClass Result);
+internal readonly record struct TeamsRule(AgentSyncClass Agent, bool TeamsMapped, TeamsAction Action, AgentSyncClass Result);
 
 /// <summary>One documented WxCC-side transition of an agent (who changes the state and what it does to the rules).</summary>
 /// <param name="From">The class before.</param>
 /// <param name="Trigger">The event, in words.</param>
 /// <param name="To">The class after.</param>
 /// <param name="Effect">What the connector does, in words (empty for nothing).</param>
-public readonly record struct AgentTransition(AgentSyncClass From, string Trigger, AgentSyncClass To, string Effect);
+internal readonly record struct AgentTransition(AgentSyncClass From, string Trigger, AgentSyncClass To, string Effect);
 
 /// <summary>
 /// The sync rules in one readable place. <see cref="TeamsRules"/> is the table that the per-agent machine executes;
 /// <see cref="AgentTransitions"/> documents the WxCC side; both are exported by <see cref="StateDiagrams"/>.
 /// </summary>
-public static class AgentSyncTable
+internal static class AgentSyncTable
 {
     /// <summary>The suffix of the transitions that exist only with <see cref="EngageFrom.PresenceSyncOrigin"/>.</summary>
     public const string StrictSuffix = " (EngageFrom=PresenceSyncOrigin)";

@@ -6,7 +6,7 @@ namespace Webex.TeamsConnector;
 /// The administrator's mapping from Teams states to WxCC idle code ids. A Teams state that is not mapped leaves
 /// the agent free. Immutable and safe to share.
 /// </summary>
-public sealed class IdleCodeMapping
+internal sealed class IdleCodeMapping
 {
     /// <summary>The longest idle code id WxCC accepts (<c>auxCodeId</c>).</summary>
     public const int MaxIdleCodeIdLength = 36;

@@ -1,7 +1,7 @@
 namespace Webex.TeamsConnector;
 
 /// <summary>What a <see cref="SyncCommand"/> asks the adapters to do.</summary>
-public enum SyncCommandKind
+internal enum SyncCommandKind
 {
     /// <summary>Nothing.</summary>
     None = 0,
@@ -26,7 +26,7 @@ public enum SyncCommandKind
 }
 
 /// <summary>Which sync rule produced a command.</summary>
-public enum SyncRule
+internal enum SyncRule
 {
     /// <summary>No rule.</summary>
     None = 0,
@@ -53,7 +53,7 @@ public enum SyncRule
 }
 
 /// <summary>What made the engine evaluate a rule.</summary>
-public enum SyncTrigger
+internal enum SyncTrigger
 {
     /// <summary>Teams presence changed.</summary>
     TeamsPresenceChanged = 0,
@@ -82,7 +82,7 @@ public enum SyncTrigger
 /// <summary>Why a command was produced: the rule and its trigger. Prints as text for logs.</summary>
 /// <param name="Rule">The rule.</param>
 /// <param name="Trigger">The trigger.</param>
-public readonly record struct SyncReason(SyncRule Rule, SyncTrigger Trigger)
+internal readonly record struct SyncReason(SyncRule Rule, SyncTrigger Trigger)
 {
     /// <summary>Formats as <c>rule (trigger)</c>, for example <c>Engage (TeamsPresenceChanged)</c>.</summary>
     /// <returns>The text.</returns>
@@ -92,7 +92,7 @@ public readonly record struct SyncReason(SyncRule Rule, SyncTrigger Trigger)
 /// <summary>
 /// A command produced by the sync rules for the adapters: a WxCC state write or a Teams presence publish or clear.
 /// </summary>
-public readonly struct SyncCommand : IEquatable<SyncCommand>
+internal readonly struct SyncCommand : IEquatable<SyncCommand>
 {
     internal SyncCommand(SyncCommandKind kind, string agentId, string? teamsUserId, AgentState state, PublishedPresence presence, TimeSpan expiration, SyncReason reason)
     {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Webex.TeamsConnector;
 
 /// <summary>What happened to an event given to the sync rules.</summary>
-public enum SyncOutcome
+internal enum SyncOutcome
 {
     /// <summary>The event was applied (it may or may not have produced commands).</summary>
     Applied = 0,
@@ -33,7 +33,7 @@ public enum SyncOutcome
 /// The result of one event: its outcome and up to two commands. A small value type; producing it allocates nothing,
 /// and commands are materialised only when read.
 /// </summary>
-public readonly struct SyncDecision
+internal readonly struct SyncDecision
 {
     private readonly AgentIdentity? _agent;
     private readonly TimeSpan _expiration;
@@ -134,7 +134,7 @@ internal ref struct DecisionBuilder(SyncOutcome outcome)
 }
 
 /// <summary>Receives commands from <see cref="SyncEngine.AdvanceTime(ISyncCommandSink)"/>.</summary>
-public interface ISyncCommandSink
+internal interface ISyncCommandSink
 {
     /// <summary>Called for each command, in order.</summary>
     /// <param name="command">The command.</param>

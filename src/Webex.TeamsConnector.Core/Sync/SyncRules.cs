@@ -4,7 +4,7 @@ namespace Webex.TeamsConnector;
 /// The settings of the sync rules shared by every agent's machine: the idle-code mapping, the origin classifier and
 /// the Teams publishing policy. Immutable once given to a <see cref="SyncEngine"/>.
 /// </summary>
-public sealed record SyncRules
+internal sealed record SyncRules
 {
     /// <summary>The shortest <c>expirationDuration</c> Graph <c>setPresence</c> accepts.</summary>
     public static readonly TimeSpan MinPublishExpiration = TimeSpan.FromMinutes(5);

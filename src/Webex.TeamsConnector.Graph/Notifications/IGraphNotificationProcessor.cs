@@ -6,7 +6,7 @@ namespace Webex.TeamsConnector.Graph;
 /// (size, JSON, <c>clientState</c> in constant time, known subscription, tenant); decryption and the work that
 /// follows happen afterwards, in the presence feed. Rejected notifications are logged and counted.
 /// </summary>
-public interface IGraphNotificationProcessor
+internal interface IGraphNotificationProcessor
 {
     /// <summary>Handles one request whose body is already in memory.</summary>
     /// <param name="validationToken">The <c>validationToken</c> query parameter, URL-decoded (as the web framework gives it), or <see langword="null"/>.</param>
@@ -37,4 +37,4 @@ public interface IGraphNotificationProcessor
 /// <param name="StatusCode">The HTTP status: 200 for the handshake, 202 for notifications, 4xx for bad requests.</param>
 /// <param name="ContentType">The content type of <paramref name="Body"/>, if any.</param>
 /// <param name="Body">The body to send, if any.</param>
-public readonly record struct GraphNotificationResponse(int StatusCode, string? ContentType, string? Body);
+internal readonly record struct GraphNotificationResponse(int StatusCode, string? ContentType, string? Body);

@@ -182,9 +182,9 @@ public class TeamsRulesTableTests
     [InlineData(AgentSyncClass.OnContact, true, TeamsAction.Defer)]
     [InlineData(AgentSyncClass.AvailableByOthers, false, TeamsAction.None)]
     [InlineData(AgentSyncClass.AvailableByOthers, true, TeamsAction.None)]
-    public void RulesTable_MatchesDesign(AgentSyncClass agent, bool mapped, TeamsAction action)
+    public void RulesTable_MatchesDesign(AgentSyncClass agent, bool mapped, object action)
     {
-        AgentSyncTable.ActionFor(agent, mapped).Should().Be(action);
+        AgentSyncTable.ActionFor(agent, mapped).Should().Be((TeamsAction)action);
         AgentSyncTable.TeamsRules.Should().HaveCount(12);
     }
 }

@@ -14,7 +14,7 @@ namespace Webex.TeamsConnector.Graph.Tests;
 /// over real HTTP, on a <see cref="ManualClock"/>, with fake logging; optionally a webhook that serves the
 /// notification processor. Collects the feed's updates.
 /// </summary>
-public sealed class GraphTestHost : IAsyncDisposable
+internal sealed class GraphTestHost : IAsyncDisposable
 {
     public const string AppId = "11111111-2222-4333-8444-555555555555";
     public const string Secret = "s3cr3t-client-secret-value-never-logged";

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Webex.TeamsConnector.Graph.Tests;
 
 /// <summary>A loopback HTTP endpoint that hands every request to a delegate (the Graph notification webhook).</summary>
-public sealed class WebhookReceiver : IAsyncDisposable
+internal sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
