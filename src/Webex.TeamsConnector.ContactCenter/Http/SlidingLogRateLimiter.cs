@@ -300,10 +300,25 @@ internal sealed partial class SlidingLogRateLimiter : RateLimiter
         {
             _timer?.Dispose();
             _timerDue = due;
-            _timer = _time.CreateTimer(static s => ((SlidingLogRateLimiter)s!).Pump(), this, TimeSpan.FromTicks(Math.Max(due - now, 1)), Timeout.InfiniteTimeSpan);
+            _timer = _time.CreateTimer(static s => ((SlidingLogRateLimiter)s!).OnTimer(), this, TimeSpan.FromTicks(Math.Max(due - now, 1)), Timeout.InfiniteTimeSpan);
         }
 
         return TimeSpan.FromTicks(due - now);
+    }
+
+    /// <summary>
+    /// The timer fired: it is spent, whether or not its due time has come (a real timer counts whole milliseconds and may
+    /// fire a little early), so the pump arms a new one for whoever still waits.
+    /// </summary>
+    private void OnTimer()
+    {
+        lock (_gate)
+        {
+            _timer?.Dispose();
+            _timer = null;
+        }
+
+        Pump();
     }
 
     /// <summary>Grants what can be granted, in queue order, and re-arms or drops the timer.</summary>

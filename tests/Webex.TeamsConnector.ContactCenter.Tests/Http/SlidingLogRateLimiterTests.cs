@@ -36,6 +36,21 @@ public sealed class SlidingLogRateLimiterTests
     }
 
     [Fact]
+    public async Task AcquireAsync_TimerFiresEarly_WaiterIsStillGrantedWhenTheSlotFrees()
+    {
+        var time = new EarlyTimers();
+        using var limiter = new SlidingLogRateLimiter(1, s_hold, time);
+        await limiter.AcquireAsync(1, false, CancellationToken.None);
+        var waiting = limiter.AcquireAsync(1, false, CancellationToken.None).AsTask();
+
+        time.Advance(s_hold - TimeSpan.FromMilliseconds(1));
+        waiting.IsCompleted.Should().BeFalse("the timer fired a millisecond before the slot frees");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+
+        (await waiting.WaitAsync(s_wait)).IsAcquired.Should().BeTrue();
+    }
+
+    [Fact]
     public async Task AcquireAsync_ManyWaiters_GrantedFirstInFirstOutWithThePriorityLaneAhead()
     {
         var time = new FakeTimeProvider();
@@ -206,5 +221,12 @@ public sealed class SlidingLogRateLimiterTests
 
         var kept = grants.Where(g => !given.Contains(g.Lease)).Select(g => g.At).ToList();
         return waiting.Count == 0 && kept.All(start => kept.Count(t => t >= start && t < start + hold) <= limit);
+    }
+
+    /// <summary>Fake time whose timers fire a millisecond early, as a real timer rounding to milliseconds may.</summary>
+    private sealed class EarlyTimers : FakeTimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            base.CreateTimer(callback, state, dueTime > TimeSpan.FromMilliseconds(1) ? dueTime - TimeSpan.FromMilliseconds(1) : dueTime, period);
     }
 }
