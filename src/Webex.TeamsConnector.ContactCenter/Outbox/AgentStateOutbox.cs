@@ -21,31 +21,32 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
 {
     private readonly object _gate = new();
     private readonly PendingWrites _pending = new();
-    private readonly IOptions<TeamsConnectorOptions> _connector;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ContactCenterTelemetry _telemetry;
     private readonly WriteDispatcher _dispatcher;
     private readonly AgentStateWriteSender _sender;
-    private string? _reasonMarker;
     private ChannelWriter<AgentWriteResult>? _results;
     private int _running;
 
-    public AgentStateOutbox(WxccApiClient api, IOptions<TeamsConnectorOptions> connector, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<AgentStateOutbox> logger)
+    public AgentStateOutbox(WxccApiClient api, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<AgentStateOutbox> logger)
     {
         _telemetry = telemetry;
-        _connector = connector;
         _time = timeProvider;
         _logger = logger;
         _dispatcher = new WriteDispatcher(_gate, _pending, api.Budget, api.Options.MaxConcurrentWrites, timeProvider);
         _sender = new AgentStateWriteSender(api, () => ReasonMarker);
     }
 
-    /// <summary>
-    /// The <c>lastStateChangeReason</c> written with every state change: <c>TeamsConnector:StateSync:ReasonMarker</c>,
-    /// the one setting the sync rules also recognise the connector's own writes by.
-    /// </summary>
-    internal string ReasonMarker => _reasonMarker ??= _connector.Value.StateSync.ReasonMarker;
+    public string ReasonMarker
+    {
+        get => Volatile.Read(ref field);
+        set
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value);
+            Volatile.Write(ref field, value);
+        }
+    } = OriginClassifier.DefaultReasonMarker;
 
     /// <summary>Raised when the outbox waits for a retry delay (its timer is registered), with the wait.</summary>
     public event Action<TimeSpan>? Waiting

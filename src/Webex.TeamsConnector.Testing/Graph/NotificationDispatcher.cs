@@ -19,6 +19,7 @@ internal sealed class NotificationDispatcher : IAsyncDisposable
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(30) };
     private readonly GraphEmulatorFaults _faults;
     private readonly GraphEmulatorOptions _options;
+    private readonly Action _changed;
     private readonly List<Item> _held = [];
     private readonly Lock _heldGate = new();
     private readonly SemaphoreSlim _sendGate = new(1, 1);
@@ -27,10 +28,11 @@ internal sealed class NotificationDispatcher : IAsyncDisposable
     private long _failed;
     private long _suppressed;
 
-    public NotificationDispatcher(GraphEmulatorOptions options, GraphEmulatorFaults faults)
+    public NotificationDispatcher(GraphEmulatorOptions options, GraphEmulatorFaults faults, Action changed)
     {
         _options = options;
         _faults = faults;
+        _changed = changed;
         _loop = Task.Run(RunAsync);
     }
 
@@ -295,6 +297,7 @@ internal sealed class NotificationDispatcher : IAsyncDisposable
         finally
         {
             _sendGate.Release();
+            _changed();
         }
     }
 

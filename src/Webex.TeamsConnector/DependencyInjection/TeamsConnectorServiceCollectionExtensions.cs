@@ -86,7 +86,8 @@ public static class TeamsConnectorServiceCollectionExtensions
         services.TryAddSingleton<ITeamsConnectorAdmin>(sp => sp.GetRequiredService<TeamsConnectorAdmin>());
         services.TryAddSingleton<AgentExpertSearch>();
         services.TryAddSingleton<IAgentExpertSearch>(sp => sp.GetRequiredService<AgentExpertSearch>());
-        services.TryAddSingleton<TeamsConnectorService>();
+        services.TryAddSingleton(OrgConnectorFactory.Create);
+        services.TryAddSingleton(sp => new TeamsConnectorService(() => [sp.GetRequiredService<OrgConnector>()]));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsConnectorService>(sp => sp.GetRequiredService<TeamsConnectorService>()));
 
         if (!services.Any(d => d.ServiceType == typeof(TeamsConnectorHealthCheck)))

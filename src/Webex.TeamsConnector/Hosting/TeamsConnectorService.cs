@@ -1,155 +1,49 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
 
 /// <summary>
-/// The sync host: while the connector is Active and the organization's presence-sync setting is on, runs a
-/// <see cref="SyncSession"/>; restarts it after a status change or a failure (with backoff); stops it cleanly.
+/// The host: starts the connector units (one per organization) when the application starts and stops them when it
+/// stops. Each unit runs and restarts its own sync (see <see cref="OrgConnector"/>).
 /// </summary>
 internal sealed class TeamsConnectorService : BackgroundService
 {
-    private static readonly TimeSpan s_maxBackoff = TimeSpan.FromMinutes(5);
+    private readonly Func<IReadOnlyList<OrgConnector>> _createUnits;
+    private volatile IReadOnlyList<OrgConnector> _units = [];
 
-    private readonly IServiceProvider _services;
-    private readonly ConnectorRuntime _runtime;
-    private readonly IOptionsMonitor<TeamsConnectorOptions> _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<TeamsConnectorService> _logger;
-    private readonly TeamsConnectorTelemetry _telemetry;
-    private volatile SyncSession? _session;
-
-    public TeamsConnectorService(
-        IServiceProvider services,
-        ConnectorRuntime runtime,
-        IOptionsMonitor<TeamsConnectorOptions> options,
-        TimeProvider time,
-        ILogger<TeamsConnectorService> logger,
-        TeamsConnectorTelemetry telemetry)
+    public TeamsConnectorService(Func<IReadOnlyList<OrgConnector>> createUnits)
     {
-        _services = services;
-        _runtime = runtime;
-        _options = options;
-        _time = time;
-        _logger = logger;
-        _telemetry = telemetry;
+        _createUnits = createUnits;
     }
 
-    /// <summary>The running session, if any (for snapshots).</summary>
-    public SyncSession? Session => _session;
+    /// <summary>The units started, in order.</summary>
+    public IReadOnlyList<OrgConnector> Units => _units;
+
+    /// <summary>The running session of the (single) unit, if any (for snapshots).</summary>
+    public SyncSession? Session => _units.Count > 0 ? _units[0].Session : null;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var ports = ResolvePorts();
-        await _runtime.LoadAsync(stoppingToken).ConfigureAwait(false);
-        var backoff = TimeSpan.FromSeconds(1);
-        while (!stoppingToken.IsCancellationRequested)
+        // Created here, not in the constructor: a missing adapter fails this task with a message naming it.
+        _units = _createUnits();
+        foreach (var unit in _units)
         {
-            var changed = _runtime.Changed;
-            var options = _options.CurrentValue.StateSync;
-            try
-            {
-                if (_runtime.Status.State == ConnectorState.Active)
-                {
-                    var enabled = await ports.Directory.GetPresenceSyncSettingAsync(stoppingToken).ConfigureAwait(false);
-                    if (enabled != _runtime.Status.PresenceSyncEnabled)
-                    {
-                        await _runtime.UpdateAsync(r => (r with { PresenceSyncEnabled = enabled }, true), stoppingToken).ConfigureAwait(false);
-                        continue;
-                    }
-                }
-
-                if (!_runtime.Status.CanSync)
-                {
-                    _runtime.SetSyncing(false, null);
-                    Log.SyncNotRunning(_logger, _runtime.Status.Reason ?? "unknown");
-                    // The presence-sync setting may be turned on again at any time: check it at its own interval.
-                    await WaitAsync(options.PresenceSyncCheckInterval < options.RosterRefreshInterval ? options.PresenceSyncCheckInterval : options.RosterRefreshInterval, changed, stoppingToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                var rules = await BuildRulesAsync(ports.Directory, options, stoppingToken).ConfigureAwait(false);
-                using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
-                _session = new SyncSession(ports, options, rules, _runtime, _time, _logger, _telemetry);
-                await _session.RunAsync(clearOnStop: true, session.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || changed.IsCancellationRequested)
-            {
-                // Stopping, or the status changed: go round again.
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                var reason = ex.GetType().Name + ": " + ex.Message;
-                _runtime.SetSyncing(false, reason);
-                _telemetry.Reject("session_failed");
-                Log.SyncFailed(_logger, ex, backoff, reason);
-                await WaitAsync(backoff, changed, stoppingToken).ConfigureAwait(false);
-                backoff = backoff * 2 > s_maxBackoff ? s_maxBackoff : backoff * 2;
-                continue;
-            }
-            finally
-            {
-                _session = null;
-            }
-
-            backoff = TimeSpan.FromSeconds(1);
-        }
-    }
-
-    /// <summary>Loads the idle-code catalogue, checks the mapping against it and builds the rules.</summary>
-    private static async Task<SyncRules> BuildRulesAsync(IContactCenterDirectory directory, StateSyncOptions options, CancellationToken cancellationToken)
-    {
-        var codes = await directory.GetIdleCodesAsync(cancellationToken).ConfigureAwait(false);
-        var errors = new List<string>();
-        var classifier = IdleCodeCatalog.CreateClassifier(codes, options.ReasonMarker);
-        if (TeamsConnectorOptionsValidator.TryBuildRules(options, classifier, out var rules, errors))
-        {
-            errors.AddRange(IdleCodeCatalog.Validate(rules!.Mapping, codes));
+            await unit.StartAsync(stoppingToken).ConfigureAwait(false);
         }
 
-        if (errors.Count > 0 || rules is null)
+        try
         {
-            throw new InvalidOperationException("The idle-code mapping does not match WxCC: " + string.Join(" ", errors));
+            // A unit ends by itself only when it cannot run; that ends the host's task with its error.
+            var runs = _units.Select(static u => u.Running!).ToArray();
+            await Task.WhenAll(runs).WaitAsync(stoppingToken).ConfigureAwait(false);
         }
-
-        return rules;
-    }
-
-    private ConnectorPorts ResolvePorts()
-    {
-        var missing = new List<string>();
-        T? Get<T>(string hint)
-            where T : class
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            var service = _services.GetService<T>();
-            if (service is null)
-            {
-                missing.Add($"{typeof(T).Name} ({hint})");
-            }
-
-            return service;
+            // The application stops: the units stop below.
         }
-
-        var ports = new ConnectorPorts(
-            Get<ITeamsPresenceFeed>(".AddGraphPresence()")!,
-            Get<ITeamsPresencePublisher>(".AddGraphPresence()")!,
-            Get<ITeamsUserResolver>(".AddGraphPresence()")!,
-            Get<IAgentEventFeed>(".AddWebexContactCenter()")!,
-            Get<IAgentStateOutbox>(".AddWebexContactCenter()")!,
-            Get<IContactCenterDirectory>(".AddWebexContactCenter()")!);
-        if (missing.Count > 0)
+        finally
         {
-            throw new InvalidOperationException("The Teams connector cannot run without its adapters; missing: " + string.Join(", ", missing) + ".");
+            await Task.WhenAll(_units.Select(static u => u.StopAsync(CancellationToken.None))).ConfigureAwait(false);
         }
-
-        return ports;
-    }
-
-    private async Task WaitAsync(TimeSpan delay, CancellationToken changed, CancellationToken stoppingToken)
-    {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(changed, stoppingToken);
-        await Task.Delay(delay, _time, wait.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

@@ -157,7 +157,12 @@ public sealed class AddGraphPresenceTests
     {
         using var services = Build(Valid());
 
-        services.GetRequiredService<IStartupValidator>().Validate();
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        services.GetServices<IValidateOptions<GraphOptions>>().Should().NotBeEmpty("the Graph options are checked at start");
+        start.Should().NotThrow();
+        var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
+        (options.BaseUrl, options.TenantId, options.ClientId).Should().Be((new Uri("http://127.0.0.1:5000/v1.0"), TenantId, ClientId));
     }
 
     [Fact]

@@ -52,7 +52,11 @@ public sealed class GraphPresencePublisherTests : IAsyncLifetime
         _host.Emulator.GetSessions(_ann).Should().ContainSingle().Which.ExpiresAt.Should().Be(_host.Clock.GetUtcNow() + TimeSpan.FromMinutes(1));
         _host.Emulator.GetPresence(_ann).Activity.Should().Be("InACall");
 
-        await _host.Clock.RunForAsync(TimeSpan.FromMinutes(2));
+        // Fake time runs until the expiry, not to a fixed end: past the expiry nothing waits on the clock, so a run to a
+        // fixed end would wait (on the wall clock) for a reaction that never comes.
+        var expiresAt = _host.Clock.GetUtcNow() + TimeSpan.FromMinutes(1);
+        await _host.Clock.RunUntilAsync(() => _host.Emulator.GetSessions(_ann).Count == 0, TimeSpan.FromMinutes(2));
+        _host.Clock.GetUtcNow().Should().Be(expiresAt, "the session ends at its expiry");
         _host.Emulator.GetSessions(_ann).Should().BeEmpty("an unrefreshed session expires");
         _host.Emulator.GetPresence(_ann).Activity.Should().Be("Available");
     }

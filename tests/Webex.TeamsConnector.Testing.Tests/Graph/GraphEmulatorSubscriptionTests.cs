@@ -356,6 +356,34 @@ public sealed class GraphEmulatorSubscriptionTests : IAsyncLifetime
         return (Encoding.UTF8.GetString(aes.DecryptCbc(data, key.AsSpan(0, 16), PaddingMode.PKCS7)), true);
     }
 
+    [Fact]
+    public async Task WaitUntilAsync_SubscriptionCreatedThenRemoved_WakesEachWait()
+    {
+        var created = _graph.WaitUntilAsync(g => g.Subscriptions.Count == 1);
+        created.IsCompleted.Should().BeFalse();
+
+        var subscription = await Create([_ann]);
+        await created.WaitAsync(TimeSpan.FromSeconds(10));
+        var removed = _graph.WaitUntilAsync(g => g.Subscriptions.Count == 0);
+        removed.IsCompleted.Should().BeFalse();
+        _graph.RemoveSubscription(subscription!.Id!).Should().BeTrue();
+
+        await removed.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task WaitUntilAsync_NotificationDelivered_WakesTheWait()
+    {
+        await Create([_ann]);
+        var delivered = _graph.WaitUntilAsync(g => g.NotificationsDelivered == 1);
+        delivered.IsCompleted.Should().BeFalse();
+
+        _graph.SetPresence(_ann, "Busy", "InACall");
+
+        await delivered.WaitAsync(TimeSpan.FromSeconds(10));
+        _subscriber.Notifications.Should().ContainSingle();
+    }
+
     private Task<Subscription?> Create(string[] users) => _client.Subscriptions.PostAsync(Subscription(users));
 
     private Subscription Subscription(string[] users, string? notificationUrl = null, DateTimeOffset? expiration = null) => new()

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Webex.TeamsConnector.AspNetCore;
 using Webex.TeamsConnector.Testing;
+using Webex.TeamsConnector.Tests.Fakes;
 
 namespace Webex.TeamsConnector.Tests.EndToEnd;
 
@@ -23,7 +24,6 @@ internal sealed class ConnectorWorld : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly int _port;
 
-
     private ConnectorWorld(GraphEmulator graph, ContactCenterEmulator wxcc, Dictionary<string, string?> settings, int port)
     {
         Graph = graph;
@@ -33,6 +33,9 @@ internal sealed class ConnectorWorld : IAsyncDisposable
     }
 
     public GraphEmulator Graph { get; }
+
+    /// <summary>The connector's configuration for this world (emulator URLs, idle codes, test timings).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
 
     public ContactCenterEmulator Wxcc { get; }
 
@@ -54,6 +57,9 @@ internal sealed class ConnectorWorld : IAsyncDisposable
 
     public List<WorldAgent> Agents { get; } = [];
 
+    /// <summary>A synced agent no test touches: <see cref="CatchUpAsync"/> drives it to prove the connector is done.</summary>
+    public WorldAgent Marker { get; private set; } = null!;
+
     public static async Task<ConnectorWorld> StartAsync(
         int agents = 3,
         bool webhooks = false,
@@ -72,6 +78,8 @@ internal sealed class ConnectorWorld : IAsyncDisposable
             RonaTimeout = null,
             WebSocketScope = webSocketScope,
         });
+        graph.StateChanged += static (_, _) => Wait.Pulse.Raise();
+        wxcc.StateChanged += static (_, _) => Wait.Pulse.Raise();
         var port = FreePort();
         var values = EmulatorSettings.For(graph, wxcc, TimeSpan.FromMilliseconds(100));
         values["TeamsConnector:ContactCenter:RequestsPerMinute"] = requestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -127,10 +135,11 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
             .AddGraphPresence()
             .AddWebexContactCenter();
+        Wait.AddPulses(builder.Services, builder.Logging);
         App = builder.Build();
         App.MapTeamsConnector();
         await App.StartAsync();
-        await WaitAsync(() => Admin.GetStatus() is { IsSyncing: true } s && s.TrackedAgents == Agents.Count(a => a.Synced), "the connector syncs every eligible agent", 30);
+        await WaitAsync(() => Admin.GetStatus() is { IsSyncing: true } s && s.TrackedAgents == Agents.Count(a => a.Synced) + 1, "the connector syncs every eligible agent and the marker", 30);
     }
 
     public async Task StopConnectorAsync()
@@ -149,45 +158,46 @@ internal sealed class ConnectorWorld : IAsyncDisposable
     public Task WaitForStateAsync(WorldAgent agent, AgentState state, int timeoutSeconds = 15) =>
         WaitAsync(() => Wxcc.GetState(agent.AgentId) == state, $"{agent.Email} is {state} (is {Wxcc.GetState(agent.AgentId)})", timeoutSeconds);
 
-    /// <summary>Waits a few poll cycles and checks that nothing wrote the agent's state.</summary>
+    /// <summary>
+    /// Does <paramref name="act"/>, proves the connector has handled it (<see cref="CatchUpAsync"/>), then checks that
+    /// nothing wrote the agent's state.
+    /// </summary>
     public async Task AssertLeftAloneAsync(WorldAgent agent, AgentState state, Action act)
     {
         var writes = WritesOf(agent);
         act();
-        if (_settings.GetValueOrDefault("TeamsConnector:Graph:PresenceSource") == "ChangeNotifications")
-        {
-            await Graph.FlushNotificationsAsync();
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
-        else
-        {
-            var polls = Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId);
-            await WaitAsync(() => Graph.RequestCount(GraphEmulatorOperation.GetPresencesByUserId) >= polls + 5, "five more polls");
-        }
-
-        await Settle();
+        await Graph.FlushNotificationsAsync();
+        await CatchUpAsync();
         Wxcc.GetState(agent.AgentId).Should().Be(state);
         WritesOf(agent).Should().Be(writes, "nothing writes the state of {0}", agent.Email);
     }
 
-    public int WritesOf(WorldAgent agent) => Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId);
-
-    /// <summary>Lets the connector's loop finish what it received (timer resolution and one poll).</summary>
-    public static Task Settle() => Task.Delay(TimeSpan.FromMilliseconds(300));
-
-    public static async Task WaitAsync(Func<bool> condition, string what, int timeoutSeconds = 15)
+    /// <summary>
+    /// Proves that the connector has handled everything that happened before the call, by driving a later event
+    /// through it and waiting for the effect: the marker's Teams presence changes, the connector writes the marker's
+    /// WxCC state, and the agent event of that write comes back to the connector. Teams presences and agent events are
+    /// each handled in order, so what came before the marker has been handled, and a state write it caused has been
+    /// sent. Two rounds, so that a presence read already under way at the call does not count.
+    /// </summary>
+    public async Task CatchUpAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
-        while (!condition())
+        for (var round = 0; round < 2; round++)
         {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException("Timed out waiting until " + what);
-            }
-
-            await Task.Delay(20);
+            var busy = Wxcc.GetState(Marker.AgentId) == AgentState.Available;
+            var target = busy ? AgentState.Idle(CallCode) : AgentState.Available;
+            Graph.SetPresence(Marker.TeamsUserId, busy ? "Busy" : "Available", busy ? "InACall" : "Available");
+            await WaitAsync(
+                () => Wxcc.GetState(Marker.AgentId) == target
+                    && Admin.GetAgentsAsync(default).GetAwaiter().GetResult().SingleOrDefault(a => a.AgentId == Marker.AgentId) is { PendingWrite: null } seen
+                    && seen.State == target,
+                $"the marker is {target} in WxCC and in the connector");
         }
     }
+
+    public int WritesOf(WorldAgent agent) => Wxcc.StateWrites.Count(w => w.AgentId == agent.AgentId);
+
+    /// <summary>Waits until a condition holds, checking it after every change of either emulator and every log record, metric and timer tick of the connector.</summary>
+    public static Task WaitAsync(Func<bool> condition, string what, int timeoutSeconds = 15) => Wait.UntilAsync(condition, what, timeoutSeconds);
 
     public async ValueTask DisposeAsync()
     {
@@ -214,6 +224,16 @@ internal sealed class ConnectorWorld : IAsyncDisposable
             Wxcc.SignIn(agentId, AgentState.Available);
             Agents.Add(new WorldAgent(agentId, teamsId, email, Synced: true));
         }
+
+        var marker = Wxcc.AddAgent(email: "marker@contoso.example", desktopProfileId: "teams");
+        var markerTeams = Graph.AddUser("Marker", "Customer Care", "Agent", null, "marker@contoso.example");
+        Graph.SetPresence(markerTeams, "Available", "Available");
+        Wxcc.SignIn(marker, AgentState.Available);
+
+        // Its Available carries the connector's reason marker, as if presence sync had released it before this run, so
+        // the strict rule (EngageFrom=PresenceSyncOrigin) engages it too.
+        Wxcc.SetStateAsAgent(marker, AgentState.Available, reason: "teams-presence-sync");
+        Marker = new WorldAgent(marker, markerTeams, "marker@contoso.example", Synced: true);
 
         // One agent whose desktop profile uses Webex App integration: never synced.
         var other = Wxcc.AddAgent(email: "webex-user@contoso.example", desktopProfileId: "webex");

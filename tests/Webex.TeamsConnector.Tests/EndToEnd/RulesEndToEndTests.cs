@@ -99,7 +99,7 @@ public class RulesEndToEndTests
         world.Wxcc.RingIntoRona(cid.AgentId);
         await world.WaitForStateAsync(cid, AgentState.Idle(world.Wxcc.RonaCodeId));
         world.Graph.SetPresence(cid.TeamsUserId, "Busy", "InACall");
-        await ConnectorWorld.Settle();
+        await world.CatchUpAsync();
 
         await world.AssertLeftAloneAsync(ann, AgentState.Idle(world.LunchCode), () => world.Graph.SetPresence(ann.TeamsUserId, "Available", "Available"));
         await world.AssertLeftAloneAsync(bob, AgentState.Idle(world.MeetingCode), () => world.Graph.SetPresence(bob.TeamsUserId, "Available", "Available"));
@@ -116,7 +116,7 @@ public class RulesEndToEndTests
         await using var world = await ConnectorWorld.StartAsync();
         var (ann, bob) = (world.Agents[0], world.Agents[1]);
         world.Wxcc.SignOut(bob.AgentId);
-        await ConnectorWorld.Settle();
+        await world.CatchUpAsync();
 
         await world.AssertLeftAloneAsync(ann, AgentState.Available, () => world.Graph.SetPresence(ann.TeamsUserId, "Away", "Away"));
         await world.AssertLeftAloneAsync(bob, AgentState.LoggedOut, () => world.Graph.SetPresence(bob.TeamsUserId, "DoNotDisturb", "DoNotDisturb"));
@@ -184,7 +184,7 @@ public class RulesEndToEndTests
         await ConnectorWorld.WaitAsync(() => world.Graph.GetPresence(ann.TeamsUserId) is { Availability: "Busy", Activity: "InACall" }, "Teams shows Ann in a call");
         world.Wxcc.EndContact(ann.AgentId, wrapUp: true);
         await world.WaitForStateAsync(ann, AgentState.WrapUp);
-        await ConnectorWorld.Settle();
+        await world.CatchUpAsync();
         world.Graph.GetSessions(ann.TeamsUserId).Should().ContainSingle("Teams stays busy during wrap-up");
 
         await world.AssertLeftAloneAsync(ann, AgentState.Available, () => world.Wxcc.WrapUp(ann.AgentId, AgentState.Available));

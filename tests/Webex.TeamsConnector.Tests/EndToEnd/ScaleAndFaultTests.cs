@@ -94,7 +94,7 @@ public class ScaleAndFaultTests
         world.Wxcc.OfferContact(dan.AgentId);
         world.Wxcc.AssignContact(dan.AgentId);
         await ConnectorWorld.WaitAsync(() => world.Graph.GetSessions(dan.TeamsUserId).Count == 1, "Teams shows Dan busy");
-        await ConnectorWorld.Settle();
+        await world.CatchUpAsync();
 
         await world.StopConnectorAsync();
 

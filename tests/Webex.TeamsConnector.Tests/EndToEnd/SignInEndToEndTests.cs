@@ -23,7 +23,7 @@ public class SignInEndToEndTests
         var agent = new WorldAgent(agentId, teamsId, email, Synced: true);
         await world.WaitForStateAsync(agent, AgentState.Idle(world.CallCode));
         world.Wxcc.UserLookups.Should().Be(lookups + 1, "one filtered user read loads the agent");
-        world.Admin.GetStatus().TrackedAgents.Should().Be(world.Agents.Count(a => a.Synced) + 1);
+        world.Admin.GetStatus().TrackedAgents.Should().Be(world.Agents.Count(a => a.Synced) + 2, "the world's agents, its marker and the new agent");
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public class SignInEndToEndTests
         await world.WaitForStateAsync(ann, AgentState.Idle(world.DndCode));
         world.Wxcc.UserLookups.Should().Be(lookups + 1, "an agent found not eligible is not looked up again before the roster refresh");
         world.Wxcc.GetState(other).Should().Be(AgentState.Available);
-        world.Admin.GetStatus().TrackedAgents.Should().Be(world.Agents.Count(a => a.Synced));
+        world.Admin.GetStatus().TrackedAgents.Should().Be(world.Agents.Count(a => a.Synced) + 1, "the world's agents and its marker only");
     }
 
     [Fact]

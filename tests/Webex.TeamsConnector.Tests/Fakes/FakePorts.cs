@@ -56,6 +56,8 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
 
     public int Depth => 0;
 
+    public string ReasonMarker { get; set; } = OriginClassifier.DefaultReasonMarker;
+
     public int SettingWrites;
 
     public Exception? PresenceFeedFailure { get; set; }
@@ -79,7 +81,11 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     public ValueTask ReportAsync(AgentWriteResult result) => _resultWriter!.WriteAsync(result);
 
     // ITeamsPresenceFeed
-    public void SetWatchedUsers(IReadOnlyCollection<string> teamsUserIds) => Watched = teamsUserIds;
+    public void SetWatchedUsers(IReadOnlyCollection<string> teamsUserIds)
+    {
+        Watched = teamsUserIds;
+        Wait.Pulse.Raise();
+    }
 
     public async Task RunAsync(ChannelWriter<TeamsPresenceUpdate> updates, CancellationToken cancellationToken)
     {
@@ -90,7 +96,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
             throw failure;
         }
 
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
     }
 
     // IAgentEventFeed
@@ -105,7 +111,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
         }
 
         MarkRunning();
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
     }
 
     // IAgentStateOutbox
@@ -113,6 +119,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     {
         _unsent[agentId] = state;
         Writes.Enqueue((agentId, state));
+        Wait.Pulse.Raise();
     }
 
     /// <summary>Marks the agent's wanted state as sent (it can no longer be withdrawn).</summary>
@@ -126,6 +133,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
         }
 
         Withdrawn.Enqueue((agentId, state));
+        Wait.Pulse.Raise();
         return true;
     }
 
@@ -140,12 +148,14 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     public Task PublishAsync(string teamsUserId, PublishedPresence presence, TimeSpan expiration, CancellationToken cancellationToken)
     {
         Published.Enqueue((teamsUserId, presence));
+        Wait.Pulse.Raise();
         return Task.CompletedTask;
     }
 
     public Task ClearAsync(string teamsUserId, CancellationToken cancellationToken)
     {
         Cleared.Enqueue(teamsUserId);
+        Wait.Pulse.Raise();
         return Task.CompletedTask;
     }
 
@@ -171,6 +181,7 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     {
         Interlocked.Increment(ref SettingWrites);
         PresenceSyncSetting = enabled;
+        Wait.Pulse.Raise();
         return Task.CompletedTask;
     }
 
@@ -185,6 +196,8 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
         {
             FeedsRunning.TrySetResult();
         }
+
+        Wait.Pulse.Raise();
     }
 
     public void ResetRunning()

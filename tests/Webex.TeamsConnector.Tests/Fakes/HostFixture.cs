@@ -57,6 +57,7 @@ internal sealed class HostFixture : IAsyncDisposable
         ports ??= new FakePorts();
         var builder = CreateBuilder(settings ?? DefaultSettings(), ports);
         configure?.Invoke(builder);
+        Wait.AddPulses(builder.Services, builder.Logging);
         var host = builder.Build();
         await host.StartAsync();
         return new HostFixture(host, ports);
@@ -67,23 +68,5 @@ internal sealed class HostFixture : IAsyncDisposable
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await Host.StopAsync(stop.Token);
         Host.Dispose();
-    }
-}
-
-internal static class Wait
-{
-    /// <summary>Waits until a condition holds, checking often, failing after a timeout.</summary>
-    public static async Task UntilAsync(Func<bool> condition, string what, int timeoutSeconds = 10)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
-        while (!condition())
-        {
-            if (timeout.IsCancellationRequested)
-            {
-                throw new TimeoutException("Timed out waiting until " + what);
-            }
-
-            await Task.Delay(10);
-        }
     }
 }

@@ -45,6 +45,13 @@ public interface IAgentStateOutbox
     /// <summary>The number of agents with a wanted state not yet sent.</summary>
     int Depth { get; }
 
+    /// <summary>
+    /// The <c>lastStateChangeReason</c> written with every state change, by which the sync rules recognise the
+    /// connector's own writes. The connector sets it from its <c>StateSync:ReasonMarker</c> before it runs the outbox.
+    /// </summary>
+    /// <value>The default value is <see cref="OriginClassifier.DefaultReasonMarker"/>.</value>
+    string ReasonMarker { get; set; }
+
     /// <summary>Wants the agent in this state; replaces any not-yet-sent wanted state of the same agent.</summary>
     /// <param name="agentId">The agent (<c>ciUserId</c>).</param>
     /// <param name="state">Available, or Idle with the code.</param>

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Primitives;
 
 namespace Webex.TeamsConnector;
 
@@ -25,7 +26,7 @@ public static class ConfigurationBinding
     /// <param name="reportError">Receives each error, for example <c>TeamsConnector:Graph:PollInterval is not a valid TimeSpan (for example 00:00:30).</c></param>
     /// <param name="ignoredKeys">Keys directly below the section that other packages bind and check themselves.</param>
     /// <returns>
-    /// The configuration to bind: <paramref name="section"/> itself when every value converts, otherwise a copy of it
+    /// The configuration to bind: <paramref name="section"/> itself when every value converts, otherwise a view of it
     /// without the values that do not.
     /// </returns>
     public static IConfiguration Check<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(
@@ -51,17 +52,7 @@ public static class ConfigurationBinding
             return section;
         }
 
-        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in section.AsEnumerable())
-        {
-            if (value is not null && !unconvertible.Contains(key, StringComparer.OrdinalIgnoreCase))
-            {
-                values[key] = value;
-            }
-        }
-
-        var copy = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        return prefix is null ? copy : copy.GetSection(prefix);
+        return new WithoutValues(section, new HashSet<string>(unconvertible, StringComparer.OrdinalIgnoreCase));
     }
 
     /// <summary>Cuts a key quoted in an error to <see cref="MaxQuotedKeyLength"/> characters.</summary>
@@ -200,6 +191,35 @@ public static class ConfigurationBinding
         _ when type == typeof(Uri) => "URI",
         _ => type.Name,
     };
+
+    /// <summary>A view of a configuration that hides the values at some paths (it reads through, never copies).</summary>
+    private sealed class WithoutValues(IConfiguration inner, HashSet<string> hiddenPaths) : IConfigurationSection
+    {
+        public string Key => inner is IConfigurationSection section ? section.Key : string.Empty;
+
+        public string Path => inner is IConfigurationSection section ? section.Path : string.Empty;
+
+        public string? Value
+        {
+            get => inner is IConfigurationSection section && !hiddenPaths.Contains(section.Path) ? section.Value : null;
+            set => throw new NotSupportedException("The checked configuration is read-only.");
+        }
+
+        public string? this[string key]
+        {
+            get => GetSection(key).Value;
+            set => throw new NotSupportedException("The checked configuration is read-only.");
+        }
+
+        public IConfigurationSection GetSection(string key) => new WithoutValues(inner.GetSection(key), hiddenPaths);
+
+        // A hidden value is left out of the children (as if the key were absent), so lists keep no hole.
+        public IEnumerable<IConfigurationSection> GetChildren() => inner.GetChildren()
+            .Where(c => !hiddenPaths.Contains(c.Path) || c.GetChildren().Any())
+            .Select(c => (IConfigurationSection)new WithoutValues(c, hiddenPaths));
+
+        public IChangeToken GetReloadToken() => inner.GetReloadToken();
+    }
 }
 
 /// <summary>
@@ -238,4 +258,5 @@ public sealed class ConfigurationErrors<TOptions>
             }
         }
     }
+
 }

@@ -3,13 +3,6 @@ using System.Diagnostics.Metrics;
 
 namespace Webex.TeamsConnector;
 
-/// <summary>The names under which the connector reports metrics and traces.</summary>
-public static class TeamsConnectorDiagnostics
-{
-    /// <summary>The name of the connector's <see cref="Meter"/> and <see cref="ActivitySource"/>.</summary>
-    public const string Name = "Webex.TeamsConnector";
-}
-
 /// <summary>The connector's meter and activity source, and its instruments.</summary>
 internal sealed class TeamsConnectorTelemetry : IDisposable
 {
