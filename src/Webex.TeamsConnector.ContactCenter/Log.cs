@@ -77,6 +77,9 @@ internal static partial class Log
     [LoggerMessage(4034, LogLevel.Warning, "WxCC notification message refused: {Reason}.")]
     public static partial void WebSocketMessageRejected(ILogger logger, string reason);
 
+    [LoggerMessage(4035, LogLevel.Warning, "WxCC delivery of a contact on an unknown channel, nothing published: {Reason}.")]
+    public static partial void UnknownChannel(ILogger logger, string reason);
+
     [LoggerMessage(4040, LogLevel.Debug, "Reconciled {Asked} agents; {Found} have a current state.")]
     public static partial void Reconciled(ILogger logger, int asked, int found);
 

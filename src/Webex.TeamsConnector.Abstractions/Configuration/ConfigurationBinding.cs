@@ -83,7 +83,17 @@ public static class ConfigurationBinding
         }
 
         var type = property.PropertyType;
-        if (IsLeaf(type))
+        if (IsLeaf(type) && Array.Find(owner.GetProperties(), p => KeyNamed(p, child.Key) && DictionaryValueType(p.PropertyType) is not null) is { } section)
+        {
+            // A key that is a value and a section at once, bound to two properties: StateSync:ContactPresence and
+            // StateSync:ContactPresence:<channel>.
+            CheckValue(type, child, name, reportError, unconvertible);
+            foreach (var entry in child.GetChildren())
+            {
+                CheckLeaf(DictionaryValueType(section.PropertyType)!, entry, name + ":" + Quote(entry.Key), reportError, unconvertible);
+            }
+        }
+        else if (IsLeaf(type))
         {
             CheckLeaf(type, child, name, reportError, unconvertible);
         }
@@ -130,12 +140,23 @@ public static class ConfigurationBinding
             reportError($"{name}:{Quote(nested.Key)} is not a known setting ({name} is a value, not a section).");
         }
 
+        CheckValue(type, entry, name, reportError, unconvertible);
+    }
+
+    /// <summary>Checks only the entry's own value (not its children).</summary>
+    private static void CheckValue(Type type, IConfigurationSection entry, string name, Action<string> reportError, List<string> unconvertible)
+    {
         if (entry.Value is { } value && !Converts(Nullable.GetUnderlyingType(type) ?? type, value))
         {
             reportError($"{name} is not a valid {Friendly(Nullable.GetUnderlyingType(type) ?? type)}.");
             unconvertible.Add(entry.Path);
         }
     }
+
+    private static bool KeyNamed(System.Reflection.PropertyInfo property, string key) =>
+        property.GetIndexParameters().Length == 0
+        && property.GetCustomAttributes(typeof(ConfigurationKeyNameAttribute), false) is [ConfigurationKeyNameAttribute { Name: var configured }]
+        && configured.Equals(key, StringComparison.OrdinalIgnoreCase);
 
     private static bool IsLeaf(Type type)
     {

@@ -18,7 +18,7 @@ internal enum ParsedKind
 }
 
 /// <summary>The result of parsing one WxCC message.</summary>
-internal readonly record struct ParsedMessage(ParsedKind Kind, AgentFeedEvent Event = default, string? AgentId = null, string? TrackingId = null, string? Detail = null)
+internal readonly record struct ParsedMessage(ParsedKind Kind, AgentFeedEvent Event = default, string? AgentId = null, string? TrackingId = null, string? Detail = null, bool UnknownChannel = false)
 {
     public static ParsedMessage Ignore(string detail) => new(ParsedKind.Ignored, Detail: detail);
 
@@ -29,7 +29,7 @@ internal readonly record struct ParsedMessage(ParsedKind Kind, AgentFeedEvent Ev
 /// Turns WxCC agent messages (notification websocket, webhook deliveries in the v1 and v2 shapes, agent activities)
 /// into engine events. Never throws on bad input: it answers <see cref="ParsedKind.Rejected"/> with the reason.
 /// </summary>
-internal static class AgentEventParser
+internal static partial class AgentEventParser
 {
     /// <summary>Parses a websocket message (<c>{"type","orgId","trackingId","data":{"type",...}}</c>).</summary>
     public static ParsedMessage FromNotification(ReadOnlySpan<byte> json, string? ronaCodeId, DateTimeOffset receivedAt)
@@ -85,16 +85,16 @@ internal static class AgentEventParser
                 return ParsedMessage.Reject($"{Clip(inner)} without a valid agentId");
             }
 
-            // A contact on a digital channel is not the voice state the connector syncs; an unknown channel is rejected.
+            var timestamp = Time(data, receivedAt, "lastStateChangeTimestamp", "eventTime", "timestamp", "createdTime");
+
+            // A contact on a digital channel is tracked apart from the voice state the connector syncs; an unknown
+            // channel is rejected.
             if (kind is EventType.Offer or EventType.Assigned or EventType.Wrapup or EventType.Rona or EventType.Ended
                 && ContactChannels.Of(data) is { } media && !ContactChannels.IsVoice(media))
             {
-                return ContactChannels.IsDigital(media)
-                    ? ParsedMessage.Ignore($"{Clip(inner)} of the {Clip(media)} channel")
-                    : ParsedMessage.Reject($"{Clip(inner)} on the unknown channel '{Clip(media)}'");
+                return DigitalContact(inner, kind, media, ContactChannels.InteractionId(data), agentId, trackingId, timestamp, receivedAt);
             }
 
-            var timestamp = Time(data, receivedAt, "lastStateChangeTimestamp", "eventTime", "timestamp", "createdTime");
             var reason = Str(data, "lastStateChangeReason");
             var changedBy = Str(data, "changedById");
             var stateName = Str(data, "subStatus") ?? Str(data, "currentState") ?? Str(data, "agentState") ?? Str(data, "state");
@@ -157,18 +157,18 @@ internal static class AgentEventParser
             return ParsedMessage.Reject(Clip(type) + " without a valid agentId");
         }
 
-        // v2 reports each channel's state: only the voice channel is the state the connector syncs (a chat or e-mail
-        // being engaged must not make the agent look busy or free in Teams). No channelType: an agent-wide event (v1).
-        if (kind == EventType.StateChange && Str(data, "channelType") is { } channel && !IsVoiceChannel(channel))
-        {
-            // Ignored, not rejected: a 4xx answer would make WxCC retry a delivery that is valid.
-            return ParsedMessage.Ignore($"{Clip(type)} of the {Clip(channel)} channel");
-        }
-
         var envelopeTime = Time(root, receivedAt, "comciscotimestamp");
         var timestamp = Time(data, envelopeTime, "lastStateChangeTimestamp", "createdTime", "timestamp", "eventTime");
         var stateName = Str(data, "currentState") ?? Str(data, "subStatus") ?? Str(data, "state");
         var code = Str(data, "idleCodeId") ?? Str(data, "auxCodeId") ?? Str(data, "idleCode");
+
+        // v2 reports each channel's state: only the voice channel is the state the connector syncs. A digital channel's
+        // state is tracked apart (one contact per channel: busy while Reserved, Engaged or WrapUp). No channelType: an
+        // agent-wide event (v1).
+        if (kind == EventType.StateChange && Str(data, "channelType") is { } channel && !IsVoiceChannel(channel))
+        {
+            return ChannelState(type, channel, stateName, code, agentId, Str(data, "trackingId") ?? Str(root, "trackingId"), timestamp, receivedAt);
+        }
         var reason = Str(data, "lastStateChangeReason") ?? Str(data, "reason");
         var changedBy = Str(data, "changedById");
         var trackingId = Str(data, "trackingId") ?? Str(root, "trackingId");
@@ -194,6 +194,12 @@ internal static class AgentEventParser
         var agentId = Str(record, "agentId");
         if (string.IsNullOrWhiteSpace(agentId))
         {
+            return null;
+        }
+
+        if (Str(record, "channelType") is { } channel && !IsVoiceChannel(channel))
+        {
+            // A digital channel's activity is not the agent's voice state.
             return null;
         }
 

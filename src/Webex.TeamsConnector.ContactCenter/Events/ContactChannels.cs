@@ -30,11 +30,17 @@ internal static class ContactChannels
     public static bool IsVoice(string channel) =>
         channel.Equals("telephony", StringComparison.OrdinalIgnoreCase) || channel.Equals("voice", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Whether a channel is one of the digital channels (<c>chat</c>, <c>email</c>, <c>social</c>).</summary>
-    public static bool IsDigital(string channel) =>
-        channel.Equals("chat", StringComparison.OrdinalIgnoreCase)
-        || channel.Equals("email", StringComparison.OrdinalIgnoreCase)
-        || channel.Equals("social", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The digital channel a wire name means (<c>chat</c>, <c>email</c>, <c>social</c>), or <see langword="null"/>.</summary>
+    public static ContactChannel? Parse(string channel) =>
+        channel.Equals("chat", StringComparison.OrdinalIgnoreCase) ? ContactChannel.Chat
+        : channel.Equals("email", StringComparison.OrdinalIgnoreCase) ? ContactChannel.Email
+        : channel.Equals("social", StringComparison.OrdinalIgnoreCase) ? ContactChannel.Social
+        : null;
+
+    /// <summary>The contact's <c>interactionId</c> (in <c>data.interaction</c> or <c>data</c>), if any.</summary>
+    public static string? InteractionId(JsonElement data) =>
+        (data.TryGetProperty("interaction", out var interaction) && interaction.ValueKind == JsonValueKind.Object ? String(interaction, "interactionId") : null)
+        ?? String(data, "interactionId");
 
     private static string? String(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;

@@ -208,6 +208,13 @@ public sealed class WxccWebhookProcessor
                     return Reject(400, parsed.Detail ?? "malformed event");
                 default:
                     Interlocked.Increment(ref _ignored);
+                    if (parsed.UnknownChannel)
+                    {
+                        // Answered 200 (WxCC would retry a 4xx), but logged and counted: nothing is published for it.
+                        _telemetry.EventsRejected.Add(1);
+                        Log.UnknownChannel(_logger, parsed.Detail ?? "unknown channel");
+                    }
+
                     return 200;
             }
         }

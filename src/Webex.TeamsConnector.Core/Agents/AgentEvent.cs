@@ -19,6 +19,12 @@ public enum AgentEventKind
     /// not meaningful.
     /// </summary>
     StateChangeFailed,
+    /// <summary>
+    /// A contact on a digital channel (chat, email, social) was offered, assigned, wrapped up or ended: tracked apart
+    /// from the agent's voice state (see <see cref="AgentEvent.DigitalContactChanged"/>); it never changes
+    /// <see cref="AgentEvent.State"/> for the rules.
+    /// </summary>
+    DigitalContact,
 }
 
 /// <summary>
@@ -37,6 +43,25 @@ public readonly record struct AgentEvent(
     string? Reason = null,
     string? ChangedById = null)
 {
+    /// <summary>For <see cref="AgentEventKind.DigitalContact"/>: the contact's channel.</summary>
+    public ContactChannel Channel { get; init; }
+
+    /// <summary>For <see cref="AgentEventKind.DigitalContact"/>: the contact (<c>interactionId</c>, or one key per channel for a channel-wide state).</summary>
+    public string? ContactId { get; init; }
+
+    /// <summary>
+    /// A digital contact event. <paramref name="state"/> says where the contact is: <see cref="AgentStateKind.Reserved"/>
+    /// (offered), <see cref="AgentStateKind.Engaged"/> (assigned), <see cref="AgentStateKind.WrapUp"/>, or
+    /// <see cref="AgentStateKind.Available"/> (ended).
+    /// </summary>
+    /// <param name="channel">The channel: chat, email or social.</param>
+    /// <param name="contactId">The contact id.</param>
+    /// <param name="state">Where the contact is.</param>
+    /// <param name="timestamp">When it happened.</param>
+    /// <returns>The event.</returns>
+    public static AgentEvent DigitalContactChanged(ContactChannel channel, string contactId, AgentState state, DateTimeOffset timestamp) =>
+        new(AgentEventKind.DigitalContact, state, timestamp) { Channel = channel, ContactId = contactId };
+
     /// <summary>A state change event.</summary>
     /// <param name="state">The new state.</param>
     /// <param name="timestamp">When it happened.</param>

@@ -34,11 +34,18 @@ internal sealed partial class AgentSyncMachine
         }
 
         _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
-        var rule = _confirmed.Kind == AgentStateKind.Idle ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
+        var rule = _confirmed.Kind == AgentStateKind.Idle && wanted == VoiceWantedPresence() ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
         decision.Add(SyncCommandKind.PublishPresence, default, wanted, new(rule, trigger));
     }
 
+    /// <summary>The voice state's presence while it wants one, else the digital contacts'.</summary>
     private PublishedPresence WantedPresence()
+    {
+        var voice = VoiceWantedPresence();
+        return voice != PublishedPresence.None ? voice : DigitalWantedPresence();
+    }
+
+    private PublishedPresence VoiceWantedPresence()
     {
         if (_origin == StateOrigin.PresenceSync)
         {

@@ -238,7 +238,9 @@ public sealed class SyncEngine
     /// <param name="agentEvent">The event.</param>
     /// <returns>
     /// The outcome and commands; <see cref="SyncOutcome.Rejected"/>, with no command and no change, for a malformed
-    /// event (an undefined event or state kind, or no timestamp).
+    /// event (an undefined event or state kind, or no timestamp; a digital contact event without a digital channel or
+    /// contact id), or a digital contact beyond what one agent may hold. A
+    /// <see cref="AgentEventKind.DigitalContact"/> event is tracked apart from the voice state.
     /// </returns>
     public SyncDecision OnAgentEvent(string? agentId, in AgentEvent agentEvent)
     {
@@ -259,7 +261,7 @@ public sealed class SyncEngine
             return SyncDecision.Of(SyncOutcome.ClockSkew);
         }
 
-        var decision = machine.OnAgentEvent(agentEvent, now);
+        var decision = agentEvent.Kind == AgentEventKind.DigitalContact ? machine.OnDigitalContact(agentEvent, now) : machine.OnAgentEvent(agentEvent, now);
         Schedule(machine);
         return decision;
     }
@@ -322,8 +324,12 @@ public sealed class SyncEngine
 
     private static bool IsWellFormed(in AgentEvent agentEvent) =>
         agentEvent.Timestamp != default
-        && agentEvent.Kind is >= AgentEventKind.StateChange and <= AgentEventKind.StateChangeFailed
-        && agentEvent.State.Kind is >= AgentStateKind.LoggedOut and <= AgentStateKind.WrapUp;
+        && agentEvent.Kind is >= AgentEventKind.StateChange and <= AgentEventKind.DigitalContact
+        && agentEvent.State.Kind is >= AgentStateKind.LoggedOut and <= AgentStateKind.WrapUp
+        && (agentEvent.Kind != AgentEventKind.DigitalContact
+            || agentEvent.Channel is ContactChannel.Chat or ContactChannel.Email or ContactChannel.Social
+                && !string.IsNullOrEmpty(agentEvent.ContactId)
+                && agentEvent.State.Kind is AgentStateKind.Reserved or AgentStateKind.Engaged or AgentStateKind.WrapUp or AgentStateKind.Available);
 
     /// <summary>How often the timer queue was compacted (for tests and benchmarks).</summary>
     internal int TimerCompactions { get; private set; }

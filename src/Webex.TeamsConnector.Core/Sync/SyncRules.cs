@@ -35,6 +35,18 @@ public sealed record SyncRules
     /// <value>The default value is <see cref="PublishedPresence.InACall"/> (<c>Busy/InACall</c>).</value>
     public PublishedPresence ContactPresence { get; init; } = PublishedPresence.InACall;
 
+    /// <summary>What to show in Teams while the agent has a chat contact; <see cref="PublishedPresence.None"/> (the default) shows nothing.</summary>
+    /// <value>The default value is <see cref="PublishedPresence.None"/>.</value>
+    public PublishedPresence ChatContactPresence { get; init; } = PublishedPresence.None;
+
+    /// <summary>What to show in Teams while the agent has an e-mail contact; <see cref="PublishedPresence.None"/> (the default) shows nothing.</summary>
+    /// <value>The default value is <see cref="PublishedPresence.None"/>.</value>
+    public PublishedPresence EmailContactPresence { get; init; } = PublishedPresence.None;
+
+    /// <summary>What to show in Teams while the agent has a social contact; <see cref="PublishedPresence.None"/> (the default) shows nothing.</summary>
+    /// <value>The default value is <see cref="PublishedPresence.None"/>.</value>
+    public PublishedPresence SocialContactPresence { get; init; } = PublishedPresence.None;
+
     /// <summary>Whether Teams keeps showing <see cref="ContactPresence"/> during wrap-up (cleared when wrap-up ends).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool KeepContactPresenceDuringWrapUp { get; init; } = true;
@@ -117,6 +129,14 @@ public sealed record SyncRules
         if (!Enum.IsDefined(ContactPresence))
         {
             errors.Add($"ContactPresence {ContactPresence} is not a pair that setPresence accepts.");
+        }
+
+        foreach (var (name, presence) in (ReadOnlySpan<(string, PublishedPresence)>)[("ChatContactPresence", ChatContactPresence), ("EmailContactPresence", EmailContactPresence), ("SocialContactPresence", SocialContactPresence)])
+        {
+            if (!Enum.IsDefined(presence))
+            {
+                errors.Add($"{name} {presence} is not a pair that setPresence accepts.");
+            }
         }
 
         if (IdleCodePresences is null)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
@@ -48,9 +49,22 @@ public sealed class StateSyncOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool IgnoreInactivity { get; set; } = true;
 
-    /// <summary>What Teams shows while the agent is on a contact, as <c>Availability/Activity</c>, or <c>None</c>.</summary>
+    /// <summary>
+    /// What Teams shows while the agent is on a voice contact, as <c>Availability/Activity</c>, or <c>None</c> (the
+    /// single-value form of <c>ContactPresence</c>; <see cref="ContactPresences"/> <c>Telephony</c> wins when both are given).
+    /// </summary>
     /// <value>The default value is <c>Busy/InACall</c>.</value>
     public string ContactPresence { get; set; } = "Busy/InACall";
+
+    /// <summary>
+    /// What Teams shows while the agent has a contact on a channel, per channel (<c>ContactPresence:Telephony</c>,
+    /// <c>ContactPresence:Chat</c>, <c>ContactPresence:Email</c>, <c>ContactPresence:Social</c>), each as
+    /// <c>Availability/Activity</c> or <c>None</c>. <c>Telephony</c> replaces <see cref="ContactPresence"/>; a digital
+    /// channel not given shows nothing.
+    /// </summary>
+    /// <value>The default value is empty: telephony shows <see cref="ContactPresence"/>, chat, email and social nothing.</value>
+    [ConfigurationKeyName("ContactPresence")]
+    public Dictionary<string, string> ContactPresences { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Whether Teams keeps showing <see cref="ContactPresence"/> during wrap-up.</summary>
     /// <value>The default value is <see langword="true"/>.</value>

@@ -82,6 +82,8 @@ internal sealed class TeamsConnectorOptionsValidator(ConfigurationErrors<TeamsCo
             errors.Add("TeamsConnector:StateSync:ContactPresence must be None or one of Available/Available, Busy/InACall, Busy/InAConferenceCall, Away/Away, DoNotDisturb/Presenting.");
         }
 
+        var channels = ContactPresenceSettings.Parse(sync.ContactPresences, errors);
+
         var idlePresences = new Dictionary<string, PublishedPresence>(StringComparer.Ordinal);
         foreach (var (code, pair) in sync.IdleCodePresences ?? [])
         {
@@ -103,7 +105,10 @@ internal sealed class TeamsConnectorOptionsValidator(ConfigurationErrors<TeamsCo
         {
             Mapping = mapping ?? IdleCodeMapping.Empty,
             Classifier = classifier,
-            ContactPresence = contact,
+            ContactPresence = channels.Telephony ?? contact,
+            ChatContactPresence = channels.Chat,
+            EmailContactPresence = channels.Email,
+            SocialContactPresence = channels.Social,
             EngageFrom = sync.EngageFrom,
             IgnoreInactivity = sync.IgnoreInactivity,
             KeepContactPresenceDuringWrapUp = sync.KeepContactPresenceDuringWrapUp,

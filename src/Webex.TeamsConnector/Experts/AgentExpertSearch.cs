@@ -4,7 +4,9 @@ namespace Webex.TeamsConnector;
 
 /// <summary>
 /// Expert search on behalf of a WxCC agent or supervisor: allowed only while the connector is Active and only for a
-/// user whose desktop profile has Microsoft Teams <em>show user details</em> on (and no Webex App toggle).
+/// user whose desktop profile has Microsoft Teams <em>show user details</em> on (and no Webex App toggle). The user need
+/// not be synced (a supervisor's profile may have Teams state synchronization off); a user without a desktop profile is
+/// refused.
 /// </summary>
 public interface IAgentExpertSearch
 {
@@ -69,7 +71,13 @@ internal sealed class AgentExpertSearch : IAgentExpertSearch, IDisposable
             throw new InvalidOperationException("Expert search needs the Graph adapter (.AddGraphPresence()) and the Contact Center adapter (.AddWebexContactCenter()).");
         }
 
-        var profile = await ProfileOfAsync(directory, agentId, cancellationToken).ConfigureAwait(false);
+        var (knownUser, profile) = await ProfileOfAsync(directory, agentId, cancellationToken).ConfigureAwait(false);
+        if (profile is null && knownUser)
+        {
+            // A contact-center user (a supervisor, say) without a desktop profile: no profile allows the search.
+            return AgentExpertSearchResult.Refused("the user has no desktop profile, so none shows Microsoft Teams user details");
+        }
+
         if (profile is null)
         {
             return AgentExpertSearchResult.Refused("the user is not a contact-center user with a desktop profile");
@@ -83,7 +91,8 @@ internal sealed class AgentExpertSearch : IAgentExpertSearch, IDisposable
         return new AgentExpertSearchResult(true, await experts.SearchAsync(query, cancellationToken).ConfigureAwait(false), null);
     }
 
-    private async Task<DesktopProfile?> ProfileOfAsync(IContactCenterDirectory directory, string agentId, CancellationToken cancellationToken)
+    /// <summary>The user's desktop profile; <c>KnownUser</c> when the user is an active contact-center user without one.</summary>
+    private async Task<(bool KnownUser, DesktopProfile? Profile)> ProfileOfAsync(IContactCenterDirectory directory, string agentId, CancellationToken cancellationToken)
     {
         var fresh = _options.CurrentValue.StateSync.RosterRefreshInterval;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -108,12 +117,12 @@ internal sealed class AgentExpertSearch : IAgentExpertSearch, IDisposable
 
             if (!_profileOfUser.TryGetValue(agentId, out var profileId) || profileId is null)
             {
-                return null;
+                return (profileId is null && _profileOfUser.ContainsKey(agentId), null);
             }
 
             if (_runtime.Record.DesktopProfiles.TryGetValue(profileId, out var overridden))
             {
-                return overridden;
+                return (false, overridden);
             }
 
             if (!_profiles.TryGetValue(profileId, out var cached) || now - cached.ReadAt >= fresh)
@@ -122,7 +131,7 @@ internal sealed class AgentExpertSearch : IAgentExpertSearch, IDisposable
                 _profiles[profileId] = cached;
             }
 
-            return cached.Profile;
+            return (false, cached.Profile);
         }
         finally
         {

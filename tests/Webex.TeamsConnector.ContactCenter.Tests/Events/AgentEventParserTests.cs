@@ -82,13 +82,13 @@ public sealed class AgentEventParserTests
     [InlineData("chat")]
     [InlineData("email")]
     [InlineData("social")]
-    public void FromWebhook_V2ChangeOfANonVoiceChannel_IsIgnored(string channel)
+    public void FromWebhook_V2ChangeOfANonVoiceChannel_IsNotTheVoiceState(string channel)
     {
         using var doc = JsonDocument.Parse($$$"""{"type":"agent:channel_state_change","comciscotimestamp":10,"data":{"agentId":"a1","currentState":"Engaged","channelType":"{{{channel}}}"}}""");
 
         var parsed = AgentEventParser.FromWebhook(doc.RootElement, s_now);
 
-        parsed.Kind.Should().Be(ParsedKind.Ignored);
+        parsed.Event.Event.Kind.Should().Be(AgentEventKind.DigitalContact, "a digital channel's state is tracked apart from the voice state");
     }
 
     [Theory]
@@ -101,6 +101,17 @@ public sealed class AgentEventParserTests
         var parsed = AgentEventParser.FromWebhook(doc.RootElement, s_now);
 
         parsed.Event.Event.State.Should().Be(AgentState.Engaged);
+    }
+
+    [Theory]
+    [InlineData("chat", false)]
+    [InlineData("email", false)]
+    [InlineData("telephony", true)]
+    public void FromActivity_RecordOfADigitalChannel_IsNotTheVoiceState(string channel, bool current)
+    {
+        using var doc = JsonDocument.Parse($$$"""{"agentId":"a1","currentState":"Engaged","channelType":"{{{channel}}}","startTime":1,"endTime":-1,"active":true}""");
+
+        AgentEventParser.FromActivity(doc.RootElement, s_now).HasValue.Should().Be(current);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Webex.TeamsConnector.Testing;
 using Webex.TeamsConnector.Tests.EndToEnd;
+using Webex.TeamsConnector.Tests.Fakes;
 
 namespace Webex.TeamsConnector.Tests.Sync;
 
@@ -101,18 +102,19 @@ public class OrgConnectorTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(world.Settings).Build();
         var services = new ServiceCollection();
-        services.AddLogging();
         services.AddTeamsConnector(configuration.GetSection("TeamsConnector"))
             .AddGraphPresence()
             .AddWebexContactCenter();
+        services.AddLogging(logging => Wait.AddPulses(services, logging));
         var provider = services.BuildServiceProvider();
         return new UnitHandle(provider, provider.GetRequiredService<OrgConnector>(), provider.GetRequiredService<ITeamsConnectorAdmin>());
     }
 
     private sealed record UnitHandle(ServiceProvider Provider, OrgConnector Unit, ITeamsConnectorAdmin Admin) : IAsyncDisposable
     {
+        /// <summary>Waits until the unit syncs the world's <paramref name="agents"/> and its marker agent.</summary>
         public Task WaitSyncingAsync(int agents) =>
-            ConnectorWorld.WaitAsync(() => Admin.GetStatus() is { IsSyncing: true } s && s.TrackedAgents == agents, $"the unit syncs its {agents} agents", 30);
+            ConnectorWorld.WaitAsync(() => Admin.GetStatus() is { IsSyncing: true } s && s.TrackedAgents == agents + 1, $"the unit syncs its {agents} agents and the marker", 30);
 
         public async ValueTask DisposeAsync()
         {

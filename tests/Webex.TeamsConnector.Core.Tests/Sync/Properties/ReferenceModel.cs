@@ -180,44 +180,7 @@ internal sealed class ReferenceModel
         a.Verifying = false; // the state is fresh: an open read-back is answered
 
         // WxCC -> Teams.
-        var wanted = PublishedPresence.None;
-        if (origin != StateOrigin.PresenceSync)
-        {
-            if (e.State.Kind == AgentStateKind.Engaged)
-            {
-                wanted = _rules.ContactPresence;
-            }
-            else if (e.State.Kind == AgentStateKind.WrapUp && _rules.KeepContactPresenceDuringWrapUp)
-            {
-                wanted = _rules.ContactPresence;
-            }
-            else if (e.State.Kind == AgentStateKind.Idle && origin == StateOrigin.Agent && _rules.IdleCodePresences.TryGetValue(e.State.IdleCodeId!, out var pair))
-            {
-                wanted = pair;
-            }
-        }
-
-        if (wanted != a.Published)
-        {
-            var old = a.Published;
-            if (old != PublishedPresence.None)
-            {
-                a.EchoPair = old;
-                a.GraceUntil = now + _rules.EchoGracePeriod;
-            }
-
-            a.Published = wanted;
-            if (wanted == PublishedPresence.None)
-            {
-                output.Add(Make(a, SyncCommandKind.ClearPresence, default, old, SyncRule.ClearPublish, SyncTrigger.AgentStateChanged));
-            }
-            else
-            {
-                a.RefreshAt = now + _rules.PublishExpiration - _rules.PublishRefreshMargin;
-                var rule = e.State.Kind == AgentStateKind.Idle ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
-                output.Add(Make(a, SyncCommandKind.PublishPresence, default, wanted, rule, SyncTrigger.AgentStateChanged));
-            }
-        }
+        PublishTo(a, now, output);
 
         // Teams -> WxCC, once, when the agent is back from a contact, signs in, or an older write of ours landed.
         if (e.State.Kind is AgentStateKind.Available or AgentStateKind.Idle)
@@ -250,6 +213,107 @@ internal sealed class ReferenceModel
     }
 
     /// <summary>A refused write is forgotten and decided again after 5 s, 10 s, 20 s, ... up to 5 minutes.</summary>
+    /// <summary>
+    /// README "Contacts per channel": a digital contact (chat, email, social) is tracked by its id apart from the voice
+    /// state; an older event, or one after the contact ended, changes nothing.
+    /// </summary>
+    public List<SyncCommand> DigitalContact(string agentId, AgentEvent e, DateTimeOffset now)
+    {
+        var a = _agents[agentId];
+        var output = new List<SyncCommand>();
+        var key = (e.Channel, e.ContactId!);
+        if (a.Digital.TryGetValue(key, out var known))
+        {
+            var ended = known.Kind == AgentStateKind.Available;
+            if (e.Timestamp < known.At || ended && e.State.Kind != AgentStateKind.Available || known.Kind == e.State.Kind)
+            {
+                return output;
+            }
+        }
+
+        a.Digital[key] = (e.State.Kind, e.Timestamp);
+        PublishTo(a, now, output);
+        return output;
+    }
+
+    /// <summary>What Teams should show: the voice state's presence while it wants one, else the highest digital channel's.</summary>
+    public PublishedPresence Wanted(AgentModel a)
+    {
+        var voice = VoiceWanted(a);
+        if (voice != PublishedPresence.None)
+        {
+            return voice;
+        }
+
+        if (a.LastEventAt is not null && a.State.Kind == AgentStateKind.LoggedOut)
+        {
+            a.Digital.Clear(); // signing out ends every contact
+            return PublishedPresence.None;
+        }
+
+        foreach (var channel in new[] { ContactChannel.Chat, ContactChannel.Email, ContactChannel.Social })
+        {
+            var pair = channel switch
+            {
+                ContactChannel.Chat => _rules.ChatContactPresence,
+                ContactChannel.Email => _rules.EmailContactPresence,
+                _ => _rules.SocialContactPresence,
+            };
+            var open = a.Digital.Any(d => d.Key.Channel == channel
+                && (d.Value.Kind == AgentStateKind.Engaged || d.Value.Kind == AgentStateKind.WrapUp && _rules.KeepContactPresenceDuringWrapUp));
+            if (open && pair != PublishedPresence.None)
+            {
+                return pair;
+            }
+        }
+
+        return PublishedPresence.None;
+    }
+
+    private PublishedPresence VoiceWanted(AgentModel a)
+    {
+        if (a.Origin == StateOrigin.PresenceSync)
+        {
+            return PublishedPresence.None;
+        }
+
+        if (a.State.Kind == AgentStateKind.Engaged || a.State.Kind == AgentStateKind.WrapUp && _rules.KeepContactPresenceDuringWrapUp)
+        {
+            return _rules.ContactPresence;
+        }
+
+        return a.State.Kind == AgentStateKind.Idle && a.Origin == StateOrigin.Agent && _rules.IdleCodePresences.TryGetValue(a.State.IdleCodeId!, out var pair)
+            ? pair
+            : PublishedPresence.None;
+    }
+
+    private void PublishTo(AgentModel a, DateTimeOffset now, List<SyncCommand> output)
+    {
+        var wanted = Wanted(a);
+        if (wanted == a.Published)
+        {
+            return;
+        }
+
+        var old = a.Published;
+        if (old != PublishedPresence.None)
+        {
+            a.EchoPair = old;
+            a.GraceUntil = now + _rules.EchoGracePeriod;
+        }
+
+        a.Published = wanted;
+        if (wanted == PublishedPresence.None)
+        {
+            output.Add(Make(a, SyncCommandKind.ClearPresence, default, old, SyncRule.ClearPublish, SyncTrigger.AgentStateChanged));
+            return;
+        }
+
+        a.RefreshAt = now + _rules.PublishExpiration - _rules.PublishRefreshMargin;
+        var rule = a.State.Kind == AgentStateKind.Idle && wanted == VoiceWanted(a) ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
+        output.Add(Make(a, SyncCommandKind.PublishPresence, default, wanted, rule, SyncTrigger.AgentStateChanged));
+    }
+
     public void WriteFailed(string agentId, AgentState attempted, DateTimeOffset now)
     {
         var a = _agents[agentId];
@@ -509,5 +573,8 @@ internal sealed class ReferenceModel
         public DateTimeOffset VerifyDue { get; set; }
 
         public SyncRule VerifyRule { get; set; }
+
+        /// <summary>Digital contacts by channel and id: where each is (Available once ended) and since when.</summary>
+        public Dictionary<(ContactChannel Channel, string Id), (AgentStateKind Kind, DateTimeOffset At)> Digital { get; } = [];
     }
 }

@@ -90,7 +90,13 @@ public class SyncPropertiesTests
         {
             _withDuplicates = withDuplicates;
             _verifying = verifying;
-            var rules = Harness.DefaultRules() with { VerifyBeforeOverwrite = verifying, ClearStaleSessionAtStart = verifying };
+            var rules = Harness.DefaultRules() with
+            {
+                VerifyBeforeOverwrite = verifying,
+                ClearStaleSessionAtStart = verifying,
+                ChatContactPresence = PublishedPresence.InAConferenceCall,
+                EmailContactPresence = extended ? PublishedPresence.Away : PublishedPresence.None,
+            };
             if (strict)
             {
                 // Both settings away from their defaults: engage only from presence sync's Available, and let
@@ -144,7 +150,7 @@ public class SyncPropertiesTests
                 }
 
                 var agent = s_agents[step[1] % s_agents.Length];
-                switch (step[0] % 20)
+                switch (step[0] % 22)
                 {
                     case 0 or 1 or 2 or 3 or 4 or 5:
                         var (availability, activity) = s_presences[step[2] % s_presences.Length];
@@ -181,6 +187,10 @@ public class SyncPropertiesTests
                         var record = newest with { Kind = AgentEventKind.Reconciliation };
                         _owners.TryAdd((agent, record), _owners[(agent, newest)]);
                         Deliver(() => AgentEvent(agent, record));
+                        break;
+                    case 20 or 21:
+                        var contact = DigitalEvent(step[2], step[3]);
+                        Deliver(() => DigitalContact(agent, contact));
                         break;
                     default:
                         // Time passes before the host's next timer tick.
@@ -384,7 +394,34 @@ public class SyncPropertiesTests
                 actual.Origin.Should().Be(expected.Origin);
                 actual.PendingWrite.Should().Be(expected.Pending);
                 actual.Published.Should().Be(expected.Published);
+
+                // What Teams is shown is always the highest-priority presence wanted (voice, then chat, email,
+                // social), or none.
+                actual.Published.Should().Be(_model.Wanted(expected));
             }
+        }
+
+        /// <summary>A digital contact event: one of three contacts per channel, offered, assigned, wrapped up or ended.</summary>
+        private AgentEvent DigitalEvent(int what, int which)
+        {
+            var channel = (ContactChannel)(1 + what % 3);
+            var state = ((what / 3) % 4) switch
+            {
+                0 => AgentState.Reserved,
+                1 => AgentState.Engaged,
+                2 => AgentState.WrapUp,
+                _ => AgentState.Available,
+            };
+            return Webex.TeamsConnector.AgentEvent.DigitalContactChanged(channel, "d" + (which % 3), state, _time.GetUtcNow());
+        }
+
+        private void DigitalContact(string agent, AgentEvent e)
+        {
+            var now = _time.GetUtcNow();
+            var actual = _engine.OnAgentEvent(agent, e).ToList();
+            var expected = _model.DigitalContact(agent, e, now);
+            actual.Should().Equal(expected, "digital contact {0} {1} {2} of {3}", e.Channel, e.ContactId, e.State, agent);
+            actual.Should().NotContain(c => c.IsStateWrite, "a digital contact never writes the agent's state");
         }
 
         /// <summary>
