@@ -1,12 +1,15 @@
+using System.Threading.RateLimiting;
+using Webex.TeamsConnector.RateLimiting;
+
 namespace Webex.TeamsConnector.ContactCenter;
 
 /// <summary>
 /// The adapter's request budget: at most <c>RequestsPerMinute</c> requests in any sliding 60-second window, shared by
 /// every call the adapter makes (tokens, writes, reads, subscriptions). A 429 pauses every caller until its
 /// <c>Retry-After</c> has passed. Time comes from the <see cref="TimeProvider"/>, so tests drive it with fake time.
+/// A thin wrapper over the shared <see cref="SlidingLogRateLimiter"/>.
 /// </summary>
-/// <remarks>Thread-safe: the window is kept under one lock; waiting happens outside it.</remarks>
-internal sealed class RequestBudget
+internal sealed class RequestBudget : IDisposable
 {
     internal static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
@@ -14,138 +17,61 @@ internal sealed class RequestBudget
     // slot is held a second longer than the window, so that no minute at the server sees more than the limit.
     private static readonly TimeSpan s_hold = Window + TimeSpan.FromSeconds(1);
 
-    private readonly Queue<DateTimeOffset> _grants = new();
-    private readonly TimeProvider _time;
-    private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
-    private int _waiting;
-    private long _granted;
+    private readonly SlidingLogRateLimiter _limiter;
 
     public RequestBudget(int requestsPerMinute, TimeProvider timeProvider)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(requestsPerMinute, 1);
-        Limit = requestsPerMinute;
-        _time = timeProvider;
+        _limiter = new SlidingLogRateLimiter(requestsPerMinute, s_hold, timeProvider);
+    }
+
+    /// <summary>Raised after a caller started waiting (its timer is registered), with the wait.</summary>
+    public event Action<TimeSpan>? Throttled
+    {
+        add => _limiter.Queued += value;
+        remove => _limiter.Queued -= value;
     }
 
     /// <summary>The requests allowed per sliding minute.</summary>
-    public int Limit { get; }
-
-    /// <summary>Raised after a caller started waiting (its timer is registered), with the wait.</summary>
-    public event Action<TimeSpan>? Throttled;
+    public int Limit => _limiter.PermitLimit;
 
     /// <summary>The number of callers waiting for the budget.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
+    public int Waiting => _limiter.Waiting;
 
     /// <summary>Slots granted since start, less those given back unused (tests compare it with what the server saw).</summary>
-    public long Granted => Interlocked.Read(ref _granted);
+    public long Granted => _limiter.Granted;
 
     /// <summary>The requests granted in the current window.</summary>
-    public int Used
-    {
-        get
-        {
-            lock (_grants)
-            {
-                Purge(_time.GetUtcNow());
-                return _grants.Count;
-            }
-        }
-    }
+    public int Used => _limiter.InWindow;
+
+    /// <summary>The limiter itself (statistics, benchmarks).</summary>
+    public RateLimiter Limiter => _limiter;
 
     /// <summary>Waits for a request slot and takes it.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The slot; <see cref="Lease.Return"/> gives it back when it was not used.</returns>
-    public async ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken)
+    public ValueTask<Lease> AcquireAsync(CancellationToken cancellationToken) => AcquireAsync(priority: false, cancellationToken);
+
+    /// <summary>Waits for a request slot and takes it, ahead of ordinary callers when <paramref name="priority"/>.</summary>
+    /// <param name="priority">Whether to wait in the priority lane.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The slot; <see cref="Lease.Return"/> gives it back when it was not used.</returns>
+    public async ValueTask<Lease> AcquireAsync(bool priority, CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            TimeSpan wait;
-            lock (_grants)
-            {
-                var now = _time.GetUtcNow();
-                Purge(now);
-                if (now < _pausedUntil)
-                {
-                    wait = _pausedUntil - now;
-                }
-                else if (_grants.Count < Limit)
-                {
-                    _grants.Enqueue(now);
-                    Interlocked.Increment(ref _granted);
-                    return new Lease(this, now);
-                }
-                else
-                {
-                    wait = _grants.Peek() + s_hold - now;
-                }
-            }
-
-            if (wait <= TimeSpan.Zero)
-            {
-                wait = TimeSpan.FromMilliseconds(1);
-            }
-
-            Interlocked.Increment(ref _waiting);
-            try
-            {
-                var delay = Task.Delay(wait, _time, cancellationToken);
-                Throttled?.Invoke(wait);
-                await delay.ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _waiting);
-            }
-        }
+        var lease = await _limiter.AcquireAsync(1, priority, cancellationToken).ConfigureAwait(false);
+        return lease is SlidingLogRateLimiter.SlotLease slot ? new Lease(slot) : throw new ObjectDisposedException(nameof(RequestBudget));
     }
 
     /// <summary>Stops every caller until <paramref name="until"/> (a 429's <c>Retry-After</c>).</summary>
     /// <param name="until">When requests may go again.</param>
-    public void PauseUntil(DateTimeOffset until)
-    {
-        lock (_grants)
-        {
-            if (until > _pausedUntil)
-            {
-                _pausedUntil = until;
-            }
-        }
-    }
+    public void PauseUntil(DateTimeOffset until) => _limiter.PauseUntil(until);
 
-    private void Purge(DateTimeOffset now)
-    {
-        while (_grants.Count > 0 && _grants.Peek() + s_hold <= now)
-        {
-            _grants.Dequeue();
-        }
-    }
-
-    private void Return(DateTimeOffset grantedAt)
-    {
-        lock (_grants)
-        {
-            // Remove one grant with this time stamp (grants are in time order; rebuild without one match).
-            var found = false;
-            var count = _grants.Count;
-            for (var i = 0; i < count; i++)
-            {
-                var g = _grants.Dequeue();
-                if (!found && g == grantedAt)
-                {
-                    found = true;
-                    Interlocked.Decrement(ref _granted);
-                    continue;
-                }
-
-                _grants.Enqueue(g);
-            }
-        }
-    }
+    public void Dispose() => _limiter.Dispose();
 
     /// <summary>A request slot.</summary>
-    internal readonly struct Lease(RequestBudget budget, DateTimeOffset grantedAt)
+    internal readonly struct Lease(SlidingLogRateLimiter.SlotLease slot)
     {
         /// <summary>Gives the slot back unused.</summary>
-        public void Return() => budget.Return(grantedAt);
+        public void Return() => slot.GiveBack();
     }
 }

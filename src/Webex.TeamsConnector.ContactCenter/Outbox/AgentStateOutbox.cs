@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,39 +5,37 @@ using Microsoft.Extensions.Options;
 namespace Webex.TeamsConnector.ContactCenter;
 
 /// <summary>
-/// The WxCC state-write outbox (<c>PUT /v1/agents/session/state</c>). Per agent only the newest wanted state is kept
-/// (coalescing); a write is taken from the queue only once a request slot of the shared budget is held, Idle writes
-/// first, so that when the budget is short the protective Idle writes go before Available ones. 429 and transient
-/// failures are put back (unless a newer state replaced them) without ever having two writes of one agent in flight.
-/// On shutdown every write not sent is reported as failed. Whether an accepted write (202) took effect is decided by
-/// the sync rules (their write-confirmation timeout reads the agent's state back), not here.
+/// The WxCC state-write outbox (<c>PUT /v1/agents/session/state</c>), composed of three parts: the
+/// <see cref="PendingWrites"/> (per agent only the newest wanted state, Idle before Available, parking and requeue), the
+/// <see cref="WriteDispatcher"/> (the shared budget and the concurrency: which write goes next, how many in flight) and
+/// the <see cref="AgentStateWriteSender"/> (one HTTP write and its outcome). 429 and transient failures are put back
+/// (unless a newer state replaced them) without ever having two writes of one agent in flight. On shutdown every write
+/// not sent is reported as failed. Whether an accepted write (202) took effect is decided by the sync rules (their
+/// write-confirmation timeout reads the agent's state back), not here.
 /// </summary>
 /// <remarks>
-/// Concurrency: queues and maps under one lock; HTTP outside it. One dispatcher loop takes a slot, then a write, and
-/// starts the send; at most <see cref="ContactCenterOptions.MaxConcurrentWrites"/> sends run at once.
+/// Concurrency: the pending writes under one lock, shared with the dispatcher; HTTP outside it. At most
+/// <see cref="ContactCenterOptions.MaxConcurrentWrites"/> sends run at once.
 /// </remarks>
 internal sealed class AgentStateOutbox : IAgentStateOutbox
 {
-    private const int MaxThrottledRetries = 20;
-
     private readonly object _gate = new();
     private readonly PendingWrites _pending = new();
-    private readonly WxccApiClient _api;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ContactCenterTelemetry _telemetry;
-    private readonly Uri _stateUri;
-    private TaskCompletionSource _pulse = NewPulse();
+    private readonly WriteDispatcher _dispatcher;
+    private readonly AgentStateWriteSender _sender;
     private ChannelWriter<AgentWriteResult>? _results;
     private int _running;
 
     public AgentStateOutbox(WxccApiClient api, TimeProvider timeProvider, ContactCenterTelemetry telemetry, ILogger<AgentStateOutbox> logger)
     {
         _telemetry = telemetry;
-        _api = api;
         _time = timeProvider;
         _logger = logger;
-        _stateUri = new Uri(ContactCenterDirectory.WithSlash(api.Options.BaseUrl), "v1/agents/session/state");
+        _dispatcher = new WriteDispatcher(_gate, _pending, api.Budget, api.Options.MaxConcurrentWrites, timeProvider);
+        _sender = new AgentStateWriteSender(api, () => ReasonMarker);
     }
 
     public string ReasonMarker
@@ -52,7 +49,11 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
     } = OriginClassifier.DefaultReasonMarker;
 
     /// <summary>Raised when the outbox waits for a retry delay (its timer is registered), with the wait.</summary>
-    public event Action<TimeSpan>? Waiting;
+    public event Action<TimeSpan>? Waiting
+    {
+        add => _dispatcher.Waiting += value;
+        remove => _dispatcher.Waiting -= value;
+    }
 
     /// <summary>Raised when a send has finished (its write is no longer in flight).</summary>
     public event Action? Settled;
@@ -108,7 +109,7 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
             }
         }
 
-        Signal();
+        _dispatcher.Signal();
     }
 
     public bool Withdraw(string agentId)
@@ -136,82 +137,15 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
         }
 
         _results = results;
-        var sends = new HashSet<Task>();
-        using var slots = new SemaphoreSlim(_api.Options.MaxConcurrentWrites);
         try
         {
-            while (true)
-            {
-                await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-                PendingWrite? write;
-                try
-                {
-                    await WaitForDueWorkAsync(cancellationToken).ConfigureAwait(false);
-                    var lease = await _api.Budget.AcquireAsync(cancellationToken).ConfigureAwait(false);
-                    lock (_gate)
-                    {
-                        write = _pending.Take(_time.GetUtcNow());
-                    }
-
-                    if (write is null)
-                    {
-                        lease.Return();
-                    }
-                }
-                catch
-                {
-                    slots.Release();
-                    throw;
-                }
-
-                if (write is null)
-                {
-                    slots.Release();
-                    continue;
-                }
-
-                var send = SendAsync(write, cancellationToken);
-                lock (sends)
-                {
-                    sends.Add(send);
-                }
-
-                _ = send.ContinueWith(
-                    t =>
-                    {
-                        lock (sends)
-                        {
-                            sends.Remove(t);
-                        }
-
-                        slots.Release();
-                    },
-                    CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
+            await _dispatcher.RunAsync(SendAsync, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Task[] pending;
-            lock (sends)
-            {
-                pending = [.. sends];
-            }
-
-            try
-            {
-                await Task.WhenAll(pending).ConfigureAwait(false);
-            }
-            finally
-            {
-                ReportUnsent();
-                _results = null;
-                Volatile.Write(ref _running, 0);
-            }
+            ReportUnsent();
+            _results = null;
+            Volatile.Write(ref _running, 0);
         }
     }
 
@@ -229,146 +163,52 @@ internal sealed class AgentStateOutbox : IAgentStateOutbox
                 _pending.Completed(write);
             }
 
-            Signal();
+            _dispatcher.Signal();
             Settled?.Invoke();
         }
     }
 
     private async Task SendCoreAsync(PendingWrite write, CancellationToken cancellationToken)
     {
-        WxccResponse response;
-        try
-        {
-            response = await _api.SendAsync(HttpMethod.Put, _stateUri, Body(write), retry: false, leaseHeld: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        var outcome = await _sender.SendAsync(write, cancellationToken).ConfigureAwait(false);
+        if (outcome.Kind == WriteOutcomeKind.Stopped)
         {
             // SendAsync takes it out of flight.
-            Report(new AgentWriteResult(write.AgentId, write.State, false, "the outbox stopped before WxCC answered the write", null));
+            Report(new AgentWriteResult(write.AgentId, write.State, false, outcome.Reason, null));
             return;
         }
-        catch (ContactCenterException ex)
-        {
-            // The token could not be had: a transient failure of this write.
-            response = new WxccResponse(ex.StatusCode, [], ex.TrackingId ?? string.Empty, ex.Message);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Anything else (an I/O error of a handler or a custom store, an unexpected failure of the HTTP stack):
-            // transient for this write, retried within MaxWriteAttempts. The type only: messages may carry details.
-            response = new WxccResponse(null, [], string.Empty, "unexpected " + ex.GetType().Name);
-        }
 
-        AgentWriteResult? result = null;
         lock (_gate)
         {
             // No longer in flight; a newer state of this agent that waited may go now.
             var now = _time.GetUtcNow();
             _pending.Completed(write);
-            if (response.IsSuccess)
+            if (outcome.Kind == WriteOutcomeKind.Retry)
             {
-                result = new AgentWriteResult(write.AgentId, write.State, true, null, response.TrackingId);
-            }
-            else if (response.Status == System.Net.HttpStatusCode.TooManyRequests && ++write.Throttles <= MaxThrottledRetries)
-            {
-                _pending.Requeue(write, now, now);
-            }
-            else if (response.IsTransient && ++write.Attempts < _api.Options.MaxWriteAttempts)
-            {
-                var delay = WxccApiClient.Backoff(write.Attempts);
-                Log.WriteRetry(_logger, write.AgentId, response.Describe(), delay, response.TrackingId);
-                _pending.Requeue(write, now + delay, now);
-            }
-            else
-            {
-                result = new AgentWriteResult(write.AgentId, write.State, false, $"WxCC refused the write ({response.Describe()})", response.TrackingId);
-            }
-        }
-
-        if (result is { } r)
-        {
-            if (r.Succeeded)
-            {
-                _telemetry.WritesSent.Add(1);
-                Log.WriteAccepted(_logger, r.AgentId, r.State.ToString(), r.TrackingId);
-            }
-            else
-            {
-                _telemetry.WritesFailed.Add(1);
-                Log.WriteFailed(_logger, r.AgentId, r.State.ToString(), r.Reason, r.TrackingId);
-            }
-
-            Report(r);
-        }
-
-    }
-
-    private byte[] Body(PendingWrite write)
-    {
-        using var stream = new MemoryStream(160);
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            json.WriteString("state", write.State.Kind == AgentStateKind.Available ? "Available" : "Idle");
-            json.WriteString("auxCodeId", write.State.Kind == AgentStateKind.Available ? AgentState.AvailableCodeId : write.State.IdleCodeId);
-            json.WriteString("lastStateChangeReason", ReasonMarker);
-            json.WriteString("agentId", write.AgentId);
-            json.WriteEndObject();
-        }
-
-        return stream.ToArray();
-    }
-
-    private async Task WaitForDueWorkAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            Task pulse;
-            TimeSpan? wait = null;
-            lock (_gate)
-            {
-                var now = _time.GetUtcNow();
-                if (_pending.HasReady(now))
+                if (outcome.Reason is { } failure)
                 {
-                    return;
+                    Log.WriteRetry(_logger, write.AgentId, failure, outcome.Delay, outcome.TrackingId ?? string.Empty);
                 }
 
-                pulse = _pulse.Task;
-                if (_pending.NextDelayedDue is { } due)
-                {
-                    wait = due - now;
-                }
-            }
-
-            if (wait is { } w)
-            {
-                using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var delay = Task.Delay(w, _time, cancel.Token);
-                Waiting?.Invoke(w);
-                await Task.WhenAny(pulse, delay).ConfigureAwait(false);
-                await cancel.CancelAsync().ConfigureAwait(false);
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-            else
-            {
-                await pulse.WaitAsync(cancellationToken).ConfigureAwait(false);
+                _pending.Requeue(write, now + outcome.Delay, now);
+                return;
             }
         }
-    }
 
-    private void Signal()
-    {
-        TaskCompletionSource old;
-        lock (_gate)
+        var result = new AgentWriteResult(write.AgentId, write.State, outcome.Kind == WriteOutcomeKind.Accepted, outcome.Reason, outcome.TrackingId);
+        if (result.Succeeded)
         {
-            old = _pulse;
-            _pulse = NewPulse();
+            _telemetry.WritesSent.Add(1);
+            Log.WriteAccepted(_logger, result.AgentId, result.State.ToString(), result.TrackingId);
+        }
+        else
+        {
+            _telemetry.WritesFailed.Add(1);
+            Log.WriteFailed(_logger, result.AgentId, result.State.ToString(), result.Reason, result.TrackingId);
         }
 
-        old.TrySetResult();
+        Report(result);
     }
-
-    private static TaskCompletionSource NewPulse() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void ReportUnsent()
     {

@@ -111,6 +111,13 @@ internal sealed class PendingWrites
         return HasReady(_idle) || HasReady(_available);
     }
 
+    /// <summary>Whether an Idle write can be taken at <paramref name="now"/> (it would go before any Available one).</summary>
+    public bool HasReadyIdle(DateTimeOffset now)
+    {
+        PromoteDue(now);
+        return HasReady(_idle);
+    }
+
     /// <summary>Takes the next write (Idle first, then Available, each oldest first) and puts it in flight.</summary>
     public PendingWrite? Take(DateTimeOffset now)
     {

@@ -1,85 +1,42 @@
+using System.Threading.RateLimiting;
+using Webex.TeamsConnector.RateLimiting;
+
 namespace Webex.TeamsConnector.Graph;
 
 /// <summary>
-/// A sliding-window request budget on a <see cref="TimeProvider"/>: at most <c>limit</c> requests start within any
-/// window, and nothing starts while paused by a <c>Retry-After</c>. Waiters sleep on the time provider.
+/// Graph's presence request budget: at most <c>limit</c> requests start within any sliding window, and nothing starts
+/// while paused by a <c>Retry-After</c>. A thin wrapper over the shared <see cref="SlidingLogRateLimiter"/>.
 /// </summary>
-internal sealed class RequestBudget
+internal sealed class RequestBudget : IDisposable
 {
-    private readonly Queue<DateTimeOffset> _starts = new();
+    private readonly SlidingLogRateLimiter _limiter;
     private readonly TimeProvider _time;
-    private DateTimeOffset _pausedUntil;
 
     public RequestBudget(int limit, TimeSpan window, TimeProvider time)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
-        Limit = limit;
-        Window = window;
+        _limiter = new SlidingLogRateLimiter(limit, window, time);
         _time = time;
     }
 
-    public int Limit { get; }
+    public int Limit => _limiter.PermitLimit;
 
-    public TimeSpan Window { get; }
+    public TimeSpan Window => _limiter.Hold;
 
     /// <summary>Requests started within the current window.</summary>
-    public int InWindow
-    {
-        get
-        {
-            lock (_starts)
-            {
-                Prune(_time.GetUtcNow());
-                return _starts.Count;
-            }
-        }
-    }
+    public int InWindow => _limiter.InWindow;
+
+    /// <summary>The limiter itself (statistics, benchmarks).</summary>
+    public RateLimiter Limiter => _limiter;
 
     public async ValueTask AcquireAsync(CancellationToken cancellationToken)
     {
-        while (true)
-        {
-            TimeSpan wait;
-            lock (_starts)
-            {
-                var now = _time.GetUtcNow();
-                Prune(now);
-                if (now >= _pausedUntil && _starts.Count < Limit)
-                {
-                    _starts.Enqueue(now);
-                    return;
-                }
-
-                wait = _pausedUntil - now;
-                if (_starts.Count >= Limit)
-                {
-                    var free = _starts.Peek() + Window - now;
-                    wait = free > wait ? free : wait;
-                }
-            }
-
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), _time, cancellationToken).ConfigureAwait(false);
-        }
+        // A permit is held for the whole window whatever happens to the lease: disposing it frees nothing early.
+        using var lease = await _limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(!lease.IsAcquired, this);
     }
 
     /// <summary>Stops every request from starting for <paramref name="delay"/> (Graph answered 429).</summary>
-    public void Pause(TimeSpan delay)
-    {
-        lock (_starts)
-        {
-            var until = _time.GetUtcNow() + delay;
-            if (until > _pausedUntil)
-            {
-                _pausedUntil = until;
-            }
-        }
-    }
+    public void Pause(TimeSpan delay) => _limiter.PauseUntil(_time.GetUtcNow() + delay);
 
-    private void Prune(DateTimeOffset now)
-    {
-        while (_starts.Count > 0 && now - _starts.Peek() >= Window)
-        {
-            _starts.Dequeue();
-        }
-    }
+    public void Dispose() => _limiter.Dispose();
 }
