@@ -4,8 +4,9 @@ namespace Webex.TeamsConnector;
 internal sealed partial class SyncSession
 {
     /// <summary>
-    /// Re-reads the roster and the presence-sync setting every <see cref="StateSyncOptions.RosterRefreshInterval"/>.
-    /// (The Contact Center adapter's event feed reconciles agent states itself.)
+    /// Re-reads the roster every <see cref="StateSyncOptions.RosterRefreshInterval"/>. (The presence-sync setting has its
+    /// own watch, <see cref="PresenceSyncSettingWatch"/>; the Contact Center adapter's event feed reconciles agent states
+    /// itself.)
     /// </summary>
     private async Task RunBackgroundAsync(CancellationToken profilesChanged, CancellationToken cancellationToken)
     {
@@ -23,14 +24,6 @@ internal sealed partial class SyncSession
 
             try
             {
-                var enabled = await _ports.Directory.GetPresenceSyncSettingAsync(cancellationToken).ConfigureAwait(false);
-                if (!enabled)
-                {
-                    // Degraded: the status change ends this session.
-                    await _runtime.UpdateAsync(r => (r with { PresenceSyncEnabled = false }, true), cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-
                 _roster.ForgetProfiles();
                 var roster = await _roster.LoadAsync(cancellationToken).ConfigureAwait(false);
                 _control.Writer.TryWrite(s => s.ApplyRoster(roster, initial: false));
