@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -50,7 +51,18 @@ internal sealed class AdminWorld : IAsyncDisposable
                 builder.Services.AddSingleton<IAuditStore>(store);
             }
         };
-        world.MapApp = app => app.MapTeamsConnectorAdmin(Policy);
+        world.MapApp = app =>
+        {
+            app.MapTeamsConnectorAdmin(Policy);
+
+            // The browser's sign-in: sets the cookie the test scheme reads and goes to the dashboard.
+            app.MapGet("/test/sign-in", (Microsoft.AspNetCore.Http.HttpContext context) =>
+            {
+                context.Response.Cookies.Append(TestAuthHandler.Cookie, AdminRole, new Microsoft.AspNetCore.Http.CookieOptions { HttpOnly = true, SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict });
+                context.Response.Redirect("/teams-connector/dashboard");
+                return Task.CompletedTask;
+            });
+        };
         await world.StartConnectorAsync();
         return new AdminWorld(world, store);
     }
