@@ -250,6 +250,27 @@ public class AdminApiTests
     }
 
     [Fact]
+    public async Task PausingAnAgentOnAContact_ClearsWhatTheConnectorPublishedToTeams()
+    {
+        await using var admin = await AdminWorld.StartAsync();
+        using var client = admin.Client();
+        var agent = admin.World.Agents[0];
+        admin.World.Wxcc.OfferContact(agent.AgentId);
+        admin.World.Wxcc.AssignContact(agent.AgentId);
+        await ConnectorWorld.WaitAsync(() => admin.World.Graph.GetSessions(agent.TeamsUserId).Any(s => s.Activity == "InACall"), "Teams shows the agent on a call");
+        (await AgentAsync(client, agent.AgentId)).GetProperty("publishedPresence").GetString().Should().Be("Busy/InACall");
+
+        using var response = await client.PostAsync(Api + $"/agents/{agent.AgentId}/pause", null);
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        await ConnectorWorld.WaitAsync(() => admin.World.Graph.GetSessions(agent.TeamsUserId).Count == 0, "the published presence is cleared");
+        var publishes = admin.World.Graph.RequestCount(Webex.TeamsConnector.Testing.GraphEmulatorOperation.SetPresence);
+        admin.World.Wxcc.EndContact(agent.AgentId);
+        await admin.World.CatchUpAsync();
+        admin.World.Graph.RequestCount(Webex.TeamsConnector.Testing.GraphEmulatorOperation.SetPresence).Should().Be(publishes, "a paused agent is left alone");
+    }
+
+    [Fact]
     public async Task Audit_WithoutAStore_AnswersANotFoundProblem()
     {
         await using var admin = await AdminWorld.StartAsync();
