@@ -123,7 +123,7 @@ public sealed class EmulatedAuthority : IDisposable
 
             return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
             {
-                Issuer = Issuer(tenant),
+                Issuer = Issuer(signIn.IssuerTenantId ?? tenant),
                 Audience = signIn.Audience ?? clientId,
                 IssuedAt = issuedAt.UtcDateTime,
                 NotBefore = issuedAt.UtcDateTime,

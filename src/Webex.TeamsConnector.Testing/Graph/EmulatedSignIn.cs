@@ -40,6 +40,9 @@ public sealed record EmulatedSignIn(string UserId, IReadOnlyList<string> Wids)
     /// <summary>The tenant in <c>tid</c> and in the issuer; the emulator's tenant when <see langword="null"/>.</summary>
     public string? TenantId { get; init; }
 
+    /// <summary>The tenant in the issuer when it should differ from <see cref="TenantId"/>; the same when <see langword="null"/>.</summary>
+    public string? IssuerTenantId { get; init; }
+
     /// <summary>The audience (<c>aud</c>); the requesting client id when <see langword="null"/>.</summary>
     public string? Audience { get; init; }
 
