@@ -154,20 +154,22 @@ internal static class AdminApiHandlers
 
     public static Task DeleteAsync(HttpContext context) => LifecycleAsync(context, static (a, t) => a.DeleteAsync(t));
 
-    public static Task ConsentAsync(HttpContext context)
+    public static async Task ConsentAsync(HttpContext context)
     {
+        // The admin signs in first (OpenID Connect, role checked); Entra ID's consent page follows the sign-in.
         Uri url;
         try
         {
-            url = Admin(context).CreateAdminConsentUrl();
+            url = await Admin(context).StartAdminSignInAsync(context.RequestAborted).ConfigureAwait(false);
         }
         catch (InvalidOperationException ex)
         {
-            return Problem(context, StatusCodes.Status409Conflict, "Admin consent cannot start.", ex.Message);
+            await Problem(context, StatusCodes.Status409Conflict, "Authorization cannot start.", ex.Message).ConfigureAwait(false);
+            return;
         }
 
+        context.Response.Headers.CacheControl = "no-store";
         context.Response.Redirect(url.AbsoluteUri);
-        return Task.CompletedTask;
     }
 
     /// <summary>Answers an exception of the connector or of WxCC as a problem, never with its stack or a secret.</summary>

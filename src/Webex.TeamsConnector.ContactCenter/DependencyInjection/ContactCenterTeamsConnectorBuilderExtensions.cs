@@ -87,6 +87,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton<AgentStateOutbox>();
         services.TryAddSingleton<WebhookEventQueue>();
         services.TryAddSingleton<WebhookSubscriptionManager>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectorCleanup, WebhookSubscriptionCleanup>());
         services.TryAddSingleton<WebSocketAgentEventFeed>();
         services.TryAddSingleton<ContactCenterAgentEventFeed>();
         services.TryAddSingleton(static sp => new WxccWebhookProcessor(

@@ -314,7 +314,7 @@ public class AdminApiTests
     }
 
     [Fact]
-    public async Task Consent_Start_RedirectsToEntraAdminConsent_OrSaysWhyItCannot()
+    public async Task Consent_Start_RedirectsToTheAdminSignInThatPrecedesConsent_OrSaysWhyItCannot()
     {
         await using (var unconfigured = await AdminWorld.StartAsync())
         {
@@ -330,8 +330,9 @@ public class AdminApiTests
         using var response = await noRedirects.GetAsync(Api + "/consent");
 
         response.StatusCode.Should().Be(HttpStatusCode.Redirect);
-        response.Headers.Location!.AbsolutePath.Should().EndWith("/v2.0/adminconsent");
-        response.Headers.Location.Query.Should().Contain("state=");
+        response.Headers.Location!.AbsolutePath.Should().EndWith("/oauth2/v2.0/authorize", "the admin signs in (role checked) before Entra ID's consent page");
+        response.Headers.Location.Query.Should().Contain("state=").And.Contain("code_challenge=");
+        response.Headers.CacheControl!.NoStore.Should().BeTrue();
     }
 
     [Fact]
