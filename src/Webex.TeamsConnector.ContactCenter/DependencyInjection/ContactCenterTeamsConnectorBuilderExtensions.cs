@@ -99,6 +99,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());
         services.TryAddSingleton<IContactCenterDirectory>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
         services.TryAddSingleton<IPresenceSyncSettingWriter>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
+        services.TryAddSingleton<IDesktopProfileWriter>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
         services.TryAddSingleton<IAgentEventFeed>(static sp => sp.GetRequiredService<ContactCenterAgentEventFeed>());
     }
 

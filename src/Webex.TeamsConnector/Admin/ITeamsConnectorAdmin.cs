@@ -34,7 +34,7 @@ public sealed record ConnectorStatusReport(ConnectorStatus Status, bool IsSyncin
 /// Administers the connector: authorize through Entra ID admin consent, deactivate, reactivate, delete, status, and
 /// desktop-profile toggles. Resolve it from DI.
 /// </summary>
-public interface ITeamsConnectorAdmin
+public partial interface ITeamsConnectorAdmin
 {
     /// <summary>The current status.</summary>
     /// <returns>The status report.</returns>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Webex.TeamsConnector;
 
 /// <summary>The admin API over the <see cref="ConnectorRuntime"/> and the persisted record.</summary>
-internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
+internal sealed partial class TeamsConnectorAdmin : ITeamsConnectorAdmin
 {
     private readonly ConnectorRuntime _runtime;
     private readonly IOptionsMonitor<TeamsConnectorOptions> _options;
@@ -269,6 +269,13 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         {
             Log.DesktopProfileChangeRefused(_logger, desktopProfileId, change.Error!);
             return change;
+        }
+
+        if (_services.GetService(typeof(IDesktopProfileWriter)) is IDesktopProfileWriter writer)
+        {
+            // WxCC holds the profile: the change is written there first, and kept here only once WxCC took it.
+            await writer.SetDesktopProfileTogglesAsync(change.Profile, cancellationToken).ConfigureAwait(false);
+            Log.DesktopProfileWritten(_logger, desktopProfileId, toggle, enabled);
         }
 
         await _runtime.UpdateAsync(
