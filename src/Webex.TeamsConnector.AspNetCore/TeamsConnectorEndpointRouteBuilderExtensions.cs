@@ -46,6 +46,12 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
     private static async Task HandleGraphAsync(HttpContext context, WebhookBodyReader bodies)
     {
         var processor = context.RequestServices.GetService<IGraphNotificationProcessor>();
+        if (processor is null && OrgWebhookRouter.Orgs(context) is { } orgs)
+        {
+            await OrgWebhookRouter.HandleGraphAsync(context, bodies, orgs).ConfigureAwait(false);
+            return;
+        }
+
         if (processor is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -78,6 +84,12 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
     private static async Task HandleWebexAsync(HttpContext context, WebhookBodyReader bodies)
     {
         var processor = context.RequestServices.GetService<WxccWebhookProcessor>();
+        if (processor is null && OrgWebhookRouter.Orgs(context) is { } orgs)
+        {
+            await OrgWebhookRouter.HandleWebexAsync(context, bodies, orgs).ConfigureAwait(false);
+            return;
+        }
+
         if (processor is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -97,8 +109,10 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
 
     private static async Task HandleConsentAsync(HttpContext context)
     {
-        var admin = context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
         var query = context.Request.Query;
+        var admin = OrgWebhookRouter.Orgs(context) is { } orgs
+            ? OrgWebhookRouter.ConsentAdmin(orgs, query["state"].ToString())
+            : context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
         var callback = new AdminConsentCallback(
             query["state"].ToString(),
             query["tenant"].ToString(),

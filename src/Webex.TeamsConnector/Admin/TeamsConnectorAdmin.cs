@@ -54,6 +54,9 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         }
     }
 
+    /// <summary>Whether <paramref name="state"/> is a consent <c>state</c> this org issued and still waits for (routing only).</summary>
+    public bool HasPendingConsent(string? state) => state is { Length: > 0 } && _pendingConsents.ContainsKey(state);
+
     public Uri CreateAdminConsentUrl()
     {
         var admin = _options.CurrentValue.Admin;

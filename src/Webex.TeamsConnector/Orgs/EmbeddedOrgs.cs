@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Webex.TeamsConnector;
+
+/// <summary>
+/// The organizations' containers on this process: in the embedded host, the running units (one per org); in a
+/// cluster, the containers each node keeps to check webhooks with the org's own secrets before handing them on.
+/// </summary>
+internal sealed class LocalOrgs(OrgCatalog catalog) : IAsyncDisposable
+{
+    private readonly Lazy<IReadOnlyList<OrgServices>> _orgs = new(() => [.. catalog.Definitions.Select(catalog.Create)]);
+
+    public OrgCatalog Catalog => catalog;
+
+    /// <summary>Every org's container (created on first use).</summary>
+    public IReadOnlyList<OrgServices> All => _orgs.Value;
+
+    /// <summary>The container of the org with this WxCC org id, if listed.</summary>
+    /// <param name="wxccOrgId">The WxCC org id.</param>
+    /// <returns>The container, or <see langword="null"/>.</returns>
+    public OrgServices? Find(string? wxccOrgId) =>
+        catalog.Find(wxccOrgId) is { } org ? All.FirstOrDefault(o => ReferenceEquals(o.Definition, org)) : null;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_orgs.IsValueCreated)
+        {
+            foreach (var org in _orgs.Value)
+            {
+                await org.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}
+
+/// <summary>Registers the several-org configuration (<c>TeamsConnector:Orgs:&lt;name&gt;:...</c>).</summary>
+internal static class OrgsRegistration
+{
+    /// <summary>Root keys, beside <c>Orgs</c>, that other packages read (for example the cluster's settings).</summary>
+    public static readonly HashSet<string> AllowedRootKeys = new(StringComparer.OrdinalIgnoreCase) { "Cluster" };
+
+    public static void Add(IServiceCollection services, IConfiguration configuration, Action<TeamsConnectorOptions>? configure)
+    {
+        services.AddOptions<TeamsConnectorOptions>().ValidateOnStart();
+        services.TryAddSingleton(sp => new OrgCatalog(sp, configuration, configure));
+        services.TryAddSingleton<LocalOrgs>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>, OrgCatalogValidator>(
+            sp => new OrgCatalogValidator(sp.GetRequiredService<OrgCatalog>(), configuration, AllowedRootKeys)));
+        services.TryAddSingleton<TeamsConnectorTelemetry>();
+        services.TryAddSingleton(sp => new TeamsConnectorService(() => sp.GetService<IOrgHosting>() is null
+            ? [.. sp.GetRequiredService<LocalOrgs>().All.Select(static o => o.Connector)]
+            : []));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsConnectorService>(sp => sp.GetRequiredService<TeamsConnectorService>()));
+        services.AddHealthChecks().AddCheck<OrgsHealthCheck>("teams-connector", tags: ["teams-connector"]);
+    }
+}
+
+/// <summary>The worst of the organizations' health, each org's description prefixed with its name.</summary>
+internal sealed class OrgsHealthCheck(IServiceProvider services) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        // Only the embedded host's units are checked here; in a cluster each org's owner reports its own health.
+        var local = services.GetService<IOrgHosting>() is null ? services.GetRequiredService<LocalOrgs>().All : [];
+        var worst = HealthStatus.Healthy;
+        var lines = new List<string>();
+        foreach (var org in local)
+        {
+            var result = await org.Services.GetRequiredService<TeamsConnectorHealthCheck>().CheckHealthAsync(context, cancellationToken).ConfigureAwait(false);
+            worst = result.Status < worst ? result.Status : worst;
+            lines.Add(org.Definition.Name + ": " + result.Description);
+        }
+
+        return new HealthCheckResult(worst, lines.Count == 0 ? "No org runs on this node." : string.Join(" ", lines));
+    }
+}
+
+/// <summary>Marks a host that runs the organizations' units elsewhere (a cluster): the embedded host then runs none.</summary>
+internal interface IOrgHosting;
