@@ -33,6 +33,16 @@ internal static class OrgWebhookRouter
         var org = orgs.Find(WxccOrgIdOf(body.Memory.Span));
         var processor = org?.Services.GetRequiredService<WxccWebhookProcessor>() ?? first;
         var headers = context.Request.Headers.Select(h => new KeyValuePair<string, string?>(h.Key, h.Value.ToString())).ToArray();
+        if (org is not null && context.RequestServices.GetService<IOrgHosting>() is { } cluster)
+        {
+            // Checked here (signature, org, replay window, size), then handed to the org's owner, which delivers it once.
+            var checkedStatus = processor.Check(body.Memory.Span, headers);
+            context.Response.StatusCode = checkedStatus != StatusCodes.Status200OK
+                ? checkedStatus
+                : await cluster.DeliverWxccAsync(org.Definition, body.Memory.ToArray(), headers, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         context.Response.StatusCode = await processor.ProcessAsync(body.Memory, headers, context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -51,7 +61,7 @@ internal static class OrgWebhookRouter
             using var request = await bodies.ReadAsync(context.Request, limit, context.RequestAborted).ConfigureAwait(false);
             response = request.RefusedReason is { } reason
                 ? first.RejectRequest(request.RefusedStatus, reason)
-                : ProcessGraph(request.Memory.Span, orgs, first);
+                : await ProcessGraphAsync(request.Memory, orgs, first, context.RequestServices.GetService<IOrgHosting>(), context.RequestAborted).ConfigureAwait(false);
         }
 
         context.Response.StatusCode = response.StatusCode;
@@ -62,26 +72,41 @@ internal static class OrgWebhookRouter
         }
     }
 
-    /// <summary>Finds the org whose pending consent <c>state</c> this is; else the first org (which refuses it).</summary>
-    public static ITeamsConnectorAdmin ConsentAdmin(LocalOrgs orgs, string? state)
+    /// <summary>
+    /// Completes the consent callback on the org whose pending <c>state</c> it is (on its owner, in a cluster); a state no
+    /// org issued is refused by the first org.
+    /// </summary>
+    public static async Task<OrgWebhookResponse> CompleteConsentAsync(HttpContext context, LocalOrgs orgs, AdminConsentCallback callback)
     {
-        foreach (var org in orgs.All)
+        if (context.RequestServices.GetService<IOrgHosting>() is { } cluster)
         {
-            if (org.Services.GetRequiredService<TeamsConnectorAdmin>().HasPendingConsent(state))
+            foreach (var org in orgs.Catalog.Definitions)
             {
-                return org.Admin;
+                if (callback.State is { Length: > 0 } state && await cluster.HasPendingConsentAsync(org, state, context.RequestAborted).ConfigureAwait(false))
+                {
+                    return await cluster.CompleteAdminConsentAsync(org, callback, context.RequestAborted).ConfigureAwait(false);
+                }
             }
+
+            return await cluster.CompleteAdminConsentAsync(orgs.Catalog.Definitions[0], callback, context.RequestAborted).ConfigureAwait(false);
         }
 
-        return orgs.All[0].Admin;
+        var admin = orgs.All.FirstOrDefault(o => o.Services.GetRequiredService<TeamsConnectorAdmin>().HasPendingConsent(callback.State))?.Admin ?? orgs.All[0].Admin;
+        return ConsentResponse(await admin.CompleteAdminConsentAsync(callback, context.RequestAborted).ConfigureAwait(false));
     }
 
-    private static GraphNotificationResponse ProcessGraph(ReadOnlySpan<byte> body, LocalOrgs orgs, IGraphNotificationProcessor first)
+    /// <summary>The answer to an admin-consent callback.</summary>
+    public static OrgWebhookResponse ConsentResponse(LifecycleResult result) => new(
+        result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest,
+        "text/plain; charset=utf-8",
+        result.Succeeded ? $"The Teams connector is authorized and {result.Status.State}." : result.Error ?? "Authorization failed.");
+
+    private static async Task<GraphNotificationResponse> ProcessGraphAsync(ReadOnlyMemory<byte> body, LocalOrgs orgs, IGraphNotificationProcessor first, IOrgHosting? cluster, CancellationToken cancellationToken)
     {
         JsonArray? items;
         try
         {
-            items = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 32 })?["value"] as JsonArray;
+            items = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = 32 })?["value"] as JsonArray;
         }
         catch (JsonException)
         {
@@ -90,38 +115,65 @@ internal static class OrgWebhookRouter
 
         if (items is null)
         {
-            return first.Process(null, body); // Refused there: not a notification batch.
+            return first.Process(null, body.Span); // Refused there: not a notification batch.
         }
 
-        // Group the notifications by the org that holds their subscription; one org's batch goes through unchanged.
-        var groups = new Dictionary<IGraphNotificationProcessor, JsonArray>();
+        // Group the notifications by org: the org that holds the subscription here, else the org whose tenant and
+        // clientState (compared in constant time) they carry. What matches no org goes to the first org, which refuses it.
+        var groups = new Dictionary<OrgServices, JsonArray>();
+        OrgServices? unmatched = null;
         foreach (var item in items)
         {
-            var id = (item as JsonObject)?["subscriptionId"] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-            var owner = orgs.All.FirstOrDefault(o => o.Services.GetService<SubscriptionRegistry>()?.Contains(id) == true);
-            var processor = owner?.Services.GetRequiredService<IGraphNotificationProcessor>() ?? first;
-            if (!groups.TryGetValue(processor, out var group))
+            var owner = OwnerOf(item as JsonObject, orgs);
+            var key = owner ?? (unmatched ??= orgs.All[0]);
+            if (!groups.TryGetValue(key, out var group))
             {
-                groups[processor] = group = [];
+                groups[key] = group = [];
             }
 
             group.Add(item?.DeepClone());
         }
 
-        if (groups.Count <= 1)
-        {
-            return (groups.Keys.FirstOrDefault() ?? first).Process(null, body);
-        }
-
         GraphNotificationResponse? worst = null;
-        foreach (var (processor, group) in groups)
+        foreach (var (org, group) in groups)
         {
-            var part = processor.Process(null, Encoding.UTF8.GetBytes(new JsonObject { ["value"] = group }.ToJsonString()));
-            worst = worst is null || part.StatusCode > worst.Value.StatusCode ? part : worst;
+            var part = groups.Count == 1 ? body.ToArray() : Encoding.UTF8.GetBytes(new JsonObject { ["value"] = group }.ToJsonString());
+            var processor = org.Services.GetRequiredService<IGraphNotificationProcessor>();
+            GraphNotificationResponse response;
+            if (cluster is not null && !ReferenceEquals(org, unmatched))
+            {
+                var answer = await cluster.DeliverGraphAsync(org.Definition, part, cancellationToken).ConfigureAwait(false);
+                response = new GraphNotificationResponse(answer.StatusCode, answer.ContentType, answer.Body);
+            }
+            else
+            {
+                response = processor.Process(null, part);
+            }
+
+            worst = worst is null || response.StatusCode > worst.Value.StatusCode ? response : worst;
         }
 
-        return worst!.Value;
+        return worst ?? first.Process(null, body.Span);
     }
+
+    private static OrgServices? OwnerOf(JsonObject? item, LocalOrgs orgs)
+    {
+        if (item is null)
+        {
+            return null;
+        }
+
+        var id = Str(item, "subscriptionId");
+        var tenant = Str(item, "tenantId");
+        var clientState = Str(item, "clientState");
+        return orgs.All.FirstOrDefault(o => o.Services.GetService<SubscriptionRegistry>()?.Contains(id) == true)
+            ?? orgs.All.FirstOrDefault(o => string.Equals(o.Definition.TenantId, tenant, StringComparison.OrdinalIgnoreCase)
+                && clientState is not null
+                && o.Services.GetService<SubscriptionRegistry>()?.ClientStateMatches(clientState) == true);
+    }
+
+    private static string? Str(JsonObject item, string name) =>
+        item[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
     private static string? WxccOrgIdOf(ReadOnlySpan<byte> body)
     {

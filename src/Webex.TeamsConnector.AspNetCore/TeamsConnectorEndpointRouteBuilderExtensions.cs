@@ -110,22 +110,18 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
     private static async Task HandleConsentAsync(HttpContext context)
     {
         var query = context.Request.Query;
-        var admin = OrgWebhookRouter.Orgs(context) is { } orgs
-            ? OrgWebhookRouter.ConsentAdmin(orgs, query["state"].ToString())
-            : context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
         var callback = new AdminConsentCallback(
             query["state"].ToString(),
             query["tenant"].ToString(),
             query["admin_consent"].ToString(),
             NullIfEmpty(query["error"].ToString()),
             NullIfEmpty(query["error_description"].ToString()));
-        var result = await admin.CompleteAdminConsentAsync(callback, context.RequestAborted).ConfigureAwait(false);
-        context.Response.StatusCode = result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        var text = result.Succeeded
-            ? $"The Teams connector is authorized and {result.Status.State}."
-            : result.Error ?? "Authorization failed.";
-        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
+        var response = OrgWebhookRouter.Orgs(context) is { } orgs
+            ? await OrgWebhookRouter.CompleteConsentAsync(context, orgs, callback).ConfigureAwait(false)
+            : OrgWebhookRouter.ConsentResponse(await context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>().CompleteAdminConsentAsync(callback, context.RequestAborted).ConfigureAwait(false));
+        context.Response.StatusCode = response.StatusCode;
+        context.Response.ContentType = response.ContentType;
+        await context.Response.WriteAsync(response.Body ?? "", context.RequestAborted).ConfigureAwait(false);
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

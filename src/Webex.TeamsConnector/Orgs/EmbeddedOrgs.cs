@@ -13,7 +13,7 @@ namespace Webex.TeamsConnector;
 /// </summary>
 internal sealed class LocalOrgs(OrgCatalog catalog) : IAsyncDisposable
 {
-    private readonly Lazy<IReadOnlyList<OrgServices>> _orgs = new(() => [.. catalog.Definitions.Select(catalog.Create)]);
+    private readonly Lazy<IReadOnlyList<OrgServices>> _orgs = new(() => [.. catalog.Definitions.Select(d => catalog.Create(d))]);
 
     public OrgCatalog Catalog => catalog;
 
@@ -80,5 +80,27 @@ internal sealed class OrgsHealthCheck(IServiceProvider services) : IHealthCheck
     }
 }
 
-/// <summary>Marks a host that runs the organizations' units elsewhere (a cluster): the embedded host then runs none.</summary>
-internal interface IOrgHosting;
+/// <summary>
+/// A host that runs the organizations' units elsewhere (a cluster: one owner per org): the embedded host then runs
+/// none, and the endpoints hand each delivery, once checked on this node, to the org's owner.
+/// </summary>
+internal interface IOrgHosting
+{
+    /// <summary>Hands a checked WxCC webhook delivery to the org's owner; returns the status to answer.</summary>
+    Task<int> DeliverWxccAsync(OrgDefinition org, byte[] body, KeyValuePair<string, string?>[] headers, CancellationToken cancellationToken);
+
+    /// <summary>Hands a Graph notification batch (each item's clientState checked here) to the org's owner.</summary>
+    Task<OrgWebhookResponse> DeliverGraphAsync(OrgDefinition org, byte[] body, CancellationToken cancellationToken);
+
+    /// <summary>Whether the org's owner issued this consent <c>state</c> and still waits for it.</summary>
+    Task<bool> HasPendingConsentAsync(OrgDefinition org, string state, CancellationToken cancellationToken);
+
+    /// <summary>Completes an admin-consent callback on the org's owner.</summary>
+    Task<OrgWebhookResponse> CompleteAdminConsentAsync(OrgDefinition org, AdminConsentCallback callback, CancellationToken cancellationToken);
+}
+
+/// <summary>An answer to a webhook or callback, made by the org's owner.</summary>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="ContentType">The content type of <paramref name="Body"/>.</param>
+/// <param name="Body">The body, if any.</param>
+internal sealed record OrgWebhookResponse(int StatusCode, string? ContentType, string? Body);

@@ -52,8 +52,9 @@ internal sealed class OrgCatalog
 
     /// <summary>Builds a new container for <paramref name="org"/>; the caller disposes it.</summary>
     /// <param name="org">The organization.</param>
+    /// <param name="configure">Registers more services in this container only (for example a cluster grain's storage).</param>
     /// <returns>Its services.</returns>
-    public OrgServices Create(OrgDefinition org)
+    public OrgServices Create(OrgDefinition org, Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         if (_root.GetService<ILoggerFactory>() is { } loggers)
@@ -84,6 +85,7 @@ internal sealed class OrgCatalog
             configurator.Configure(services, org);
         }
 
+        configure?.Invoke(services);
         return new OrgServices(org, services.BuildServiceProvider());
     }
 

@@ -1,0 +1,100 @@
+using Webex.TeamsConnector.Tests.Fakes;
+
+namespace Webex.TeamsConnector.Orleans.Tests;
+
+/// <summary>The connector on an Orleans cluster of in-process silos over a real redis-server.</summary>
+[Collection("Cluster")]
+public class ClusterTests
+{
+    [Fact]
+    public async Task AddTeamsConnector_ThreeSilosThreeOrgs_EachOrgHasExactlyOneUnitAndItsAgentsSync()
+    {
+        await using var world = await ClusterWorld.StartAsync(silos: 3, orgs: 3, agentsPerOrg: 2);
+
+        await world.WaitForOneUnitPerOrgAsync();
+        foreach (var org in world.Orgs)
+        {
+            var (agentId, teamsId) = org.Agents[0];
+            org.Graph.SetPresence(teamsId, "Busy", "InACall");
+            await Wait.UntilAsync(() => org.Wxcc.GetState(agentId) == AgentState.Idle(org.CallCode), $"{org.OrgId}'s agent is engaged", 30);
+        }
+
+        foreach (var org in world.Orgs)
+        {
+            world.RunningOn(org).Should().ContainSingle("one writer per org across the cluster");
+            org.Wxcc.StateWrites.Should().ContainSingle("one write for one decision").Which.AgentId.Should().Be(org.Agents[0].AgentId);
+        }
+    }
+
+    [Fact]
+    public async Task KillSiloAsync_OwnerDiesMidDay_AnotherSiloTakesOverAndEveryAgentEndsInTheRulesState()
+    {
+        await using var world = await ClusterWorld.StartAsync(silos: 3, orgs: 1, agentsPerOrg: 3);
+        var org = world.Orgs[0];
+        var (onCall, onCallTeams) = org.Agents[0];
+        var (later, laterTeams) = org.Agents[1];
+        var (contact, contactTeams) = org.Agents[2];
+        await world.WaitForOneUnitPerOrgAsync();
+
+        // Mid-day: a Teams call in progress (engaged), and a contact-center contact shown as Busy in Teams.
+        org.Graph.SetPresence(onCallTeams, "Busy", "InACall");
+        await Wait.UntilAsync(() => org.Wxcc.GetState(onCall) == AgentState.Idle(org.CallCode), "the agent on a Teams call is engaged", 30);
+        org.Wxcc.OfferContact(contact);
+        org.Wxcc.AssignContact(contact);
+        await Wait.UntilAsync(() => org.Graph.GetSessions(contactTeams).Count > 0, "Teams shows the contact as Busy", 30);
+        var owner = world.RunningOn(org).Single();
+
+        await world.Cluster.KillSiloAsync(owner);
+
+        // While no silo runs the org: the Teams call ends, another one starts, the contact ends.
+        org.Graph.SetPresence(onCallTeams, "Available", "Available");
+        org.Graph.SetPresence(laterTeams, "Busy", "InACall");
+        org.Wxcc.EndContact(contact, wrapUp: false, next: AgentState.Available);
+
+        await Wait.UntilAsync(() => world.RunningOn(org) is [var next] && next.SiloAddress != owner.SiloAddress, "another silo runs the org", 60);
+        await Wait.UntilAsync(
+            () => org.Wxcc.GetState(onCall) == AgentState.Available
+                && org.Wxcc.GetState(later) == AgentState.Idle(org.CallCode)
+                && org.Graph.GetSessions(contactTeams).Count == 0,
+            "every agent is in the rules' state and the published Busy is cleared",
+            60);
+        org.WritesOf(onCall).Should().Be(2, "engaged once, released once: no state written twice for one decision");
+        org.WritesOf(later).Should().Be(1);
+        org.WritesOf(contact).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task RestartSiloAsync_RollingRestartOfEverySilo_ZeroWrongFinalStates()
+    {
+        await using var world = await ClusterWorld.StartAsync(silos: 3, orgs: 2, agentsPerOrg: 3);
+        await world.WaitForOneUnitPerOrgAsync();
+
+        var round = 0;
+        foreach (var silo in world.Cluster.Silos.ToList())
+        {
+            await world.Cluster.StopSiloAsync(silo);
+            await world.Cluster.StartAdditionalSiloAsync();
+            foreach (var org in world.Orgs)
+            {
+                // Each round flips every agent's Teams presence: busy on even rounds, free on odd ones.
+                foreach (var (_, teamsId) in org.Agents)
+                {
+                    org.Graph.SetPresence(teamsId, round % 2 == 0 ? "Busy" : "Available", round % 2 == 0 ? "InACall" : "Available");
+                }
+            }
+
+            var expected = round % 2 == 0 ? (Func<WorldOrg, AgentState>)(o => AgentState.Idle(o.CallCode)) : _ => AgentState.Available;
+            await Wait.UntilAsync(() => world.Orgs.All(o => o.Agents.All(a => o.Wxcc.GetState(a.AgentId) == expected(o))), $"every agent is right after restart {round + 1}", 60);
+            round++;
+        }
+
+        await world.WaitForOneUnitPerOrgAsync();
+        foreach (var org in world.Orgs)
+        {
+            foreach (var (agentId, _) in org.Agents)
+            {
+                org.WritesOf(agentId).Should().Be(round, "one write per decision, whichever silo made it");
+            }
+        }
+    }
+}
