@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Webex.TeamsConnector.AspNetCore;
+using Webex.TeamsConnector.ContactCenter;
 using Webex.TeamsConnector.Tests.Fakes;
 
 namespace Webex.TeamsConnector.Orleans.Tests;
@@ -96,5 +99,34 @@ public class ClusterTests
                 org.WritesOf(agentId).Should().Be(round, "one write per decision, whichever silo made it");
             }
         }
+    }
+
+    [Fact]
+    public async Task MapTeamsConnector_WxccWebhookReachesASiloThatDoesNotOwnTheOrg_TheOwnerGetsItExactlyOnce()
+    {
+        await using var world = await ClusterWorld.StartAsync(silos: 3, orgs: 1, agentsPerOrg: 1, webhooks: true);
+        var org = world.Orgs[0];
+        var (agentId, _) = org.Agents[0];
+        await world.WaitForOneUnitPerOrgAsync();
+        await Wait.UntilAsync(() => org.Wxcc.Subscriptions.Count == 1, "the owner registered its webhook", 30);
+        var owner = world.RunningOn(org).Single();
+        var other = world.Cluster.Silos.First(s => s.SiloAddress != owner.SiloAddress);
+        await Wait.UntilAsync(() => SiloWebhooks.Urls.ContainsKey(other.SiloAddress), "the other silo serves webhooks", 30);
+
+        // WxCC delivers to the silo that does not own the org (as a load balancer may).
+        org.Wxcc.SetSubscriptionActive(org.Wxcc.Subscriptions[0].Id, active: false);
+        org.Wxcc.AddSubscription("non-owner", new Uri(SiloWebhooks.Urls[other.SiloAddress] + TeamsConnectorEndpointRouteBuilderExtensions.WebexEventsPath), ClusterWorld.WebhookSecret);
+        var ownerProcessor = world.Activations(owner).Find(org.OrgId)!.Services.GetRequiredService<WxccWebhookProcessor>();
+        var checker = world.Cluster.GetSiloServiceProvider(other.SiloAddress).GetRequiredService<LocalOrgs>().Find(org.OrgId)!.Services.GetRequiredService<WxccWebhookProcessor>();
+        var accepted = ownerProcessor.Accepted;
+
+        org.Wxcc.SetStateAsAgent(agentId, AgentState.Idle(org.DndCode));
+        await Wait.UntilAsync(() => ownerProcessor.Accepted > accepted, "the owner's unit got the event", 30);
+        var seen = await world.Grain(org).EnsureRunningAsync();
+
+        seen.Silo.Should().Be(owner.SiloAddress.ToString());
+        ownerProcessor.Accepted.Should().Be(accepted + 1, "handed to the owner exactly once");
+        (checker.Accepted, checker.Rejected).Should().Be((0, 0), "the receiving silo only checks it");
+        org.Wxcc.WebhookDeliveries.Should().BeGreaterThan(0);
     }
 }

@@ -36,7 +36,12 @@ internal sealed class ClusterWorld : IAsyncDisposable
 
     public TestCluster Cluster { get; private set; } = null!;
 
-    public static async Task<ClusterWorld> StartAsync(int silos = 3, int orgs = 3, int agentsPerOrg = 3)
+    public const string WebhookSecret = "cluster-webhook-secret-0123456789abcdef0123";
+
+    /// <summary>Whether each silo serves the webhook endpoints (see <see cref="SiloWebhooks"/>) and the orgs take WxCC events by webhook.</summary>
+    public bool Webhooks { get; private set; }
+
+    public static async Task<ClusterWorld> StartAsync(int silos = 3, int orgs = 3, int agentsPerOrg = 3, bool webhooks = false, Action<Dictionary<string, string?>>? settings = null)
     {
         var redis = await RedisServer.StartAsync();
         var world = new ClusterWorld(redis, "tc-" + Guid.NewGuid().ToString("N")[..12]);
@@ -45,7 +50,17 @@ internal sealed class ClusterWorld : IAsyncDisposable
             var org = await WorldOrg.StartAsync($"org-{i}", agentsPerOrg);
             world.Orgs.Add(org);
             org.AddSettings(world.Settings);
+            if (webhooks)
+            {
+                // Every silo shares the org's settings; the URL the connector registers is not used by these tests.
+                world.Settings[$"TeamsConnector:Orgs:{org.OrgId}:ContactCenter:EventSource"] = "Webhook";
+                world.Settings[$"TeamsConnector:Orgs:{org.OrgId}:ContactCenter:WebhookUrl"] = "http://127.0.0.1:9/unused";
+                world.Settings[$"TeamsConnector:Orgs:{org.OrgId}:ContactCenter:WebhookSecret"] = WebhookSecret;
+            }
         }
+
+        world.Webhooks = webhooks;
+        settings?.Invoke(world.Settings);
 
         s_worlds[world.ClusterId] = world;
         var builder = new TestClusterBuilder((short)silos);
@@ -113,6 +128,11 @@ internal sealed class ClusterWorld : IAsyncDisposable
             siloBuilder.Configure<ClusterMembershipOptions>(FastMembership);
             siloBuilder.AddTeamsConnector(o => o.KeepAliveInterval = TimeSpan.FromMilliseconds(500));
             siloBuilder.Services.AddTeamsConnector(configuration.GetSection("TeamsConnector")).AddGraphPresence().AddWebexContactCenter();
+            if (world.Webhooks)
+            {
+                siloBuilder.Services.AddHostedService(sp => new SiloWebhooks(sp, sp.GetRequiredService<global::Orleans.Runtime.ILocalSiloDetails>()));
+            }
+
             siloBuilder.Services.AddLogging(logging =>
             {
                 logging.SetMinimumLevel(LogLevel.Warning);
