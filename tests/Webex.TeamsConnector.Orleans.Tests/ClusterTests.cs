@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Webex.TeamsConnector.AspNetCore;
 using Webex.TeamsConnector.ContactCenter;
+using Webex.TeamsConnector.Testing;
 using Webex.TeamsConnector.Tests.Fakes;
 
 namespace Webex.TeamsConnector.Orleans.Tests;
@@ -128,5 +129,50 @@ public class ClusterTests
         ownerProcessor.Accepted.Should().Be(accepted + 1, "handed to the owner exactly once");
         (checker.Accepted, checker.Rejected).Should().Be((0, 0), "the receiving silo only checks it");
         org.Wxcc.WebhookDeliveries.Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task ChangeNotifications_OwnerKilled_NoSubscriptionDeletedWhileItsOwnerLivesAndTheNewOwnerReplacesTheOldOnes()
+    {
+        LoadBalancer? balancer = null;
+        ClusterWorld? current = null;
+        balancer = await LoadBalancer.StartAsync(() => current is null
+            ? []
+            : [.. current.Cluster.Silos.Where(s => SiloWebhooks.Urls.ContainsKey(s.SiloAddress)).Select(s => SiloWebhooks.Urls[s.SiloAddress])]);
+        await using var _ = balancer;
+        await using var world = await ClusterWorld.StartAsync(silos: 3, orgs: 1, agentsPerOrg: 2, webhooks: true, settings: s =>
+        {
+            s["TeamsConnector:Orgs:org-0:Graph:PresenceSource"] = "ChangeNotifications";
+            s["TeamsConnector:Orgs:org-0:Graph:NotificationClientState"] = "cluster-client-state-0123456789abcdef";
+            s["TeamsConnector:Orgs:org-0:Graph:NotificationUrl"] = balancer.Url + "/graph/notifications";
+        });
+        current = world;
+        var org = world.Orgs[0];
+        var (first, firstTeams) = org.Agents[0];
+        var (second, secondTeams) = org.Agents[1];
+        await world.WaitForOneUnitPerOrgAsync();
+        await Wait.UntilAsync(() => org.Graph.Subscriptions.Count == 1, "the owner subscribed to its agents' presence", 30);
+        var held = org.Graph.Subscriptions[0].Id;
+
+        // A silo joins while the owner lives: nothing deletes the owner's subscription, and notifications still sync.
+        await world.Cluster.StartAdditionalSiloAsync();
+        org.Graph.SetPresence(firstTeams, "Busy", "InACall");
+        await Wait.UntilAsync(() => org.Wxcc.GetState(first) == AgentState.Idle(org.CallCode), "a notification engaged the first agent", 30);
+        org.Graph.Subscriptions.Select(x => x.Id).Should().Equal([held], "no node deletes a subscription its live owner holds");
+        org.Graph.RequestCount(GraphEmulatorOperation.DeleteSubscription).Should().Be(0);
+
+        var owner = world.RunningOn(org).Single();
+        await world.Cluster.KillSiloAsync(owner);
+        org.Graph.SetPresence(secondTeams, "DoNotDisturb", "DoNotDisturb");
+
+        await Wait.UntilAsync(() => world.RunningOn(org) is [var next] && next.SiloAddress != owner.SiloAddress, "another silo runs the org", 60);
+        await Wait.UntilAsync(
+            () => org.Wxcc.GetState(second) == AgentState.Idle(org.DndCode) && org.Graph.Subscriptions is [var only] && only.Id != held,
+            "the new owner syncs and holds the org's only subscription, the dead owner's one replaced",
+            60);
+        org.Graph.SetPresence(firstTeams, "Available", "Available");
+        await Wait.UntilAsync(() => org.Wxcc.GetState(first) == AgentState.Available, "the new owner's subscription delivers", 30);
+        org.WritesOf(first).Should().Be(2);
+        org.WritesOf(second).Should().Be(1);
     }
 }
