@@ -43,6 +43,47 @@ public class SampleClusterTests
         org.WritesOf(later).Should().Be(1);
     }
 
+    [Theory]
+    [InlineData("--cluster", "--cluster needs a clustering provider: --cluster redis=host:port")]
+    [InlineData("--cluster=consul=127.0.0.1:8500", "--cluster: unknown setting 'consul'")]
+    public async Task Sample_ClusterWithoutAClusteringProvider_RefusesToStartAndListsTheError(string option, string error)
+    {
+        var (exitCode, output) = await RunToEndAsync([option]);
+
+        exitCode.Should().Be(2);
+        output.Should().Contain(error);
+    }
+
+    [Fact]
+    public async Task Sample_ClusterWithSingleOrgKeys_RefusesToStartAndNeverEchoesValues()
+    {
+        var (exitCode, output) = await RunToEndAsync(
+            ["--cluster", "redis=127.0.0.1:1", "--TeamsConnector:ContactCenter:OrgId=org-visible-value", "--TeamsConnector:ContactCenter:ClientSecret=super-secret-value"]);
+
+        exitCode.Should().Be(2);
+        output.Should().Contain("The connector runs on Orleans but lists no org: set TeamsConnector:Orgs:<name>:...");
+        output.Should().NotContain("super-secret-value").And.NotContain("org-visible-value");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunToEndAsync(IEnumerable<string> arguments)
+    {
+        var sample = typeof(SampleClusterTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleAssembly").Value!;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(sample);
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await output + await errors);
+    }
+
     private sealed class SampleProcess : IAsyncDisposable
     {
         private readonly Process _process;
