@@ -83,6 +83,7 @@ internal sealed record ClusterMode(string Redis, int SiloPort, int GatewayPort, 
                 o.NumMissedProbesLimit = 2;
                 o.NumVotesForDeathDeclaration = 1;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                o.ExtendProbeTimeoutDuringDegradation = false;
             });
             silo.AddTeamsConnector(o => o.KeepAliveInterval = TimeSpan.FromSeconds(1));
         });

@@ -13,18 +13,36 @@ internal sealed class OrgKeeper(IGrainFactory grains, OrgCatalog catalog, IOptio
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // One ping per org at a time; a ping that hangs (its call was sent to a silo that just died, and waits for
+        // Orleans' response timeout) does not hold up the next rounds: once the silo is declared dead, the next ping
+        // activates the grain elsewhere.
+        var pending = new Task?[catalog.Definitions.Count];
         while (!stoppingToken.IsCancellationRequested)
         {
-            await Task.WhenAll(catalog.Definitions.Select(d => PingAsync(d, stoppingToken))).ConfigureAwait(false);
+            for (var i = 0; i < pending.Length; i++)
+            {
+                if (pending[i] is null or { IsCompleted: true })
+                {
+                    pending[i] = PingAsync(catalog.Definitions[i], stoppingToken);
+                }
+            }
+
             await Task.Delay(options.Value.KeepAliveInterval, time, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+
+        await Task.WhenAll(pending.Where(static p => p is not null)!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     private async Task PingAsync(OrgDefinition org, CancellationToken stoppingToken)
     {
         try
         {
-            await grains.GetGrain<IOrgConnectorGrain>(org.WxccOrgId!).EnsureRunningAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
+            var timeout = options.Value.KeepAliveInterval * 2;
+            await grains.GetGrain<IOrgConnectorGrain>(org.WxccOrgId!).EnsureRunningAsync().WaitAsync(timeout, time, stoppingToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Unanswered for two rounds: ping again (a new call is routed afresh).
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && !stoppingToken.IsCancellationRequested)
         {
