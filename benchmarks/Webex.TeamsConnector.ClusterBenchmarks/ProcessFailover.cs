@@ -10,13 +10,14 @@ namespace Webex.TeamsConnector.ClusterBenchmarks;
 /// <summary>
 /// <c>--process-failover [kills] [sample.dll]</c>: three real processes of the sample (<c>--cluster redis=...</c>) on a real
 /// redis-server; <c>kill -9</c> the owner of the org, change a Teams presence at once, and time until the new owner's
-/// correct WxCC write; a replacement process joins before the next kill.
+/// correct WxCC write; a replacement process joins before the next kill. <c>--process-failover [kills] [settle seconds]</c>
+/// waits that long after the three processes formed the cluster before the first kill.
 /// </summary>
 internal static class ProcessFailover
 {
     public const string Switch = "--process-failover";
 
-    public static async Task<int> RunAsync(int kills, string sample)
+    public static async Task<int> RunAsync(int kills, string sample, TimeSpan settle)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var org = await WorldOrg.StartAsync("org-bench", agents: 1);
@@ -33,6 +34,7 @@ internal static class ProcessFailover
             }
 
             await Wait.UntilAsync(() => processes.Count(p => p.Started) == 3 && processes.Any(p => p.RunsSince(TimeSpan.Zero)), "three processes, one runs the org", 120);
+            await Task.Delay(settle); // Optionally let the new cluster settle before the first kill (a measurement, not a test).
             var (agent, teams) = org.Agents[0];
             var totals = new List<double>();
             var takeovers = new List<double>();

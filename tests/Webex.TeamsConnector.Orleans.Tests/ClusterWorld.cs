@@ -41,13 +41,13 @@ internal sealed class ClusterWorld : IAsyncDisposable
     /// <summary>Whether each silo serves the webhook endpoints (see <see cref="SiloWebhooks"/>) and the orgs take WxCC events by webhook.</summary>
     public bool Webhooks { get; private set; }
 
-    public static async Task<ClusterWorld> StartAsync(int silos = 3, int orgs = 3, int agentsPerOrg = 3, bool webhooks = false, Action<Dictionary<string, string?>>? settings = null)
+    public static async Task<ClusterWorld> StartAsync(int silos = 3, int orgs = 3, int agentsPerOrg = 3, bool webhooks = false, Action<Dictionary<string, string?>>? settings = null, int requestsPerMinute = 300)
     {
         var redis = await RedisServer.StartAsync();
         var world = new ClusterWorld(redis, "tc-" + Guid.NewGuid().ToString("N")[..12]);
         for (var i = 0; i < orgs; i++)
         {
-            var org = await WorldOrg.StartAsync($"org-{i}", agentsPerOrg);
+            var org = await WorldOrg.StartAsync($"org-{i}", agentsPerOrg, requestsPerMinute);
             world.Orgs.Add(org);
             org.AddSettings(world.Settings);
             if (webhooks)
@@ -170,17 +170,21 @@ internal sealed class WorldOrg : IAsyncDisposable
 
     public string CallCode { get; private set; } = "";
 
+    /// <summary>The WxCC budget of the emulator and the connector.</summary>
+    public int RequestsPerMinute { get; private set; } = 300;
+
     public string DndCode { get; private set; } = "";
 
     public List<(string AgentId, string TeamsUserId)> Agents { get; } = [];
 
-    public static async Task<WorldOrg> StartAsync(string orgId, int agents)
+    public static async Task<WorldOrg> StartAsync(string orgId, int agents, int requestsPerMinute = 300)
     {
         var graph = await GraphEmulator.StartAsync();
         var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions
         {
             OrgId = orgId,
             RonaTimeout = null,
+            RequestsPerMinute = requestsPerMinute,
             WebSocketScope = ContactCenterWebSocketScope.Organization,
         });
         graph.StateChanged += static (_, _) => Wait.Pulse.Raise();
@@ -188,6 +192,7 @@ internal sealed class WorldOrg : IAsyncDisposable
         var org = new WorldOrg(orgId, graph, wxcc)
         {
             CallCode = wxcc.AddIdleCode("Teams - In a call"),
+            RequestsPerMinute = requestsPerMinute,
             DndCode = wxcc.AddIdleCode("Teams - Do not disturb"),
         };
         wxcc.SetDesktopProfile(new DesktopProfile("teams", StateSynchronizationMS: true, ShowUserDetailsMS: true));
@@ -219,6 +224,7 @@ internal sealed class WorldOrg : IAsyncDisposable
         settings[prefix + ":StateSync:TimerResolution"] = "00:00:00.050";
         settings[prefix + ":StateSync:EchoGracePeriod"] = "00:00:01";
         settings[prefix + ":StateSync:PendingWriteTimeout"] = "00:00:05";
+        settings[prefix + ":ContactCenter:RequestsPerMinute"] = RequestsPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()
