@@ -7,7 +7,15 @@ using Webex.TeamsConnector.Sample;
 // With no TeamsConnector settings, the sample starts the Graph and Webex Contact Center emulators in-process and
 // plays a scripted day against them; with real settings it runs the connector until stopped.
 var interactive = args.Contains("--interactive", StringComparer.OrdinalIgnoreCase);
-var builder = WebApplication.CreateBuilder(args.Where(a => !a.Equals("--interactive", StringComparison.OrdinalIgnoreCase)).ToArray());
+var (cluster, hostArgs, clusterErrors) = ClusterMode.Parse(args);
+if (clusterErrors.Count > 0)
+{
+    await Console.Error.WriteLineAsync("The --cluster option is not valid:");
+    clusterErrors.ForEach(e => Console.Error.WriteLine("  - " + e));
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder(hostArgs.Where(a => !a.Equals("--interactive", StringComparison.OrdinalIgnoreCase)).ToArray());
 var section = builder.Configuration.GetSection("TeamsConnector");
 var demoMode = !section.GetChildren().Any();
 
@@ -36,6 +44,7 @@ if (demoMode)
         c => c.Resource is HttpContext { Connection.RemoteIpAddress: { } ip } && System.Net.IPAddress.IsLoopback(ip))));
 }
 builder.Services.AddSingleton(TimeProvider.System);
+cluster?.Configure(builder); // --cluster redis=host:port: one silo of a cluster that runs each org once.
 
 var app = builder.Build();
 

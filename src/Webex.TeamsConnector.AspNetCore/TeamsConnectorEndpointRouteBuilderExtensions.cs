@@ -56,6 +56,12 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
     private static async Task HandleGraphAsync(HttpContext context, WebhookBodyReader bodies)
     {
         var processor = context.RequestServices.GetService<IGraphNotificationProcessor>();
+        if (processor is null && OrgWebhookRouter.Orgs(context) is { } orgs)
+        {
+            await OrgWebhookRouter.HandleGraphAsync(context, bodies, orgs).ConfigureAwait(false);
+            return;
+        }
+
         if (processor is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -88,6 +94,12 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
     private static async Task HandleWebexAsync(HttpContext context, WebhookBodyReader bodies)
     {
         var processor = context.RequestServices.GetService<WxccWebhookProcessor>();
+        if (processor is null && OrgWebhookRouter.Orgs(context) is { } orgs)
+        {
+            await OrgWebhookRouter.HandleWebexAsync(context, bodies, orgs).ConfigureAwait(false);
+            return;
+        }
+
         if (processor is null)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -107,7 +119,6 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
 
     private static async Task HandleConsentAsync(HttpContext context)
     {
-        var admin = context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
         var query = context.Request.Query;
         var callback = new AdminConsentCallback(
             query["state"].ToString(),
@@ -115,13 +126,12 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
             query["admin_consent"].ToString(),
             NullIfEmpty(query["error"].ToString()),
             NullIfEmpty(query["error_description"].ToString()));
-        var result = await admin.CompleteAdminConsentAsync(callback, context.RequestAborted).ConfigureAwait(false);
-        context.Response.StatusCode = result.Succeeded ? StatusCodes.Status200OK : StatusCodes.Status400BadRequest;
-        context.Response.ContentType = "text/plain; charset=utf-8";
-        var text = result.Succeeded
-            ? $"The Teams connector is authorized and {result.Status.State}."
-            : result.Error ?? "Authorization failed.";
-        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
+        var response = OrgWebhookRouter.Orgs(context) is { } orgs
+            ? await OrgWebhookRouter.CompleteConsentAsync(context, orgs, callback).ConfigureAwait(false)
+            : OrgWebhookRouter.ConsentResponse(await context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>().CompleteAdminConsentAsync(callback, context.RequestAborted).ConfigureAwait(false));
+        context.Response.StatusCode = response.StatusCode;
+        context.Response.ContentType = response.ContentType;
+        await context.Response.WriteAsync(response.Body ?? "", context.RequestAborted).ConfigureAwait(false);
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;

@@ -49,6 +49,11 @@ public static class GraphTeamsConnectorBuilderExtensions
     private static ITeamsConnectorBuilder AddGraphPresenceCore(ITeamsConnectorBuilder builder, IConfigurationSection? section, Action<GraphOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
+        if (TeamsConnectorOrgs.DeferToOrgs(builder, b => AddGraphPresenceCore(b, b.Configuration?.GetSection("Graph"), configure)))
+        {
+            return builder; // Several orgs: registered in each org's container, bound from its Graph section.
+        }
+
         var services = builder.Services;
         if (services.Any(static d => d.ServiceType == typeof(GraphMarker)))
         {

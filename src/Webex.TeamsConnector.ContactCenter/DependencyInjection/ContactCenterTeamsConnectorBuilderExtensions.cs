@@ -47,6 +47,11 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
     private static ITeamsConnectorBuilder AddWebexContactCenterCore(ITeamsConnectorBuilder builder, IConfigurationSection? section, Action<ContactCenterOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
+        if (TeamsConnectorOrgs.DeferToOrgs(builder, b => AddWebexContactCenterCore(b, b.Configuration?.GetSection("ContactCenter"), configure)))
+        {
+            return builder; // Several orgs: registered in each org's container, bound from its ContactCenter section.
+        }
+
         var services = builder.Services;
         if (!services.Any(static d => d.ServiceType == typeof(ContactCenterMarker)))
         {

@@ -110,7 +110,14 @@ internal sealed class WxccWebhookProcessor
         return Reject(statusCode, reason);
     }
 
-    private int Process(ReadOnlySpan<byte> body, IEnumerable<KeyValuePair<string, string?>> headers)
+    /// <summary>
+    /// Checks a delivery as <see cref="ProcessAsync"/> does (secret, size, signature, organization, replay window) without
+    /// delivering it: a cluster node checks a webhook before it hands it to the org's owner. Rejections are logged and counted.
+    /// </summary>
+    /// <returns>200 when the delivery passes, otherwise the status to answer.</returns>
+    internal int Check(ReadOnlySpan<byte> body, IEnumerable<KeyValuePair<string, string?>> headers) => Process(body, headers, deliver: false);
+
+    private int Process(ReadOnlySpan<byte> body, IEnumerable<KeyValuePair<string, string?>> headers, bool deliver = true)
     {
         if (_secret is null)
         {
@@ -179,6 +186,11 @@ internal sealed class WxccWebhookProcessor
             if (!WithinWindow(now, headerTime) || !WithinWindow(now, bodyTime))
             {
                 return Reject(401, "delivery outside the replay window (stale or replayed)");
+            }
+
+            if (!deliver)
+            {
+                return 200;
             }
 
             var id = ContactCenterDirectory.Str(root, "id");

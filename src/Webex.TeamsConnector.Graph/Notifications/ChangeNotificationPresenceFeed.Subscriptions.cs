@@ -210,7 +210,10 @@ internal sealed partial class ChangeNotificationPresenceFeed
         }
     }
 
-    /// <summary>Deletes subscriptions to this notification URL that a previous run left behind.</summary>
+    /// <summary>
+    /// Deletes subscriptions to this notification URL that a previous run left behind; in a cluster only those the org's
+    /// earlier owner held (never one a live owner holds).
+    /// </summary>
     private async Task DeleteLeftoversAsync(CancellationToken cancellationToken)
     {
         List<Subscription> existing;
@@ -227,7 +230,7 @@ internal sealed partial class ChangeNotificationPresenceFeed
         var url = _options.NotificationUrl!.ToString();
         foreach (var subscription in existing)
         {
-            if (subscription.Id is { } id && !_registry.Contains(id) && string.Equals(subscription.NotificationUrl, url, StringComparison.OrdinalIgnoreCase)
+            if (subscription.Id is { } id && _registry.MayDeleteLeftover(id) && string.Equals(subscription.NotificationUrl, url, StringComparison.OrdinalIgnoreCase)
                 && subscription.Resource?.Contains("presences", StringComparison.OrdinalIgnoreCase) == true)
             {
                 await DeleteQuietlyAsync(id, cancellationToken).ConfigureAwait(false);

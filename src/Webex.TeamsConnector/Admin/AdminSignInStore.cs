@@ -49,6 +49,11 @@ internal interface IAdminSignInStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>What belongs to it, or <see langword="null"/> when it is unknown or was used already.</returns>
     ValueTask<PendingAdminSignIn?> TryTakeAsync(string state, CancellationToken cancellationToken);
+
+    /// <summary>Whether a state is kept (without taking it): used only to route a callback to the org that issued it.</summary>
+    /// <param name="state">The state value.</param>
+    /// <returns>Whether it is kept.</returns>
+    bool Contains(string state);
 }
 
 /// <summary>The in-memory <see cref="IAdminSignInStore"/>: bounded, expired states dropped when a new one is added.</summary>
@@ -80,6 +85,8 @@ internal sealed class InMemoryAdminSignInStore(TimeProvider time, int capacity) 
             return ValueTask.FromResult(_pending.Count < capacity && _pending.TryAdd(state, pending));
         }
     }
+
+    public bool Contains(string state) => !string.IsNullOrEmpty(state) && _pending.ContainsKey(state);
 
     public ValueTask<PendingAdminSignIn?> TryTakeAsync(string state, CancellationToken cancellationToken) =>
         ValueTask.FromResult(string.IsNullOrEmpty(state) ? null : _pending.TryRemove(state, out var pending) ? pending : null);

@@ -55,6 +55,13 @@ public static class TeamsConnectorServiceCollectionExtensions
 
         services.AddSingleton<TeamsConnectorMarker>();
         services.TryAddSingleton(TimeProvider.System);
+        if (TeamsConnectorOrgs.IsMultiOrg(configuration))
+        {
+            // Several orgs: each runs in its own container, built from its own section (see OrgCatalog).
+            OrgsRegistration.Add(services, configuration!, configure);
+            return new TeamsConnectorBuilder(services, configuration);
+        }
+
 
         var options = services.AddOptions<TeamsConnectorOptions>();
         var bindingErrors = new ConfigurationErrors<TeamsConnectorOptions>();

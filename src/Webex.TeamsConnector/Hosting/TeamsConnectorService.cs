@@ -16,6 +16,10 @@ internal sealed class TeamsConnectorService : BackgroundService
         _createUnits = createUnits;
     }
 
+    /// <summary>Shows <paramref name="units"/> as this service's units when another host runs them (an org's own container).</summary>
+    /// <param name="units">The units.</param>
+    public void UseUnits(IReadOnlyList<OrgConnector> units) => _units = units;
+
     /// <summary>The units started, in order.</summary>
     public IReadOnlyList<OrgConnector> Units => _units;
 

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Webex.TeamsConnector;
+using Webex.TeamsConnector.Orleans;
+
+namespace Orleans.Hosting;
+
+/// <summary>Hosts the Teams connector on an Orleans silo: one grain per org, exactly one writer per org across the cluster.</summary>
+public static class TeamsConnectorSiloBuilderExtensions
+{
+    /// <summary>
+    /// Runs the orgs that <c>services.AddTeamsConnector(section)</c> lists (<c>TeamsConnector:Orgs:&lt;name&gt;:...</c>) in
+    /// grains instead of in this process: each org's unit runs in the single activation of its grain (keyed by the WxCC
+    /// org id), the admin's record and the org's Graph subscription ids are kept in the grain storage named
+    /// <see cref="TeamsConnectorClusterOptions.DefaultStorageName"/> (register one), and webhooks that reach this silo are
+    /// checked here and handed to the owning grain. Calling it again only adds <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="configure">Changes the cluster settings.</param>
+    /// <returns>The silo builder.</returns>
+    public static ISiloBuilder AddTeamsConnector(this ISiloBuilder builder, Action<TeamsConnectorClusterOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var options = services.AddOptions<TeamsConnectorClusterOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        if (services.Any(static d => d.ServiceType == typeof(OrleansOrgHosting)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<OrleansOrgHosting>();
+        services.AddSingleton<OrgActivations>();
+        services.TryAddSingleton<IOrgHosting>(static sp => sp.GetRequiredService<OrleansOrgHosting>());
+        services.AddHostedService<OrgKeeper>();
+        services.AddOptions<TeamsConnectorOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>, ClusterValidator>());
+        return builder;
+    }
+
+    /// <summary>Cluster mode needs the orgs listed (TeamsConnector:Orgs) and grain storage for them.</summary>
+    private sealed class ClusterValidator(IServiceProvider services) : IValidateOptions<TeamsConnectorOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TeamsConnectorOptions options)
+        {
+            var errors = new List<string>();
+            if (services.GetService<OrgCatalog>() is null)
+            {
+                errors.Add("The connector runs on Orleans but lists no org: set TeamsConnector:Orgs:<name>:... (each org with the single-org keys), and call services.AddTeamsConnector(section) with that section.");
+            }
+
+            if (services.GetKeyedService<global::Orleans.Storage.IGrainStorage>(TeamsConnectorClusterOptions.DefaultStorageName) is null)
+            {
+                errors.Add($"The connector runs on Orleans without grain storage named \"{TeamsConnectorClusterOptions.DefaultStorageName}\": register one (for example siloBuilder.AddRedisGrainStorage(\"{TeamsConnectorClusterOptions.DefaultStorageName}\", ...)).");
+            }
+
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

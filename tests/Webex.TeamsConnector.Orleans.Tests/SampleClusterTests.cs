@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Reflection;
+using Webex.TeamsConnector.Tests.Fakes;
+using Webex.TeamsConnector.Tests.Shared;
+
+namespace Webex.TeamsConnector.Orleans.Tests;
+
+/// <summary>Two real processes of the sample (<c>--cluster redis=...</c>) on the real redis-server, one org on the emulators.</summary>
+[Collection("Cluster")]
+public class SampleClusterTests
+{
+    [Fact]
+    public async Task SampleCluster_TwoProcessesOverRedis_KillMinus9TheOwner_TheOtherTakesOverWithRightFinalStates()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var org = await WorldOrg.StartAsync("org-sample", agents: 2);
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        org.AddSettings(settings);
+        var cluster = "sample-" + Guid.NewGuid().ToString("N")[..8];
+        await using var first = SampleProcess.Start(redis.Endpoint, cluster, settings);
+        await using var second = SampleProcess.Start(redis.Endpoint, cluster, settings);
+        var (onCall, onCallTeams) = org.Agents[0];
+        var (later, laterTeams) = org.Agents[1];
+
+        await Wait.UntilAsync(() => first.Owns || second.Owns, "one process runs the org", 90);
+        org.Graph.SetPresence(onCallTeams, "Busy", "InACall");
+        await Wait.UntilAsync(() => org.Wxcc.GetState(onCall) == AgentState.Idle(org.CallCode), "the agent on a Teams call is engaged", 30);
+        var (owner, survivor) = first.Owns ? (first, second) : (second, first);
+        owner.Owns.Should().BeTrue();
+        survivor.Owns.Should().BeFalse("exactly one process runs the org");
+
+        owner.KillHard();
+        org.Graph.SetPresence(onCallTeams, "Available", "Available");
+        org.Graph.SetPresence(laterTeams, "Busy", "InACall");
+
+        await Wait.UntilAsync(() => survivor.Owns, "the surviving process takes the org over", 90);
+        await Wait.UntilAsync(
+            () => org.Wxcc.GetState(onCall) == AgentState.Available && org.Wxcc.GetState(later) == AgentState.Idle(org.CallCode),
+            "every agent is in the rules' state",
+            60);
+        org.WritesOf(onCall).Should().Be(2, "engaged once, released once");
+        org.WritesOf(later).Should().Be(1);
+    }
+
+    [Theory]
+    [InlineData("--cluster", "--cluster needs a clustering provider: --cluster redis=host:port")]
+    [InlineData("--cluster=consul=127.0.0.1:8500", "--cluster: unknown setting 'consul'")]
+    public async Task Sample_ClusterWithoutAClusteringProvider_RefusesToStartAndListsTheError(string option, string error)
+    {
+        var (exitCode, output) = await RunToEndAsync([option]);
+
+        exitCode.Should().Be(2);
+        output.Should().Contain(error);
+    }
+
+    [Fact]
+    public async Task Sample_ClusterWithSingleOrgKeys_RefusesToStartAndNeverEchoesValues()
+    {
+        var (exitCode, output) = await RunToEndAsync(
+            ["--cluster", "redis=127.0.0.1:1", "--TeamsConnector:ContactCenter:OrgId=org-visible-value", "--TeamsConnector:ContactCenter:ClientSecret=super-secret-value"]);
+
+        exitCode.Should().Be(2);
+        output.Should().Contain("The connector runs on Orleans but lists no org: set TeamsConnector:Orgs:<name>:...");
+        output.Should().NotContain("super-secret-value").And.NotContain("org-visible-value");
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunToEndAsync(IEnumerable<string> arguments)
+    {
+        var sample = typeof(SampleClusterTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleAssembly").Value!;
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(sample);
+        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(limit.Token);
+        return (process.ExitCode, await output + await errors);
+    }
+
+    private sealed class SampleProcess : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _lines = new();
+
+        private SampleProcess(Process process) => _process = process;
+
+        /// <summary>Whether this process logged that it runs the org's unit.</summary>
+        public bool Owns => _lines.Any(l => l.Contains("runs on silo", StringComparison.Ordinal));
+
+        public static SampleProcess Start(string redis, string cluster, IReadOnlyDictionary<string, string?> settings)
+        {
+            var sample = typeof(SampleClusterTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleAssembly").Value!;
+            var start = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(sample);
+            start.ArgumentList.Add("--cluster");
+            start.ArgumentList.Add($"redis={redis},cluster={cluster}");
+            start.ArgumentList.Add("--urls=http://127.0.0.1:0");
+            foreach (var (key, value) in settings)
+            {
+                start.ArgumentList.Add($"--{key}={value}");
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("The sample did not start.");
+            var sampleProcess = new SampleProcess(process);
+            process.OutputDataReceived += (_, e) => sampleProcess.Add(e.Data);
+            process.ErrorDataReceived += (_, e) => sampleProcess.Add(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return sampleProcess;
+        }
+
+        /// <summary>kill -9: no shutdown, no deactivation.</summary>
+        public void KillHard() => _process.Kill(entireProcessTree: true);
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+
+        private void Add(string? line)
+        {
+            if (line is not null)
+            {
+                _lines.Enqueue(line);
+                Wait.Pulse.Raise();
+            }
+        }
+    }
+}
