@@ -117,6 +117,9 @@ internal sealed class RedisAuditStore : IAuditStore, IAsyncDisposable
         return [.. records.OrderBy(r => r.Time)];
     }
 
+    /// <summary>Disposes synchronously (a container disposed without await).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
         if (_ownsConnection && _connection is not null)

@@ -13,7 +13,7 @@ namespace Webex.TeamsConnector;
 /// writes them to the <see cref="IAuditStore"/> in batches. A failing or slow store is logged and counted, never felt
 /// by the sync. Logs the previous day's sync report once a day. Started by the first recorder; drained when disposed.
 /// </summary>
-internal sealed class AuditTrail : IAsyncDisposable
+internal sealed class AuditTrail : IAsyncDisposable, IDisposable
 {
     /// <summary>How many entries one recorder buffer holds.</summary>
     internal const int BufferLength = 256;
@@ -39,6 +39,7 @@ internal sealed class AuditTrail : IAsyncDisposable
     private long _dropped;
     private long _failed;
     private bool _warnedFull;
+    private int _disposed;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public AuditTrail(IServiceProvider services, IOptions<AuditOptions> options, TimeProvider time, ILoggerFactory loggers, TeamsConnectorTelemetry telemetry)
@@ -241,8 +242,16 @@ internal sealed class AuditTrail : IAsyncDisposable
 
     private void Pulse() => Interlocked.Exchange(ref _progress, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
+    /// <summary>Disposes synchronously (a container disposed without await).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _batches.Writer.TryComplete();
         Task? writer;
         lock (_gate)

@@ -154,19 +154,19 @@ public interface IAuditStore
     /// <see cref="QueryAsync"/>; a store may answer it more cheaply.
     /// </summary>
     /// <param name="orgId">The WxCC organization id.</param>
-    /// <param name="start">The first time included.</param>
-    /// <param name="end">The first time excluded.</param>
+    /// <param name="since">The first time included.</param>
+    /// <param name="until">The first time excluded.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The report.</returns>
-    async ValueTask<AuditReport> ReportAsync(string orgId, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    async ValueTask<AuditReport> ReportAsync(string orgId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
         var tally = new AuditReportTally();
-        var from = start;
+        var from = since;
         const int Page = 1000;
         var skip = 0;
         while (true)
         {
-            var page = await QueryAsync(new AuditQuery(orgId, null, from, end, Page + skip), cancellationToken).ConfigureAwait(false);
+            var page = await QueryAsync(new AuditQuery(orgId, null, from, until, Page + skip), cancellationToken).ConfigureAwait(false);
             for (var i = skip; i < page.Count; i++)
             {
                 tally.Add(page[i]);
@@ -174,7 +174,7 @@ public interface IAuditStore
 
             if (page.Count < Page + skip)
             {
-                return tally.ToReport(orgId, start, end);
+                return tally.ToReport(orgId, since, until);
             }
 
             // Next page from the last time read; the records at that time already counted are skipped.

@@ -149,7 +149,7 @@ internal sealed class SqliteAuditStore : IAuditStore, IAsyncDisposable
         }
     }
 
-    public async ValueTask<AuditReport> ReportAsync(string orgId, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
+    public async ValueTask<AuditReport> ReportAsync(string orgId, DateTimeOffset since, DateTimeOffset until, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(orgId);
         var tally = new AuditReportTally();
@@ -161,8 +161,8 @@ internal sealed class SqliteAuditStore : IAuditStore, IAsyncDisposable
                 using var select = connection.CreateCommand();
                 select.CommandText = "SELECT agent, rule, outcome, COUNT(*) FROM audit WHERE org = $org AND time >= $from AND time < $to GROUP BY agent, rule, outcome";
                 select.Parameters.AddWithValue("$org", orgId);
-                select.Parameters.AddWithValue("$from", start.UtcTicks);
-                select.Parameters.AddWithValue("$to", end.UtcTicks);
+                select.Parameters.AddWithValue("$from", since.UtcTicks);
+                select.Parameters.AddWithValue("$to", until.UtcTicks);
                 using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -177,7 +177,7 @@ internal sealed class SqliteAuditStore : IAuditStore, IAsyncDisposable
             _gate.Release();
         }
 
-        return tally.ToReport(orgId, start, end);
+        return tally.ToReport(orgId, since, until);
     }
 
     /// <summary>The database's size in bytes: its pages in use (free pages are given back by the incremental vacuum).</summary>
@@ -193,6 +193,9 @@ internal sealed class SqliteAuditStore : IAuditStore, IAsyncDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>Disposes synchronously (a container disposed without await).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
