@@ -81,7 +81,13 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         {
             _store ??= _services.GetRequiredService<IAuditStore>();
             _writer ??= Task.Run(() => WriteAsync(_stopping.Token), CancellationToken.None);
-            _reporter ??= Task.Run(() => ReportDailyAsync(_stopping.Token), CancellationToken.None);
+            if (_reporter is null)
+            {
+                var now = _time.GetUtcNow();
+                var due = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero) + _options.DailyReportTime;
+                due = due > now ? due : due.AddDays(1);
+                _reporter = Task.Run(() => ReportDailyAsync(due, _stopping.Token), CancellationToken.None);
+            }
         }
 
         return new AuditRecorder(this, orgId, _time);
@@ -179,21 +185,15 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     private void LogRecord(AuditRecord r) => Log.AuditRecorded(
         _records, r.Time, r.OrgId, r.AgentId, r.Trigger, r.TeamsAvailability, r.TeamsActivity, r.AgentEvent, r.StateBefore, r.StateAfter, r.Origin, r.Rule, r.Command, r.Outcome, r.Detail, r.Latency?.TotalMilliseconds);
 
-    private async Task ReportDailyAsync(CancellationToken stopping)
+    private async Task ReportDailyAsync(DateTimeOffset due, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
-            var now = _time.GetUtcNow();
-            var today = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
-            var due = today + _options.DailyReportTime;
-            if (due <= now)
-            {
-                due = due.AddDays(1);
-            }
-
+            // From one due time to the next (not from "now"): a late wake-up does not shift or skip a day.
+            var wait = due - _time.GetUtcNow();
             try
             {
-                await Task.Delay(due - now, _time, stopping).ConfigureAwait(false);
+                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, _time, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -205,6 +205,8 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
             {
                 await LogReportAsync(org, day, stopping).ConfigureAwait(false);
             }
+
+            due = due.AddDays(1);
         }
     }
 
