@@ -35,6 +35,7 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     private Task? _reporter;
     private IAuditStore? _store;
     private long _queued;
+    private long _posted;
     private long _written;
     private long _dropped;
     private long _failed;
@@ -55,6 +56,9 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
 
     /// <summary>Whether decisions are recorded.</summary>
     public bool IsEnabled { get; }
+
+    /// <summary>Records handed over by the engine loops so far.</summary>
+    internal long Posted => Interlocked.Read(ref _posted);
 
     /// <summary>Records stored so far.</summary>
     internal long Written => Interlocked.Read(ref _written);
@@ -98,6 +102,7 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     /// <summary>Takes a recorder's buffer; drops it (counted) when the trail holds <see cref="AuditOptions.BufferCapacity"/> records already.</summary>
     internal void Post(string orgId, AuditEntry[] buffer, int count)
     {
+        Interlocked.Add(ref _posted, count);
         if (Interlocked.Add(ref _queued, count) > _options.BufferCapacity || !_batches.Writer.TryWrite(new Batch(orgId, buffer, count)))
         {
             Interlocked.Add(ref _queued, -count);
