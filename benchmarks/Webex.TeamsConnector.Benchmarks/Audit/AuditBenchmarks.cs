@@ -151,18 +151,13 @@ public class AuditBenchmarks
                 decision = engine.OnPresence(teams, TeamsPresence.Parse(e.Update.Availability, e.Update.Activity), e.Update.SequenceNumber);
                 if (audited)
                 {
-                    recorder!.OnPresence(e.Update, before, decision, engine);
+                    recorder!.OnPresence(e.Update, before, decision);
                 }
             }
             else
             {
-                AgentSyncSnapshot before = default;
-                var audited = recorder is not null && engine.TryGetAgent(e.AgentEvent.AgentId, out before);
                 decision = engine.OnAgentEvent(e.AgentEvent.AgentId, e.AgentEvent.Event);
-                if (audited)
-                {
-                    recorder!.OnAgentEvent(e.AgentEvent, before, decision, engine);
-                }
+                recorder?.OnAgentEvent(e.AgentEvent, decision, engine);
             }
 
             for (var c = 0; c < decision.Count; c++)

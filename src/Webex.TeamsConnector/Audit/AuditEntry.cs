@@ -40,6 +40,9 @@ internal struct AuditEntry
     public SyncRule Rule;
     public AuditOutcome Outcome;
 
+    /// <summary>Whether the state before is filled in from the agent's previous record (an agent event).</summary>
+    public readonly bool BeforeFromPrevious => Kind == AuditEntryKind.AgentEvent;
+
     /// <summary>Formats the entry (off the hot path).</summary>
     public readonly AuditRecord ToRecord(string orgId)
     {

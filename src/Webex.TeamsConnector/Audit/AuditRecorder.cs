@@ -22,21 +22,35 @@ internal sealed class AuditRecorder
         _buffer = trail.Rent();
     }
 
-    /// <summary>An engine decision on a Teams presence (<paramref name="before"/> read before it).</summary>
-    public void OnPresence(in TeamsPresenceUpdate update, in AgentSyncSnapshot before, in SyncDecision decision, SyncEngine engine)
+    /// <summary>An engine decision on a Teams presence (<paramref name="before"/> read before it; a presence changes no WxCC state).</summary>
+    public void OnPresence(in TeamsPresenceUpdate update, in AgentSyncSnapshot before, in SyncDecision decision)
     {
         ref var entry = ref Next(AuditEntryKind.Presence, before.AgentId, update.ReceivedAt.UtcTicks);
         entry.Text1 = update.Availability;
         entry.Text2 = update.Activity;
-        Fill(ref entry, before, decision, engine);
+        entry.Decision = decision;
+        entry.Before = before.State;
+        entry.OriginBefore = before.Origin;
+        entry.After = before.State;
+        entry.OriginAfter = before.Origin;
     }
 
-    /// <summary>An engine decision on a WxCC agent event.</summary>
-    public void OnAgentEvent(in AgentFeedEvent feedEvent, in AgentSyncSnapshot before, in SyncDecision decision, SyncEngine engine)
+    /// <summary>
+    /// An engine decision on a WxCC agent event: the state after it is read here, the state before it is the one the
+    /// agent's previous record left (filled in by the background writer); nothing for an agent not tracked.
+    /// </summary>
+    public void OnAgentEvent(in AgentFeedEvent feedEvent, in SyncDecision decision, SyncEngine engine)
     {
+        if (!engine.TryGetAgent(feedEvent.AgentId, out var after))
+        {
+            return;
+        }
+
         ref var entry = ref Next(AuditEntryKind.AgentEvent, feedEvent.AgentId, feedEvent.ReceivedAt.UtcTicks);
         entry.EventKind = feedEvent.Event.Kind;
-        Fill(ref entry, before, decision, engine);
+        entry.Decision = decision;
+        entry.After = after.State;
+        entry.OriginAfter = after.Origin;
     }
 
     /// <summary>A write's result: a follow-up record, and for a failure the engine's decision on it.</summary>

@@ -28,6 +28,7 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     private readonly TeamsConnectorTelemetry _telemetry;
     private readonly Channel<Batch> _batches = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentBag<AuditEntry[]> _pool = [];
+    private readonly Dictionary<string, Dictionary<string, (AgentState State, StateOrigin Origin)>> _states = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _orgs = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
@@ -134,9 +135,17 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         {
             while (reader.TryRead(out var batch))
             {
+                var states = StatesOf(batch.OrgId);
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    var record = batch.Entries[i].ToRecord(batch.OrgId);
+                    ref var entry = ref batch.Entries[i];
+                    if (entry.BeforeFromPrevious)
+                    {
+                        (entry.Before, entry.OriginBefore) = states.GetValueOrDefault(entry.AgentId);
+                    }
+
+                    states[entry.AgentId] = (entry.After, entry.OriginAfter);
+                    var record = entry.ToRecord(batch.OrgId);
                     if (_options.LogRecords)
                     {
                         LogRecord(record);
@@ -160,6 +169,17 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
 
             Pulse();
         }
+    }
+
+    /// <summary>The last WxCC state each agent's records left, per org (read and written by the writer only).</summary>
+    private Dictionary<string, (AgentState State, StateOrigin Origin)> StatesOf(string orgId)
+    {
+        if (!_states.TryGetValue(orgId, out var states))
+        {
+            _states[orgId] = states = new(StringComparer.Ordinal);
+        }
+
+        return states;
     }
 
     private async Task StoreAsync(List<AuditRecord> records, CancellationToken stopping)

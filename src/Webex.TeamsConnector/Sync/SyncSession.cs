@@ -210,7 +210,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
         var decision = _engine.OnPresence(update.TeamsUserId, presence, update.SequenceNumber);
         if (audited)
         {
-            _audit!.OnPresence(update, before, decision, _engine);
+            _audit!.OnPresence(update, before, decision);
         }
 
         _telemetry.Events.Add(1, new("source", "teams"), new("outcome", decision.Outcome.ToString()));
@@ -225,13 +225,8 @@ internal sealed partial class SyncSession : ISyncCommandSink
 
     private void Handle(in AgentFeedEvent feedEvent)
     {
-        AgentSyncSnapshot before = default;
-        var audited = _audit is not null && _engine.TryGetAgent(feedEvent.AgentId, out before);
         var decision = _engine.OnAgentEvent(feedEvent.AgentId, feedEvent.Event);
-        if (audited)
-        {
-            _audit!.OnAgentEvent(feedEvent, before, decision, _engine);
-        }
+        _audit?.OnAgentEvent(feedEvent, decision, _engine);
 
         _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", decision.Outcome.ToString()));
         if (decision.Outcome == SyncOutcome.UnknownAgent)

@@ -73,8 +73,8 @@ public class AuditRecordPropertiesTests
                 var decision = engine.OnPresence(teams, TeamsPresence.Parse(availability, activity), sequenceNumber);
                 if (tracked)
                 {
-                    recorder.OnPresence(update, before, decision, engine);
-                    expected.Add(Expect(agent, "TeamsPresenceChanged", decision, engine, availability, activity, null, time.GetUtcNow()));
+                    recorder.OnPresence(update, before, decision);
+                    expected.Add(Expect(agent, "TeamsPresenceChanged", decision, engine, availability, activity, null, time.GetUtcNow()) with { StateBefore = before.State.ToString() });
                 }
 
                 Dispatch(recorder, engine, decision);
@@ -88,12 +88,12 @@ public class AuditRecordPropertiesTests
                     ? AgentEvent.LoggedOut(DateTimeOffset.FromUnixTimeMilliseconds(eventClock))
                     : AgentEvent.StateChanged(state, DateTimeOffset.FromUnixTimeMilliseconds(eventClock), reason, agent);
                 var feedEvent = new AgentFeedEvent(agent, agentEvent, null, time.GetUtcNow());
-                var tracked = engine.TryGetAgent(agent, out var before);
+                var tracked = engine.TryGetAgent(agent, out var prior);
                 var decision = engine.OnAgentEvent(agent, agentEvent);
+                recorder.OnAgentEvent(feedEvent, decision, engine);
                 if (tracked)
                 {
-                    recorder.OnAgentEvent(feedEvent, before, decision, engine);
-                    expected.Add(Expect(agent, "AgentStateChanged", decision, engine, null, null, agentEvent.Kind.ToString(), time.GetUtcNow()));
+                    expected.Add(Expect(agent, "AgentStateChanged", decision, engine, null, null, agentEvent.Kind.ToString(), time.GetUtcNow()) with { StateBefore = prior.State.ToString() });
                 }
 
                 Dispatch(recorder, engine, decision);
@@ -121,6 +121,7 @@ public class AuditRecordPropertiesTests
             record.Outcome.Should().Be(want.Outcome);
             record.Command.Should().Be(want.Command);
             record.StateAfter.Should().Be(want.StateAfter);
+            record.StateBefore.Should().Be(want.StateBefore);
             record.Time.Should().Be(want.Time);
         }
 
@@ -155,5 +156,8 @@ public class AuditRecordPropertiesTests
             now);
     }
 
-    private sealed record Expected(string AgentId, string Trigger, string? Availability, string? Activity, string? AgentEvent, string Rule, AuditOutcome Outcome, string? Command, string StateAfter, DateTimeOffset Time);
+    private sealed record Expected(string AgentId, string Trigger, string? Availability, string? Activity, string? AgentEvent, string Rule, AuditOutcome Outcome, string? Command, string StateAfter, DateTimeOffset Time)
+    {
+        public string? StateBefore { get; init; }
+    }
 }
