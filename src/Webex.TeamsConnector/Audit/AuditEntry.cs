@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace Webex.TeamsConnector;
@@ -56,11 +57,11 @@ internal struct AuditEntry
                 Time = time,
                 OrgId = orgId,
                 AgentId = AgentId,
-                Trigger = timer ? Command.Reason.Trigger.ToString() : "CommandResult",
+                Trigger = timer ? AuditText.Of(Command.Reason.Trigger) : "CommandResult",
                 StateBefore = Format(Before),
                 StateAfter = Command.IsStateWrite ? Format(Command.State) : Format(After),
                 Origin = Format(OriginBefore),
-                Rule = (timer ? Command.Reason.Rule : Rule).ToString(),
+                Rule = AuditText.Of(timer ? Command.Reason.Rule : Rule),
                 Command = Format(Command),
                 Outcome = timer ? AuditOutcome.Sent : Outcome,
                 Detail = Text1,
@@ -84,17 +85,17 @@ internal struct AuditEntry
             },
             TeamsAvailability = Kind == AuditEntryKind.Presence ? Text1 : null,
             TeamsActivity = Kind == AuditEntryKind.Presence ? Text2 : null,
-            AgentEvent = agentEvent ? EventKind.ToString() : null,
+            AgentEvent = agentEvent ? AuditText.Of(EventKind) : null,
             StateBefore = Format(Before),
             StateAfter = Format(WantedState(decision) ?? After),
             Origin = Format(agentEvent ? OriginAfter : OriginBefore),
-            Rule = dropped ? decision.Outcome.ToString() : decision.Rule.ToString(),
+            Rule = dropped ? AuditText.Of(decision.Outcome) : AuditText.Of(decision.Rule),
             Command = decision.IsEmpty ? null : decision.Count == 1 ? Format(decision[0]) : Format(decision[0]) + "; " + Format(decision[1]),
             Outcome = dropped ? AuditOutcome.Dropped
                 : !decision.IsEmpty ? AuditOutcome.Sent
                 : decision.Rule == SyncRule.DeferredOnContact ? AuditOutcome.Deferred
                 : AuditOutcome.LeftAlone,
-            Detail = dropped ? decision.Outcome.ToString() : Kind == AuditEntryKind.WriteFailed ? Text1 : null,
+            Detail = dropped ? AuditText.Of(decision.Outcome) : Kind == AuditEntryKind.WriteFailed ? Text1 : null,
             Latency = latency,
         };
     }
@@ -113,14 +114,91 @@ internal struct AuditEntry
         return null;
     }
 
-    internal static string Format(in AgentState state) => state.ToString();
+    internal static string Format(in AgentState state) => AuditText.Of(state);
 
-    internal static string Format(StateOrigin origin) => origin == StateOrigin.PresenceSync ? "Connector" : origin.ToString();
+    internal static string Format(StateOrigin origin) => origin == StateOrigin.PresenceSync ? "Connector" : AuditText.Of(origin);
 
-    internal static string Format(in SyncCommand command) => command.Kind switch
+    internal static string Format(in SyncCommand command) => AuditText.Of(command);
+}
+
+/// <summary>
+/// The audit records' texts, made once and reused (the writer formats a record per decision): enum names, states and
+/// commands. Bounded: past <see cref="Capacity"/> distinct states or commands, texts are made each time.
+/// </summary>
+internal static class AuditText
+{
+    private const int Capacity = 4096;
+
+    private static readonly string[] s_rules = Names<SyncRule>();
+    private static readonly string[] s_outcomes = Names<SyncOutcome>();
+    private static readonly string[] s_triggers = Names<SyncTrigger>();
+    private static readonly string[] s_origins = Names<StateOrigin>();
+    private static readonly string[] s_events = Names<AgentEventKind>();
+    private static readonly ConcurrentDictionary<AgentState, string> s_states = new();
+    private static readonly ConcurrentDictionary<(SyncCommandKind, AgentState, PublishedPresence), string> s_commands = new();
+
+    public static string Of(SyncRule value) => Name(s_rules, (int)value, value);
+
+    public static string Of(SyncOutcome value) => Name(s_outcomes, (int)value, value);
+
+    public static string Of(SyncTrigger value) => Name(s_triggers, (int)value, value);
+
+    public static string Of(StateOrigin value) => Name(s_origins, (int)value, value);
+
+    public static string Of(AgentEventKind value) => Name(s_events, (int)value, value);
+
+    public static string Of(in AgentState state)
     {
-        SyncCommandKind.SetIdle => $"SetIdle({command.State.IdleCodeId})",
-        SyncCommandKind.PublishPresence or SyncCommandKind.ClearPresence => $"{command.Kind}({command.Presence.ToPairString()})",
-        _ => command.Kind.ToString(),
-    };
+        if (s_states.TryGetValue(state, out var text))
+        {
+            return text;
+        }
+
+        text = state.ToString();
+        if (s_states.Count < Capacity)
+        {
+            s_states.TryAdd(state, text);
+        }
+
+        return text;
+    }
+
+    public static string Of(in SyncCommand command)
+    {
+        var key = (command.Kind, command.Kind == SyncCommandKind.SetIdle ? command.State : default, command.Kind is SyncCommandKind.PublishPresence or SyncCommandKind.ClearPresence ? command.Presence : default);
+        if (s_commands.TryGetValue(key, out var text))
+        {
+            return text;
+        }
+
+        text = command.Kind switch
+        {
+            SyncCommandKind.SetIdle => $"SetIdle({command.State.IdleCodeId})",
+            SyncCommandKind.PublishPresence or SyncCommandKind.ClearPresence => $"{command.Kind}({command.Presence.ToPairString()})",
+            _ => command.Kind.ToString(),
+        };
+        if (s_commands.Count < Capacity)
+        {
+            s_commands.TryAdd(key, text);
+        }
+
+        return text;
+    }
+
+    private static string Name<T>(string[] names, int index, T value)
+        where T : struct, Enum =>
+        (uint)index < (uint)names.Length && names[index] is { } name ? name : value.ToString();
+
+    private static string[] Names<T>()
+        where T : struct, Enum
+    {
+        var values = Enum.GetValues<T>();
+        var names = new string[values.Length == 0 ? 0 : values.Max(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)) + 1];
+        foreach (var value in values)
+        {
+            names[Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture)] = value.ToString();
+        }
+
+        return names;
+    }
 }

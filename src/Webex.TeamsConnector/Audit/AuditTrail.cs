@@ -145,10 +145,21 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
                     }
 
                     states[entry.AgentId] = (entry.After, entry.OriginAfter);
-                    var record = entry.ToRecord(batch.OrgId);
-                    if (_options.LogRecords)
+                    AuditRecord record;
+                    try
                     {
-                        LogRecord(record);
+                        record = entry.ToRecord(batch.OrgId);
+                        if (_options.LogRecords)
+                        {
+                            LogRecord(record);
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        // One record that cannot be formatted or logged is dropped (counted); the writer goes on.
+                        Drop(1, "format_failed");
+                        Log.AuditStoreFailed(_logger, 1, ex.GetType().Name);
+                        continue;
                     }
 
                     pending.Add(record);
