@@ -7,9 +7,10 @@ namespace Webex.TeamsConnector;
 public sealed class AuditOptions
 {
     /// <summary>
-    /// Whether every sync decision is recorded. <see langword="null"/>: on when a store is added
-    /// (<c>AddSqliteAuditStore</c>, <c>AddRedisAuditStore</c>, <c>AddAuditStore</c>), else off. <see langword="true"/>:
-    /// on, into the embedded SQLite store when no other store was added. <see langword="false"/>: off.
+    /// Whether every sync decision is recorded. <see langword="null"/>: on when an <see cref="IAuditStore"/> is
+    /// registered (<c>AddSqliteAuditStore</c>, <c>AddRedisAuditStore</c>, <c>AddAuditStore</c>, or the app's own), else
+    /// off. <see langword="true"/>: on, into the embedded SQLite store when no other store is registered (set in
+    /// configuration, the embedded store is then also the registered <see cref="IAuditStore"/>). <see langword="false"/>: off.
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public bool? Enabled { get; set; }

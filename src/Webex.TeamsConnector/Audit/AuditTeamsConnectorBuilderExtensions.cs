@@ -40,7 +40,6 @@ public static class AuditTeamsConnectorBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
-        builder.Services.TryAddSingleton<AuditStoreAdded>();
         builder.Services.Replace(ServiceDescriptor.Singleton(factory));
         return builder;
     }
@@ -59,11 +58,16 @@ public static class AuditTeamsConnectorBuilderExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuditOptions>>(new AuditOptionsValidation(bindingErrors)));
-        services.TryAddSingleton<IAuditStore>(static sp => CreateSqliteStore(sp));
+        if (bool.TryParse(configuration?["Audit:Enabled"], out var enabled) && enabled)
+        {
+            // Turned on in configuration: the embedded store is the app's IAuditStore (the admin API queries it).
+            services.TryAddSingleton<IAuditStore>(static sp => CreateSqliteStore(sp));
+        }
+
         services.TryAddSingleton<AuditTrail>();
     }
 
-    private static SqliteAuditStore CreateSqliteStore(IServiceProvider services) =>
+    internal static SqliteAuditStore CreateSqliteStore(IServiceProvider services) =>
         new SqliteAuditStore(services.GetRequiredService<IOptions<AuditOptions>>().Value.Sqlite, services.GetRequiredService<TimeProvider>());
 
     /// <summary>The binding errors and the DataAnnotations rules of <see cref="AuditOptions"/>, listed at once.</summary>

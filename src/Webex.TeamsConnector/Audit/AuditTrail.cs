@@ -52,7 +52,8 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         _logger = loggers.CreateLogger<AuditTrail>();
         _records = loggers.CreateLogger(Log.AuditCategory);
         _telemetry = telemetry;
-        IsEnabled = _options.Enabled ?? services.GetService<AuditStoreAdded>() is not null;
+        // On when asked, or when the app registered a store (AddSqliteAuditStore, AddRedisAuditStore, AddAuditStore or its own).
+        IsEnabled = _options.Enabled ?? services.GetService<IAuditStore>() is not null;
     }
 
     /// <summary>Whether decisions are recorded.</summary>
@@ -84,7 +85,8 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         _orgs.TryAdd(orgId, 0);
         lock (_gate)
         {
-            _store ??= _services.GetRequiredService<IAuditStore>();
+            // Turned on in code with no store registered: the embedded SQLite store.
+            _store ??= _services.GetService<IAuditStore>() ?? AuditTeamsConnectorBuilderExtensions.CreateSqliteStore(_services);
             _writer ??= Task.Run(() => WriteAsync(_stopping.Token), CancellationToken.None);
             if (_reporter is null)
             {
@@ -315,6 +317,3 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
 
     private readonly record struct Batch(string OrgId, AuditEntry[] Entries, int Count);
 }
-
-/// <summary>Marks that a store was added with <c>AddSqliteAuditStore</c>, <c>AddRedisAuditStore</c> or <c>AddAuditStore</c>.</summary>
-internal sealed class AuditStoreAdded;
