@@ -24,9 +24,17 @@ if (demoMode)
     }
 }
 
-builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
+var connector = builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
     .AddGraphPresence()
     .AddWebexContactCenter();
+if (demoMode)
+{
+    // Demo only: the admin API and dashboard behind a policy that lets loopback callers in. A real host names a policy
+    // over its own sign-in (for example an Entra ID role) instead.
+    connector.AddAdminApi();
+    builder.Services.AddAuthorization(o => o.AddPolicy(DemoAdminPolicy, p => p.RequireAssertion(
+        c => c.Resource is HttpContext { Connection.RemoteIpAddress: { } ip } && System.Net.IPAddress.IsLoopback(ip))));
+}
 builder.Services.AddSingleton(TimeProvider.System);
 
 var app = builder.Build();
@@ -53,9 +61,16 @@ if (world is null)
     return 0;
 }
 
+app.MapTeamsConnectorAdmin(DemoAdminPolicy);
+
 await using (world)
 {
     await app.StartAsync();
+    foreach (var address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+    {
+        Console.WriteLine($"Dashboard: {address.TrimEnd('/')}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}{TeamsConnectorAdminEndpointRouteBuilderExtensions.DashboardPath}");
+    }
+
     var day = new ScriptedDay(world, app.Services, Console.Out);
     var passed = await day.RunAsync(keepRunning: interactive);
     if (interactive)
@@ -69,4 +84,9 @@ await using (world)
 
     await app.StopAsync();
     return passed ? 0 : 1;
+}
+
+internal static partial class Program
+{
+    private const string DemoAdminPolicy = "TeamsConnectorDemoAdmin";
 }

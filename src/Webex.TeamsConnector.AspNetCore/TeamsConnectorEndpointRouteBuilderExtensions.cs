@@ -23,10 +23,18 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
     /// <summary>The path of the Entra ID admin-consent callback, under the prefix.</summary>
     public const string AdminConsentPath = "/admin/consent";
 
+    /// <summary>The path that starts the administrator's sign-in (a redirect to Entra ID), under the prefix.</summary>
+    public const string AdminSignInStartPath = "/admin/signin/start";
+
+    /// <summary>The path of the Entra ID sign-in callback (OpenID Connect), under the prefix.</summary>
+    public const string AdminSignInPath = "/admin/signin";
+
     /// <summary>
     /// Maps <c>POST {prefix}/graph/notifications</c> (Graph change and lifecycle notifications, with the validation
     /// handshake), <c>POST {prefix}/webex/events</c> (WxCC webhooks) and <c>GET {prefix}/admin/consent</c> (the
-    /// admin-consent callback). Webhooks answer fast and hand the work to the connector; bodies are size-limited.
+    /// admin-consent callback), <c>GET {prefix}/admin/signin/start</c> (redirects the administrator to the Entra ID
+    /// sign-in) and <c>GET {prefix}/admin/signin</c> (the sign-in callback: checks the ID token and the role, then
+    /// redirects to admin consent). Webhooks answer fast and hand the work to the connector; bodies are size-limited.
     /// </summary>
     /// <param name="endpoints">The endpoint builder (for example the <c>WebApplication</c>).</param>
     /// <param name="prefix">The route prefix.</param>
@@ -40,6 +48,8 @@ public static class TeamsConnectorEndpointRouteBuilderExtensions
         group.MapPost(GraphNotificationsPath, (HttpContext context) => HandleGraphAsync(context, bodies)).WithName("TeamsConnector.GraphNotifications").ExcludeFromDescription();
         group.MapPost(WebexEventsPath, (HttpContext context) => HandleWebexAsync(context, bodies)).WithName("TeamsConnector.WebexEvents").ExcludeFromDescription();
         group.MapGet(AdminConsentPath, HandleConsentAsync).WithName("TeamsConnector.AdminConsent").ExcludeFromDescription();
+        group.MapGet(AdminSignInStartPath, AdminSignInEndpoints.StartAsync).WithName("TeamsConnector.AdminSignInStart").ExcludeFromDescription();
+        group.MapGet(AdminSignInPath, AdminSignInEndpoints.CallbackAsync).WithName("TeamsConnector.AdminSignIn").ExcludeFromDescription();
         return group;
     }
 

@@ -124,6 +124,13 @@ public static class GraphTeamsConnectorBuilderExtensions
             sp.GetRequiredService<IOptions<GraphOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger<GraphUserResolver>(sp)));
+        services.TryAddSingleton<IApplicationClientCredential>(sp => new GraphApplicationCredential(
+            sp.GetRequiredService<IOptions<GraphOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectorCleanup, GraphSubscriptionCleanup>(sp => new GraphSubscriptionCleanup(
+            sp.GetRequiredService<GraphClientProvider>(),
+            sp.GetRequiredService<SubscriptionRegistry>(),
+            sp.GetRequiredService<IOptions<GraphOptions>>())));
         services.TryAddSingleton<IExpertDirectory>(sp => new GraphExpertDirectory(
             sp.GetRequiredService<GraphClientProvider>(),
             sp.GetRequiredService<PresenceReader>(),

@@ -31,6 +31,7 @@ public static class EmulatorSettings
             ["TeamsConnector:Graph:TenantId"] = graph.TenantId,
             ["TeamsConnector:Graph:ClientId"] = GraphClientId,
             ["TeamsConnector:Graph:ClientSecret"] = "emulator-client-secret",
+            ["TeamsConnector:Admin:AuthorityHost"] = graph.Authority.Host.ToString(),
             ["TeamsConnector:Graph:PollInterval"] = (pollInterval ?? TimeSpan.FromSeconds(1)).ToString("c", CultureInfo.InvariantCulture),
             ["TeamsConnector:ContactCenter:BaseUrl"] = wxcc.BaseUrl.ToString(),
             ["TeamsConnector:ContactCenter:TokenUrl"] = wxcc.TokenUrl.ToString(),

@@ -8,7 +8,7 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// WxCC configuration reads (auxiliary codes, users, desktop profiles, all pages), the presence-sync setting, and
 /// reconciliation by <c>GET /v1/agents/activities</c>. Every call goes through the shared request budget.
 /// </summary>
-internal sealed class ContactCenterDirectory : IContactCenterDirectory, IPresenceSyncSettingWriter
+internal sealed partial class ContactCenterDirectory : IContactCenterDirectory, IPresenceSyncSettingWriter, IDesktopProfileWriter
 {
     internal const int MaxAgentsPerActivitiesCall = 100;
 

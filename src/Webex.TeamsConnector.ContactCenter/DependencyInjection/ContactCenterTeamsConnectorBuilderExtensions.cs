@@ -87,6 +87,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton<AgentStateOutbox>();
         services.TryAddSingleton<WebhookEventQueue>();
         services.TryAddSingleton<WebhookSubscriptionManager>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectorCleanup, WebhookSubscriptionCleanup>());
         services.TryAddSingleton<WebSocketAgentEventFeed>();
         services.TryAddSingleton<ContactCenterAgentEventFeed>();
         services.TryAddSingleton(static sp => new WxccWebhookProcessor(
@@ -98,6 +99,7 @@ public static class ContactCenterTeamsConnectorBuilderExtensions
         services.TryAddSingleton<IAgentStateOutbox>(static sp => sp.GetRequiredService<AgentStateOutbox>());
         services.TryAddSingleton<IContactCenterDirectory>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
         services.TryAddSingleton<IPresenceSyncSettingWriter>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
+        services.TryAddSingleton<IDesktopProfileWriter>(static sp => sp.GetRequiredService<ContactCenterDirectory>());
         services.TryAddSingleton<IAgentEventFeed>(static sp => sp.GetRequiredService<ContactCenterAgentEventFeed>());
     }
 

@@ -61,6 +61,36 @@ internal sealed class WebhookSubscriptionManager
     }
 
     /// <summary>
+    /// Deletes every subscription with the connector's name or destination (when the connector is deleted); 404 counts
+    /// as deleted. Stops after a bounded number of rounds so that a server that never forgets cannot hold it.
+    /// </summary>
+    /// <returns>How many were deleted.</returns>
+    public async Task<int> RemoveAllAsync(CancellationToken cancellationToken)
+    {
+        var options = _api.Options;
+        var collection = new Uri(ContactCenterDirectory.WithSlash(options.BaseUrl), "v2/subscriptions");
+        var removed = 0;
+        for (var round = 0; round < 100; round++)
+        {
+            var existing = await FindExistingAsync(collection, options, options.WebhookUrl, cancellationToken).ConfigureAwait(false);
+            if (existing is null)
+            {
+                return removed;
+            }
+
+            var deleted = await _api.SendAsync(HttpMethod.Delete, new Uri(collection.AbsoluteUri + "/" + Uri.EscapeDataString(existing)), null, retry: true, leaseHeld: false, cancellationToken).ConfigureAwait(false);
+            if (!deleted.IsSuccess && deleted.Status != System.Net.HttpStatusCode.NotFound)
+            {
+                throw new ContactCenterException($"DELETE {collection.AbsolutePath}/{{id}} failed ({deleted.Describe()}).", deleted.Status, deleted.TrackingId);
+            }
+
+            removed++;
+        }
+
+        throw new ContactCenterException("The connector's webhook subscriptions are still listed after 100 deletions.", null, null);
+    }
+
+    /// <summary>
     /// Whether the subscription still exists and is active (<c>GET /v2/subscriptions/{id}</c>); WxCC may deactivate a
     /// subscription whose deliveries fail, and an administrator may delete it.
     /// </summary>
@@ -85,7 +115,7 @@ internal sealed class WebhookSubscriptionManager
     /// it, while a page comes back full); a page with nothing new ends the walk, so a server that ignores paging is
     /// read once.
     /// </summary>
-    private async Task<string?> FindExistingAsync(Uri collection, ContactCenterOptions options, Uri destination, CancellationToken cancellationToken)
+    private async Task<string?> FindExistingAsync(Uri collection, ContactCenterOptions options, Uri? destination, CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var page = 0; page < MaxListPages; page++)
@@ -107,7 +137,7 @@ internal sealed class WebhookSubscriptionManager
                 var name = ContactCenterDirectory.Str(item, "name");
                 var url = ContactCenterDirectory.Str(item, "destinationUrl");
                 if (string.Equals(name, options.WebhookName, StringComparison.Ordinal)
-                    || Uri.TryCreate(url, UriKind.Absolute, out var u) && u == destination)
+                    || destination is not null && Uri.TryCreate(url, UriKind.Absolute, out var u) && u == destination)
                 {
                     return id;
                 }

@@ -17,7 +17,7 @@ internal sealed partial class AgentSyncMachine
     /// <summary>How many distinct states one agent may take at one event timestamp (the rest are dropped as stale).</summary>
     internal const int SameTimestampCapacity = RecentWriteCapacity;
 
-    private readonly SyncRules _rules;
+    private SyncRules _rules;
 
     // WxCC side.
     private AgentState _confirmed;
@@ -55,6 +55,9 @@ internal sealed partial class AgentSyncMachine
     }
 
     public string AgentId => _identity.AgentId;
+
+    /// <summary>Follows other rules from now on (the engine swaps the idle-code mapping at run time).</summary>
+    internal void UseRules(SyncRules rules) => _rules = rules;
 
     public string? TeamsUserId
     {

@@ -58,7 +58,23 @@ internal sealed class SyncEngine
     }
 
     /// <summary>The rules every machine follows.</summary>
-    public SyncRules Rules { get; }
+    public SyncRules Rules { get; private set; }
+
+    /// <summary>
+    /// Replaces the idle-code mapping of every tracked agent and of agents added later, at once: the next Teams change
+    /// is decided with it. Nothing is written now; an agent idled by presence sync with an old code is remapped on its
+    /// next Teams change.
+    /// </summary>
+    /// <param name="mapping">The new mapping (checked against the idle-code catalogue by the caller).</param>
+    public void ReplaceMapping(IdleCodeMapping mapping)
+    {
+        ArgumentNullException.ThrowIfNull(mapping);
+        Rules = Rules with { Mapping = mapping };
+        foreach (var machine in _byAgent.Values)
+        {
+            machine.UseRules(Rules);
+        }
+    }
 
     /// <summary>The number of agents tracked.</summary>
     public int Count => _byAgent.Count;

@@ -94,6 +94,8 @@ public sealed partial class ContactCenterEmulator
                 return org == OrgId ? ProfileList(context.Request.Query) : (403, Error("another organization"));
             case ("GET", ["organization", var org, "agent-profile", var id]):
                 return org == OrgId ? Profile(id) : (403, Error("another organization"));
+            case ("PUT", ["organization", var org, "agent-profile", var id]):
+                return org == OrgId ? await PutProfileAsync(context, id).ConfigureAwait(false) : (403, Error("another organization"));
             case ("GET", ["v2", "subscriptions"]):
                 lock (_gate)
                 {

@@ -11,6 +11,12 @@ public sealed partial class GraphEmulator
     {
         var arrived = _tenant.Now;
         var path = context.Request.Path.Value ?? string.Empty;
+        if (EmulatedAuthority.Handles(path))
+        {
+            await Authority.HandleAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         var segments = path.StartsWith("/v1.0/", StringComparison.OrdinalIgnoreCase) ? path["/v1.0/".Length..].Split('/', StringSplitOptions.RemoveEmptyEntries) : [];
         var operation = segments.Length == 0 ? GraphEmulatorOperation.Other : Classify(context.Request.Method, segments);
         var authorization = context.Request.Headers.Authorization.ToString();

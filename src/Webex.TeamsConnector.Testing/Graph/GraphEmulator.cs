@@ -51,7 +51,11 @@ public sealed partial class GraphEmulator : IAsyncDisposable
         Faults = new GraphEmulatorFaults();
         _dispatcher = new NotificationDispatcher(options, Faults, Changed);
         _tenant = new EmulatedTenant(options, OnPresenceChanged);
+        Authority = new EmulatedAuthority(options.TimeProvider, options.TenantId);
     }
+
+    /// <summary>The emulated Entra ID (OpenID Connect) authority on the same host, for the admin sign-in.</summary>
+    public EmulatedAuthority Authority { get; }
 
     /// <summary>The Graph base URL to give the client, ending in <c>/v1.0</c> (for example <c>http://127.0.0.1:5123/v1.0</c>).</summary>
     public Uri BaseUrl { get; private set; } = null!;
@@ -113,6 +117,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.BaseUrl = new Uri(address.TrimEnd('/') + "/v1.0");
+        emulator.Authority.Host = new Uri(address.TrimEnd('/') + "/");
         return emulator;
     }
 
@@ -277,6 +282,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
         await _dispatcher.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
+        Authority.Dispose();
     }
 
     private void OnPresenceChanged(EmulatedTenant.UserRecord user, EmulatedPresence presence)

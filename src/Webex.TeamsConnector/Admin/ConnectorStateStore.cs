@@ -21,6 +21,15 @@ public sealed record ConnectorStateRecord
     /// <summary>Desktop profiles whose collaboration toggles were changed through the admin API, by profile id.</summary>
     public IReadOnlyDictionary<string, DesktopProfile> DesktopProfiles { get; init; } = new Dictionary<string, DesktopProfile>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The idle-code mapping set through the admin API (Teams state name, such as <c>InACall</c>, to idle code id), which
+    /// replaces <c>StateSync:IdleCodes</c>; <see langword="null"/> while the configured mapping applies.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? IdleCodes { get; init; }
+
+    /// <summary>Agents paused through the admin API (WxCC agent ids): the connector leaves them alone until resumed.</summary>
+    public IReadOnlyList<string> PausedAgents { get; init; } = [];
+
     /// <summary>The status part of the record.</summary>
     [JsonIgnore]
     public ConnectorStatus Status => new(State, PresenceSyncEnabled);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,17 +5,17 @@ using Microsoft.Extensions.Options;
 namespace Webex.TeamsConnector;
 
 /// <summary>The admin API over the <see cref="ConnectorRuntime"/> and the persisted record.</summary>
-internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
+internal sealed partial class TeamsConnectorAdmin : ITeamsConnectorAdmin
 {
-    private const int MaxPendingConsents = 256;
-
     private readonly ConnectorRuntime _runtime;
     private readonly IOptionsMonitor<TeamsConnectorOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TeamsConnectorAdmin> _logger;
     private readonly IServiceProvider _services;
     private readonly TeamsConnectorTelemetry _telemetry;
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _pendingConsents = new(StringComparer.Ordinal);
+    private readonly AdminSignIn _signIn;
+    private readonly IAdminSignInStore _states;
+    private readonly ConnectorDeletion _deletion;
 
     public TeamsConnectorAdmin(
         ConnectorRuntime runtime,
@@ -24,7 +23,10 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         TimeProvider time,
         ILogger<TeamsConnectorAdmin> logger,
         IServiceProvider services,
-        TeamsConnectorTelemetry telemetry)
+        TeamsConnectorTelemetry telemetry,
+        AdminSignIn signIn,
+        IAdminSignInStore states,
+        ConnectorDeletion deletion)
     {
         _telemetry = telemetry;
         _runtime = runtime;
@@ -32,6 +34,9 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         _time = time;
         _logger = logger;
         _services = services;
+        _signIn = signIn;
+        _states = states;
+        _deletion = deletion;
     }
 
     public ConnectorStatusReport GetStatus() => _runtime.Report();
@@ -54,7 +59,37 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         }
     }
 
-    public Uri CreateAdminConsentUrl()
+    // The sign-in needs no I/O to start (the store is in memory by default), so the synchronous form stays for callers
+    // that cannot await; StartAdminSignInAsync is the one to use.
+    public Uri CreateAdminConsentUrl() => StartAdminSignInAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    public async Task<Uri> StartAdminSignInAsync(CancellationToken cancellationToken) =>
+        await _signIn.StartAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<AdminSignInResult> CompleteAdminSignInAsync(AdminSignInCallback callback, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        var outcome = await _signIn.CompleteAsync(callback, cancellationToken).ConfigureAwait(false);
+        if (outcome.Error is { } error)
+        {
+            return new AdminSignInResult(false, null, error, AzureAdminRole.None);
+        }
+
+        try
+        {
+            return new AdminSignInResult(true, await IssueConsentUrlAsync(outcome.Role, outcome.TenantId!, cancellationToken).ConfigureAwait(false), null, outcome.Role);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new AdminSignInResult(false, null, ex.Message, outcome.Role);
+        }
+    }
+
+    /// <summary>
+    /// Issues the admin-consent URL for an administrator who signed in with an allowed role, with a fresh single-use
+    /// consent <c>state</c> that remembers the role and tenant.
+    /// </summary>
+    internal async Task<Uri> IssueConsentUrlAsync(AzureAdminRole role, string tenantId, CancellationToken cancellationToken)
     {
         var admin = _options.CurrentValue.Admin;
         if (admin.ConsentRedirectUri is null)
@@ -67,23 +102,14 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
             throw new InvalidOperationException("The application (client) id is not configured (TeamsConnector:Graph:ClientId or TeamsConnector:Admin:ClientId).");
         }
 
-        var now = _time.GetUtcNow();
-        foreach (var (key, expires) in _pendingConsents)
-        {
-            if (expires <= now)
-            {
-                _pendingConsents.TryRemove(key, out _);
-            }
-        }
-
-        if (_pendingConsents.Count >= MaxPendingConsents)
+        var state = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var pending = new PendingAdminSignIn(AdminSignInStep.Consent, _time.GetUtcNow() + admin.ConsentTimeout) { Role = role, TenantId = tenantId };
+        if (!await _states.TryAddAsync(state, pending, cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException("Too many admin-consent requests are pending; try again later.");
         }
 
-        var state = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        _pendingConsents[state] = now + admin.ConsentTimeout;
-        var tenant = string.IsNullOrWhiteSpace(admin.TenantId) ? "organizations" : admin.TenantId;
+        var tenant = string.IsNullOrWhiteSpace(admin.TenantId) ? tenantId : admin.TenantId;
         var authority = admin.AuthorityHost.ToString().TrimEnd('/');
         var query = string.Join('&',
             "client_id=" + Uri.EscapeDataString(admin.ClientId),
@@ -110,12 +136,13 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         var status = (await _runtime.LoadAsync(cancellationToken).ConfigureAwait(false)).Status;
         var admin = _options.CurrentValue.Admin;
 
-        if (string.IsNullOrEmpty(callback.State) || !_pendingConsents.TryRemove(callback.State, out var expires))
+        var pending = string.IsNullOrEmpty(callback.State) ? null : await _states.TryTakeAsync(callback.State, cancellationToken).ConfigureAwait(false);
+        if (pending is not { Step: AdminSignInStep.Consent })
         {
             return ConsentRefused(status, "consent-state-unknown", "the state value is missing, forged or already used", "the consent response has an unknown or expired state value; start authorization again");
         }
 
-        if (expires <= _time.GetUtcNow())
+        if (pending.ExpiresAt <= _time.GetUtcNow())
         {
             return ConsentRefused(status, "consent-state-expired", "the state value has expired", "the consent response has an unknown or expired state value; start authorization again");
         }
@@ -135,6 +162,11 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
             return ConsentRefused(status, "consent-tenant", "the response names no valid tenant", "the consent response names no valid tenant");
         }
 
+        if (Guid.TryParse(pending.TenantId, out var signedIn) && Guid.Parse(callback.Tenant) != signedIn)
+        {
+            return ConsentRefused(status, "consent-tenant", "consent was granted in another tenant than the admin signed in to", "consent was granted in another tenant than the one the administrator signed in to");
+        }
+
         if (!string.IsNullOrWhiteSpace(admin.TenantId))
         {
             if (!Guid.TryParse(admin.TenantId, out var expected))
@@ -148,12 +180,11 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
             }
         }
 
-        // Entra ID lets only a Global Administrator or a Privileged Role Administrator grant tenant-wide consent to
-        // Microsoft Graph application permissions, so a granted consent carries that role.
+        // The role comes from the administrator's ID token (its wids claim), checked at sign-in.
         var result = await _runtime.UpdateAsync(
             record =>
             {
-                var authorized = ConnectorLifecycle.Authorize(record.Status, AzureAdminRole.GlobalAdministrator);
+                var authorized = ConnectorLifecycle.Authorize(record.Status, pending.Role);
                 return authorized.Succeeded
                     ? (record with { State = authorized.Status.State, PresenceSyncEnabled = true, TenantId = callback.Tenant, AuthorizedAt = _time.GetUtcNow() }, authorized)
                     : (null, authorized);
@@ -183,8 +214,28 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
     public Task<LifecycleResult> ReactivateAsync(CancellationToken cancellationToken) =>
         ApplyAsync(ConnectorOperation.Reactivate, ConnectorLifecycle.Reactivate, cancellationToken);
 
-    public Task<LifecycleResult> DeleteAsync(CancellationToken cancellationToken) =>
-        ApplyAsync(ConnectorOperation.Delete, ConnectorLifecycle.Delete, cancellationToken);
+    public async Task<LifecycleResult> DeleteAsync(CancellationToken cancellationToken)
+    {
+        // Only when the lifecycle allows it (inactive): then clean up, and become Deleted only when all is clean, so
+        // that a failed clean-up leaves the connector Inactive and delete can simply be tried again.
+        var status = (await _runtime.LoadAsync(cancellationToken).ConfigureAwait(false)).Status;
+        var allowed = ConnectorLifecycle.Delete(status);
+        if (!allowed.Succeeded)
+        {
+            Log.ConnectorOperationRefused(_logger, ConnectorOperation.Delete, allowed.Error!);
+            return allowed;
+        }
+
+        var failures = await _deletion.RunAsync(cancellationToken).ConfigureAwait(false);
+        if (failures.Count > 0)
+        {
+            var error = $"Cannot delete the connector while it is {status.State}: the clean-up failed ({string.Join("; ", failures)}); it stays {status.State}, try delete again.";
+            Log.ConnectorOperationRefused(_logger, ConnectorOperation.Delete, error);
+            return new LifecycleResult(false, status, error, null);
+        }
+
+        return await ApplyAsync(ConnectorOperation.Delete, ConnectorLifecycle.Delete, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<ConnectorStatus> RefreshPresenceSyncSettingAsync(CancellationToken cancellationToken)
     {
@@ -218,6 +269,13 @@ internal sealed class TeamsConnectorAdmin : ITeamsConnectorAdmin
         {
             Log.DesktopProfileChangeRefused(_logger, desktopProfileId, change.Error!);
             return change;
+        }
+
+        if (_services.GetService(typeof(IDesktopProfileWriter)) is IDesktopProfileWriter writer)
+        {
+            // WxCC holds the profile: the change is written there first, and kept here only once WxCC took it.
+            await writer.SetDesktopProfileTogglesAsync(change.Profile, cancellationToken).ConfigureAwait(false);
+            Log.DesktopProfileWritten(_logger, desktopProfileId, toggle, enabled);
         }
 
         await _runtime.UpdateAsync(

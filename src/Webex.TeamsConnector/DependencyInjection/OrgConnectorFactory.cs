@@ -47,7 +47,9 @@ internal static class OrgConnectorFactory
 
         var ports = new ConnectorPorts(
             Get<ITeamsPresenceFeed>(".AddGraphPresence()")!,
-            Get<ITeamsPresencePublisher>(".AddGraphPresence()")!,
+            Get<ITeamsPresencePublisher>(".AddGraphPresence()") is { } publisher
+                ? new LedgerPresencePublisher(publisher, services.GetRequiredService<PublishedPresenceLedger>())
+                : null!,
             Get<ITeamsUserResolver>(".AddGraphPresence()")!,
             Get<IAgentEventFeed>(".AddWebexContactCenter()")!,
             Get<IAgentStateOutbox>(".AddWebexContactCenter()")!,

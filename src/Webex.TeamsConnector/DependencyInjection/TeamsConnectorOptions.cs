@@ -147,7 +147,11 @@ public sealed class StateSyncOptions
 /// <summary>Connector administration settings (<c>TeamsConnector:Admin</c>).</summary>
 public sealed class ConnectorAdminOptions
 {
-    /// <summary>The Entra ID authority host used for the admin-consent URL.</summary>
+    /// <summary>
+    /// The Entra ID authority host for the admin sign-in (OpenID Connect metadata at
+    /// <c>{host}/{tenant}/v2.0/.well-known/openid-configuration</c>) and the admin-consent URL. https, or http on loopback
+    /// (the emulator).
+    /// </summary>
     /// <value>The default value is <c>https://login.microsoftonline.com</c>.</value>
     public Uri AuthorityHost { get; set; } = new("https://login.microsoftonline.com");
 
@@ -163,11 +167,30 @@ public sealed class ConnectorAdminOptions
     /// <value>The default value is <see langword="null"/>: authorize is unavailable until it is set.</value>
     public Uri? ConsentRedirectUri { get; set; }
 
+    /// <summary>Where Entra ID sends the administrator back after sign-in (the app's sign-in callback endpoint).</summary>
+    /// <value>The default value is <see langword="null"/>: <c>signin</c> beside <see cref="ConsentRedirectUri"/> (for example <c>.../admin/signin</c>).</value>
+    public Uri? SignInRedirectUri { get; set; }
+
+    /// <summary>The most sign-in and consent <c>state</c> values pending at once; more starts are refused until some are used or expire.</summary>
+    /// <value>The default value is 256.</value>
+    [Range(1, 100_000, ErrorMessage = "TeamsConnector:Admin:MaxPendingSignIns must be 1 to 100000.")]
+    public int MaxPendingSignIns { get; set; } = 256;
+
+    /// <summary>How long the tenant's OpenID Connect metadata and signing keys are cached (an unknown key id reads them again sooner).</summary>
+    /// <value>The default value is 24 hours.</value>
+    [TimeSpanRange("00:05:00", "7.00:00:00", ErrorMessage = "TeamsConnector:Admin:SigningKeysLifetime must be 5 minutes to 7 days.")]
+    public TimeSpan SigningKeysLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>The clock skew allowed when the ID token's lifetime is checked.</summary>
+    /// <value>The default value is five minutes.</value>
+    [TimeSpanRange("00:00:00", "00:10:00", ErrorMessage = "TeamsConnector:Admin:TokenClockSkew must be 0 to 10 minutes.")]
+    public TimeSpan TokenClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>A JSON file that keeps the connector's status and desktop-profile settings across restarts.</summary>
     /// <value>The default value is <see langword="null"/>: kept in memory.</value>
     public string? StateFilePath { get; set; }
 
-    /// <summary>How long an admin-consent <c>state</c> value stays valid.</summary>
+    /// <summary>How long a sign-in or admin-consent <c>state</c> value stays valid.</summary>
     /// <value>The default value is fifteen minutes.</value>
     [TimeSpanRange("00:00:00.001", null, ErrorMessage = "TeamsConnector:Admin:ConsentTimeout must be positive.")]
     public TimeSpan ConsentTimeout { get; set; } = TimeSpan.FromMinutes(15);

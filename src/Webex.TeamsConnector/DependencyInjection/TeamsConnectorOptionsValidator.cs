@@ -41,6 +41,16 @@ internal sealed class TeamsConnectorOptionsValidator(ConfigurationErrors<TeamsCo
             errors.Add("TeamsConnector:Admin:ConsentRedirectUri must be an absolute URI.");
         }
 
+        if (admin.SignInRedirectUri is { IsAbsoluteUri: false })
+        {
+            errors.Add("TeamsConnector:Admin:SignInRedirectUri must be an absolute URI.");
+        }
+
+        if (admin.AuthorityHost is not { IsAbsoluteUri: true } host || host.Scheme != Uri.UriSchemeHttps && !(host.Scheme == Uri.UriSchemeHttp && host.IsLoopback))
+        {
+            errors.Add("TeamsConnector:Admin:AuthorityHost must be an absolute https URI (http only on loopback).");
+        }
+
         if (admin.ConsentRedirectUri is not null && !string.IsNullOrWhiteSpace(admin.TenantId) && !Guid.TryParse(admin.TenantId, out _))
         {
             errors.Add("TeamsConnector:Admin:TenantId must be the tenant (directory) id, a GUID, when admin consent is used: the consent's tenant is checked against it (Graph:TenantId may stay a domain name).");

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Webex.TeamsConnector;
@@ -82,6 +83,29 @@ public static class TeamsConnectorServiceCollectionExtensions
                 : new InMemoryConnectorStateStore());
         services.TryAddSingleton<ConnectorRuntime>();
         services.TryAddSingleton<TeamsConnectorTelemetry>();
+        services.AddHttpClient(AdminSignInHttpClient);
+        services.TryAddSingleton<IAdminSignInStore>(sp => new InMemoryAdminSignInStore(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<TeamsConnectorOptions>>().Value.Admin.MaxPendingSignIns));
+        services.TryAddSingleton(sp => new OpenIdMetadataCache(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(AdminSignInHttpClient),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptionsMonitor<TeamsConnectorOptions>>()));
+        services.TryAddSingleton(sp => new AdminSignIn(
+            sp.GetRequiredService<IAdminSignInStore>(),
+            sp.GetRequiredService<OpenIdMetadataCache>(),
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(AdminSignInHttpClient),
+            sp.GetService<IApplicationClientCredential>(),
+            sp.GetRequiredService<IOptionsMonitor<TeamsConnectorOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<TeamsConnectorAdmin>(),
+            sp.GetRequiredService<TeamsConnectorTelemetry>()));
+        services.TryAddSingleton<PublishedPresenceLedger>();
+        services.TryAddSingleton(sp => new ConnectorDeletion(
+            sp.GetServices<IConnectorCleanup>(),
+            sp.GetService<ITeamsPresencePublisher>(),
+            sp.GetRequiredService<PublishedPresenceLedger>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<TeamsConnectorAdmin>()));
         services.TryAddSingleton<TeamsConnectorAdmin>();
         services.TryAddSingleton<ITeamsConnectorAdmin>(sp => sp.GetRequiredService<TeamsConnectorAdmin>());
         services.TryAddSingleton<AgentExpertSearch>();
@@ -99,6 +123,8 @@ public static class TeamsConnectorServiceCollectionExtensions
 
         return new TeamsConnectorBuilder(services, configuration);
     }
+
+    private const string AdminSignInHttpClient = "Webex.TeamsConnector.AdminSignIn";
 
     private sealed class TeamsConnectorMarker;
 

@@ -38,11 +38,17 @@ internal sealed partial class SyncSession
 
     private void ApplyRoster(IReadOnlyList<RosterEntry> roster, bool initial)
     {
+        FollowStoredMapping();
         var keep = new HashSet<string>(StringComparer.Ordinal);
         int added = 0, removed = 0, unresolved = 0;
         var newAgents = new List<string>();
         foreach (var entry in roster)
         {
+            if (IsPaused(entry.AgentId))
+            {
+                continue; // paused through the admin API: dropped below (its published presence cleared) until resumed
+            }
+
             if (entry.TeamsUserId is null)
             {
                 unresolved++;
@@ -70,6 +76,11 @@ internal sealed partial class SyncSession
         {
             if (!keep.Contains(agent.AgentId))
             {
+                if (_ports.Outbox.Withdraw(agent.AgentId))
+                {
+                    _writeStartedAt.Remove(agent.AgentId);
+                }
+
                 DispatchAll(_engine.RemoveAgent(agent.AgentId));
                 removed++;
             }

@@ -127,7 +127,7 @@ internal sealed class OrgConnector : IAsyncDisposable
                     continue;
                 }
 
-                var rules = await BuildRulesAsync(_ports.Directory, options, stoppingToken).ConfigureAwait(false);
+                var rules = await BuildRulesAsync(_ports.Directory, options, _runtime.Record.IdleCodes, stoppingToken).ConfigureAwait(false);
                 using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
                 _session = new SyncSession(_ports, options, rules, _runtime, _time, _logger, _telemetry, _audit?.CreateRecorder(_orgId));
                 await _session.RunAsync(clearOnStop: true, session.Token).ConfigureAwait(false);
@@ -155,13 +155,17 @@ internal sealed class OrgConnector : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads the idle-code catalogue, checks the mapping against it and builds the rules.</summary>
-    private static async Task<SyncRules> BuildRulesAsync(IContactCenterDirectory directory, StateSyncOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the idle-code catalogue, checks the mapping against it and builds the rules; a mapping stored through the
+    /// admin API replaces the configured one.
+    /// </summary>
+    private static async Task<SyncRules> BuildRulesAsync(IContactCenterDirectory directory, StateSyncOptions options, IReadOnlyDictionary<string, string>? storedMapping, CancellationToken cancellationToken)
     {
         var codes = await directory.GetIdleCodesAsync(cancellationToken).ConfigureAwait(false);
         var errors = new List<string>();
         var classifier = IdleCodeCatalog.CreateClassifier(codes, options.ReasonMarker);
-        if (TeamsConnectorOptionsValidator.TryBuildRules(options, classifier, out var rules, errors))
+        if (TeamsConnectorOptionsValidator.TryBuildRules(options, classifier, out var rules, errors)
+            && (storedMapping is null || TryUseStoredMapping(ref rules, storedMapping, errors)))
         {
             errors.AddRange(IdleCodeCatalog.Validate(rules!.Mapping, codes));
         }
@@ -172,6 +176,18 @@ internal sealed class OrgConnector : IAsyncDisposable
         }
 
         return rules;
+    }
+
+    private static bool TryUseStoredMapping(ref SyncRules? rules, IReadOnlyDictionary<string, string> stored, List<string> errors)
+    {
+        if (!IdleCodeMapping.TryCreate(stored.Select(static e => new KeyValuePair<string, string?>(e.Key, e.Value)), out var mapping, out var problems))
+        {
+            errors.AddRange(problems.Select(static p => "The mapping set through the admin API: " + p));
+            return false;
+        }
+
+        rules = rules! with { Mapping = mapping };
+        return true;
     }
 
     private async Task WaitAsync(TimeSpan delay, CancellationToken changed, CancellationToken stoppingToken)

@@ -232,7 +232,10 @@ internal sealed partial class SyncSession : ISyncCommandSink
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
             Log.UnknownAgent(_logger, "wxcc");
-            _signIns.OnUnknownAgent(feedEvent, (a, t, e) => { if (_signIns.Add(_engine, a, t)) Handle(e); }, _feedsToken);
+            if (!IsPaused(feedEvent.AgentId))
+            {
+                _signIns.OnUnknownAgent(feedEvent, (a, t, e) => { if (!IsPaused(a) && _signIns.Add(_engine, a, t)) Handle(e); }, _feedsToken);
+            }
         }
         else if (decision.Outcome == SyncOutcome.ClockSkew)
         {

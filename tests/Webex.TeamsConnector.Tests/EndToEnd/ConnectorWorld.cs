@@ -41,6 +41,12 @@ internal sealed class ConnectorWorld : IAsyncDisposable
 
     public WebApplication? App { get; private set; }
 
+    /// <summary>More services for the app (set before <see cref="StartConnectorAsync"/>), for example authorization.</summary>
+    public Action<WebApplicationBuilder, ITeamsConnectorBuilder>? ConfigureApp { get; set; }
+
+    /// <summary>More endpoints for the app (set before <see cref="StartConnectorAsync"/>), for example the admin API.</summary>
+    public Action<WebApplication>? MapApp { get; set; }
+
     public Uri AppUrl => new($"http://127.0.0.1:{_port}");
 
     public ITeamsConnectorAdmin Admin => App!.Services.GetRequiredService<ITeamsConnectorAdmin>();
@@ -132,12 +138,14 @@ internal sealed class ConnectorWorld : IAsyncDisposable
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Logging.AddFilter("Webex", Enum.Parse<LogLevel>(level));
         }
-        builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
+        var connector = builder.Services.AddTeamsConnector(builder.Configuration.GetSection("TeamsConnector"))
             .AddGraphPresence()
             .AddWebexContactCenter();
+        ConfigureApp?.Invoke(builder, connector);
         Wait.AddPulses(builder.Services, builder.Logging);
         App = builder.Build();
         App.MapTeamsConnector();
+        MapApp?.Invoke(App);
         await App.StartAsync();
         await WaitAsync(() => Admin.GetStatus() is { IsSyncing: true } s && s.TrackedAgents == Agents.Count(a => a.Synced) + 1, "the connector syncs every eligible agent and the marker", 30);
     }

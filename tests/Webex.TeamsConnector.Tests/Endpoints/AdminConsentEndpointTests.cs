@@ -30,7 +30,8 @@ public class AdminConsentEndpointTests
         }, services: s => s.AddSingleton<TimeProvider>(time));
         var admin = host.App.Services.GetRequiredService<ITeamsConnectorAdmin>();
         using var rejections = new MetricCollector<long>(host.App.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TeamsConnectorDiagnostics.Name, "webex.teamsconnector.rejections");
-        var value = HttpUtility.ParseQueryString(admin.CreateAdminConsentUrl().Query)["state"]!;
+        var consent = await host.App.Services.GetRequiredService<TeamsConnectorAdmin>().IssueConsentUrlAsync(AzureAdminRole.GlobalAdministrator, host.Graph.TenantId, default);
+        var value = HttpUtility.ParseQueryString(consent.Query)["state"]!;
         var tenant = host.Graph.TenantId;
         switch (state)
         {

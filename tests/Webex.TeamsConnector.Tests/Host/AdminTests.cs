@@ -17,13 +17,37 @@ public class AdminTests
 
     private static string StateOf(Uri url) => HttpUtility.ParseQueryString(url.Query)["state"]!;
 
+    /// <summary>The consent step on its own: the URL the sign-in issues to a Global Administrator of the tenant.</summary>
+    private static Task<Uri> ConsentUrlAsync(HostFixture fixture) =>
+        fixture.Host.Services.GetRequiredService<TeamsConnectorAdmin>().IssueConsentUrlAsync(AzureAdminRole.GlobalAdministrator, Tenant, default);
+
     [Fact]
-    public async Task CreateAdminConsentUrl_HasClientIdScopeRedirectAndAFreshState()
+    public async Task CreateAdminConsentUrl_StartsTheOpenIdConnectSignIn_WithPkceStateAndNonce()
     {
         await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
 
         var url = fixture.Admin.CreateAdminConsentUrl();
-        var second = fixture.Admin.CreateAdminConsentUrl();
+        var second = await fixture.Admin.StartAdminSignInAsync(default);
+
+        url.GetLeftPart(UriPartial.Path).Should().Be($"https://login.microsoftonline.com/{Tenant}/oauth2/v2.0/authorize");
+        var query = HttpUtility.ParseQueryString(url.Query);
+        query["client_id"].Should().Be("11111111-2222-3333-4444-555555555555");
+        query["response_type"].Should().Be("code");
+        query["scope"].Should().Be("openid profile");
+        query["redirect_uri"].Should().Be("https://connector.example.test/teams-connector/admin/signin");
+        query["code_challenge_method"].Should().Be("S256");
+        query["code_challenge"].Should().MatchRegex("^[A-Za-z0-9_-]{43}$");
+        query["nonce"].Should().HaveLength(32).And.NotBe(HttpUtility.ParseQueryString(second.Query)["nonce"]);
+        query["state"].Should().HaveLength(64).And.NotBe(StateOf(second));
+    }
+
+    [Fact]
+    public async Task IssueConsentUrl_AfterSignIn_HasClientIdScopeRedirectAndAFreshState()
+    {
+        await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
+
+        var url = await ConsentUrlAsync(fixture);
+        var second = await ConsentUrlAsync(fixture);
 
         url.GetLeftPart(UriPartial.Path).Should().Be($"https://login.microsoftonline.com/{Tenant}/v2.0/adminconsent");
         var query = HttpUtility.ParseQueryString(url.Query);
@@ -39,7 +63,7 @@ public class AdminTests
         var ports = new FakePorts { PresenceSyncSetting = false };
         await using var fixture = await HostFixture.StartAsync(ports, NotConfigured());
         fixture.Admin.GetStatus().Status.State.Should().Be(ConnectorState.NotConfigured);
-        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+        var state = StateOf(await ConsentUrlAsync(fixture));
 
         var result = await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, Tenant, "True"), default);
 
@@ -53,7 +77,7 @@ public class AdminTests
     public async Task ConsentCallback_StateIsSingleUse()
     {
         await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
-        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+        var state = StateOf(await ConsentUrlAsync(fixture));
         await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, Tenant, "True"), default);
         await fixture.Admin.DeactivateAsync(default);
         await fixture.Admin.DeleteAsync(default);
@@ -74,7 +98,7 @@ public class AdminTests
     public async Task ConsentCallback_AnyCheckFails_IsRefused(string? state, string? tenant, string? adminConsent, string? error, string expected)
     {
         await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
-        var valid = StateOf(fixture.Admin.CreateAdminConsentUrl());
+        var valid = StateOf(await ConsentUrlAsync(fixture));
 
         var result = await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state == "VALID" ? valid : state, tenant, adminConsent, error, "The user declined."), default);
 
@@ -97,7 +121,7 @@ public class AdminTests
 
         settings["TeamsConnector:Admin:TenantId"] = Tenant;
         await using var fixture = await HostFixture.StartAsync(settings: settings);
-        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+        var state = StateOf(await ConsentUrlAsync(fixture));
         (await fixture.Admin.CompleteAdminConsentAsync(new AdminConsentCallback(state, "99999999-bbbb-cccc-dddd-eeeeeeeeeeee", "True"), default))
             .Error.Should().Contain("another tenant");
     }
@@ -107,7 +131,7 @@ public class AdminTests
     {
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var fixture = await HostFixture.StartAsync(settings: NotConfigured(), configure: b => b.Services.AddSingleton<TimeProvider>(time));
-        var state = StateOf(fixture.Admin.CreateAdminConsentUrl());
+        var state = StateOf(await ConsentUrlAsync(fixture));
 
         time.Advance(TimeSpan.FromMinutes(16));
 
