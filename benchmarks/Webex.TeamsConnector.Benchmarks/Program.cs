@@ -16,6 +16,11 @@ public static class Program
             return Memory.WebhookMemoryHarness.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
+        if (args is [Audit.AuditStorageHarness.Switch, ..])
+        {
+            return Audit.AuditStorageHarness.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success) || s.Reports.Length == 0);
         return failed ? 1 : 0;

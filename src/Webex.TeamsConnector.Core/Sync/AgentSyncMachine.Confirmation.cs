@@ -49,7 +49,7 @@ internal sealed partial class AgentSyncMachine
             _retryAt = Math.Max(1, now + _rules.BackoffTicks(_rules.WriteRetryDelay, _failures));
         }
 
-        return SyncDecision.Of(SyncOutcome.Applied);
+        return SyncDecision.Of(SyncOutcome.Applied, SyncRule.WriteBackoff);
     }
 
     /// <summary>A reconciliation record that changes nothing still answers the open verify: the held state is current.</summary>
@@ -66,6 +66,7 @@ internal sealed partial class AgentSyncMachine
         if (_verifying)
         {
             // Already asked: the answer decides again with the presence current then.
+            decision.LeaveAlone(SyncRule.AwaitingVerify);
             return;
         }
 

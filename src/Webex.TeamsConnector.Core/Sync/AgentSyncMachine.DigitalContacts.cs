@@ -65,6 +65,7 @@ internal sealed partial class AgentSyncMachine
         }
 
         var decision = new DecisionBuilder(SyncOutcome.Applied);
+        decision.LeaveAlone(SyncRule.StateRecorded);
         Publish(ref decision, SyncTrigger.AgentStateChanged, now);
         return Build(decision);
     }

@@ -257,6 +257,7 @@ internal sealed partial class AgentSyncMachine
         // The state is fresh now: an open verify is answered by it.
         _verifying = false;
         var decision = new DecisionBuilder(SyncOutcome.Applied);
+        decision.LeaveAlone(SyncRule.StateRecorded);
         Publish(ref decision, SyncTrigger.AgentStateChanged, now);
 
         var kind = _confirmed.Kind;
@@ -365,17 +366,21 @@ internal sealed partial class AgentSyncMachine
     {
         if (!_hasEffective)
         {
+            decision.LeaveAlone(SyncRule.NoTeamsPresence);
             return;
         }
 
         var code = InactivityRule.CodeFor(_rules, _effective.State, _effective.Inactive);
         var current = _hasPending ? _pending : _confirmed;
-        switch (AgentSyncTable.ActionFor(Class, code is not null))
+        var agentClass = Class;
+        switch (AgentSyncTable.ActionFor(agentClass, code is not null))
         {
             case TeamsAction.Engage:
+                decision.Decided(SyncRule.Engage);
                 Write(ref decision, AgentState.IdleValidated(code!), new(SyncRule.Engage, trigger), now);
                 break;
             case TeamsAction.Remap when !string.Equals(current.IdleCodeId, code, StringComparison.Ordinal):
+                decision.Decided(SyncRule.Remap);
                 // Write over a state only once it is read back unchanged (with VerifyBeforeOverwrite).
                 if (verified || !_rules.VerifyBeforeOverwrite)
                 {
@@ -388,6 +393,7 @@ internal sealed partial class AgentSyncMachine
 
                 break;
             case TeamsAction.Release:
+                decision.Decided(SyncRule.Release);
                 if (verified || !_rules.VerifyBeforeOverwrite)
                 {
                     Write(ref decision, AgentState.Available, new(SyncRule.Release, trigger), now);
@@ -397,6 +403,9 @@ internal sealed partial class AgentSyncMachine
                     Verify(ref decision, new(SyncRule.Release, trigger), now);
                 }
 
+                break;
+            default:
+                decision.LeaveAlone(AgentSyncTable.LeftAloneRule(agentClass, code is not null));
                 break;
         }
     }

@@ -114,6 +114,19 @@ internal static class AgentSyncTable
     public static TeamsAction ActionFor(AgentSyncClass agent, bool teamsMapped) =>
         s_actions[((int)agent << 1) | (teamsMapped ? 1 : 0)];
 
+    /// <summary>Why the rules leave an agent of this class alone when they produce no write (for the audit trail).</summary>
+    /// <param name="agent">The agent class.</param>
+    /// <param name="teamsMapped">Whether Teams shows a mapped state.</param>
+    /// <returns>The left-alone rule.</returns>
+    public static SyncRule LeftAloneRule(AgentSyncClass agent, bool teamsMapped) => agent switch
+    {
+        AgentSyncClass.LoggedOut => SyncRule.SignedOut,
+        AgentSyncClass.OnContact => SyncRule.DeferredOnContact,
+        AgentSyncClass.IdleByOthers => SyncRule.AgentOwned,
+        AgentSyncClass.AvailableByOthers when teamsMapped => SyncRule.StrictEngage,
+        _ => SyncRule.NoChange,
+    };
+
     /// <summary>The class of an agent state and origin.</summary>
     /// <param name="state">The state.</param>
     /// <param name="origin">Who set it.</param>

@@ -25,8 +25,11 @@ internal enum SyncCommandKind
     Verify,
 }
 
-/// <summary>Which sync rule produced a command.</summary>
-internal enum SyncRule
+/// <summary>
+/// Which sync rule produced a command, or, for a decision without a command, why the agent was left alone. One byte, so
+/// that a <see cref="SyncDecision"/> carries it for free.
+/// </summary>
+internal enum SyncRule : byte
 {
     /// <summary>No rule.</summary>
     None = 0,
@@ -50,6 +53,24 @@ internal enum SyncRule
     ConfirmWrite,
     /// <summary>Teams shows the contact presence before the connector published anything (a session an earlier run may have left): clear it.</summary>
     ClearStaleSession,
+    /// <summary>Left alone: Teams and WxCC already agree (Available and Teams free, or Idle by presence sync with the mapped code).</summary>
+    NoChange,
+    /// <summary>Left alone: the agent, a supervisor, RONA or the system set the idle code, and owns it.</summary>
+    AgentOwned,
+    /// <summary>Left alone: the agent is signed out.</summary>
+    SignedOut,
+    /// <summary>Left alone for now: the agent is on a contact; Teams is evaluated again when the contact ends.</summary>
+    DeferredOnContact,
+    /// <summary>Left alone: Available set by someone else than presence sync, and <see cref="EngageFrom.PresenceSyncOrigin"/> is on (the strict rule).</summary>
+    StrictEngage,
+    /// <summary>Left alone for now: the agent's state is being read back; its answer decides.</summary>
+    AwaitingVerify,
+    /// <summary>Left alone: no Teams presence is known for the agent yet.</summary>
+    NoTeamsPresence,
+    /// <summary>Left alone: the agent's WxCC state (or digital contact) was recorded and nothing else was due.</summary>
+    StateRecorded,
+    /// <summary>Left alone for now: a state write was refused or failed; the rules decide again after a back-off.</summary>
+    WriteBackoff,
 }
 
 /// <summary>What made the engine evaluate a rule.</summary>

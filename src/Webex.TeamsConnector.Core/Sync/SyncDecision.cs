@@ -30,8 +30,8 @@ internal enum SyncOutcome
 }
 
 /// <summary>
-/// The result of one event: its outcome and up to two commands. A small value type; producing it allocates nothing,
-/// and commands are materialised only when read.
+/// The result of one event: its outcome, the rule that decided (also when the agent was left alone), and up to two
+/// commands. A small value type; producing it allocates nothing, and commands are materialised only when read.
 /// </summary>
 internal readonly struct SyncDecision
 {
@@ -40,9 +40,10 @@ internal readonly struct SyncDecision
     private readonly CommandSlot _first;
     private readonly CommandSlot _second;
 
-    internal SyncDecision(SyncOutcome outcome, int count, AgentIdentity? agent, TimeSpan expiration, CommandSlot first, CommandSlot second)
+    internal SyncDecision(SyncOutcome outcome, SyncRule rule, int count, AgentIdentity? agent, TimeSpan expiration, CommandSlot first, CommandSlot second)
     {
         Outcome = outcome;
+        Rule = rule;
         Count = count;
         _agent = agent;
         _expiration = expiration;
@@ -52,6 +53,12 @@ internal readonly struct SyncDecision
 
     /// <summary>What happened to the event.</summary>
     public SyncOutcome Outcome { get; }
+
+    /// <summary>
+    /// The rule that decided: the first command's rule, or, without a command, why the agent was left alone
+    /// (<see cref="SyncRule.None"/> when the event was dropped before the rules ran).
+    /// </summary>
+    public SyncRule Rule { get; }
 
     /// <summary>How many commands the event produced (0 to 2).</summary>
     public int Count { get; }
@@ -69,7 +76,7 @@ internal readonly struct SyncDecision
         _ => throw new ArgumentOutOfRangeException(nameof(index)),
     };
 
-    internal static SyncDecision Of(SyncOutcome outcome) => new(outcome, 0, null, default, default, default);
+    internal static SyncDecision Of(SyncOutcome outcome, SyncRule rule = SyncRule.None) => new(outcome, rule, 0, null, default, default, default);
 
     /// <summary>Copies the commands into a list (for tests and diagnostics; allocates).</summary>
     /// <returns>The commands.</returns>
@@ -111,9 +118,27 @@ internal ref struct DecisionBuilder(SyncOutcome outcome)
     private CommandSlot _first;
     private CommandSlot _second;
     private int _count;
+    private SyncRule _rule;
+
+    /// <summary>Says why the agent is left alone; a command (added before or after) takes precedence.</summary>
+    public void LeaveAlone(SyncRule rule)
+    {
+        if (_count == 0)
+        {
+            _rule = rule;
+        }
+    }
+
+    /// <summary>The Teams -> WxCC rule that acted: it names the decision whatever else was published or cleared.</summary>
+    public void Decided(SyncRule rule) => _rule = rule;
 
     public void Add(SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncReason reason)
     {
+        if (_count == 0)
+        {
+            _rule = reason.Rule;
+        }
+
         var slot = new CommandSlot(kind, state, presence, reason);
         switch (_count++)
         {
@@ -130,7 +155,7 @@ internal ref struct DecisionBuilder(SyncOutcome outcome)
         || _count > 1 && _second.Kind is SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable;
 
     public readonly SyncDecision Build(AgentIdentity agent, TimeSpan expiration) =>
-        new(outcome, _count, _count == 0 ? null : agent, expiration, _first, _second);
+        new(outcome, _rule, _count, _count == 0 ? null : agent, expiration, _first, _second);
 }
 
 /// <summary>Receives commands from <see cref="SyncEngine.AdvanceTime(ISyncCommandSink)"/>.</summary>

@@ -23,7 +23,8 @@ internal static class OrgConnectorFactory
             () => options.CurrentValue.StateSync,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<OrgConnector>>(),
-            services.GetRequiredService<TeamsConnectorTelemetry>());
+            services.GetRequiredService<TeamsConnectorTelemetry>(),
+            services.GetService<AuditTrail>());
     }
 
     /// <summary>Resolves the adapters of the single-org connector; says which are missing.</summary>

@@ -67,8 +67,8 @@ public static class TeamsConnectorServiceCollectionExtensions
         var bindingErrors = new ConfigurationErrors<TeamsConnectorOptions>();
         if (configuration is not null)
         {
-            // Graph and ContactCenter are checked and bound by their adapters.
-            options.Configure(o => ConfigurationBinding.Check<TeamsConnectorOptions>(configuration, bindingErrors.Add, "Graph", "ContactCenter").Bind(o));
+            // Graph and ContactCenter are checked and bound by their adapters, Audit by the audit trail.
+            options.Configure(o => ConfigurationBinding.Check<TeamsConnectorOptions>(configuration, bindingErrors.Add, "Graph", "ContactCenter", "Audit").Bind(o));
             options.PostConfigure(o =>
             {
                 o.Admin.ClientId ??= configuration["Graph:ClientId"];
@@ -117,6 +117,7 @@ public static class TeamsConnectorServiceCollectionExtensions
         services.TryAddSingleton<ITeamsConnectorAdmin>(sp => sp.GetRequiredService<TeamsConnectorAdmin>());
         services.TryAddSingleton<AgentExpertSearch>();
         services.TryAddSingleton<IAgentExpertSearch>(sp => sp.GetRequiredService<AgentExpertSearch>());
+        AuditTeamsConnectorBuilderExtensions.AddAuditTrail(services, configuration);
         services.TryAddSingleton(OrgConnectorFactory.Create);
         services.TryAddSingleton(sp => new TeamsConnectorService(() => [sp.GetRequiredService<OrgConnector>()]));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsConnectorService>(sp => sp.GetRequiredService<TeamsConnectorService>()));

@@ -19,6 +19,8 @@ internal sealed class TeamsConnectorTelemetry : IDisposable
         SyncLatency = _meter.CreateHistogram<double>(
             "webex.teamsconnector.sync.latency", "ms", "From a Teams presence change received to the WxCC state write accepted.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [5, 10, 25, 50, 100, 250, 500, 1000, 1500, 2500, 5000, 10000, 30000] });
+        AuditRecords = _meter.CreateCounter<long>("webex.teamsconnector.audit.records", "{record}", "Audit records written to the audit store.");
+        AuditDropped = _meter.CreateCounter<long>("webex.teamsconnector.audit.dropped", "{record}", "Audit records dropped, by reason (buffer_full, store_failed).");
         _meter.CreateObservableGauge("webex.teamsconnector.outbox.depth", () => _outboxDepth?.Invoke() ?? 0, "{agent}", "Agents with a wanted WxCC state not yet sent.");
         _meter.CreateObservableGauge("webex.teamsconnector.agents", () => _agents?.Invoke() ?? 0, "{agent}", "Agents tracked by the sync engine.");
     }
@@ -32,6 +34,10 @@ internal sealed class TeamsConnectorTelemetry : IDisposable
     public Counter<long> Rejections { get; }
 
     public Histogram<double> SyncLatency { get; }
+
+    public Counter<long> AuditRecords { get; }
+
+    public Counter<long> AuditDropped { get; }
 
     public void Observe(Func<int> outboxDepth, Func<int> agents)
     {

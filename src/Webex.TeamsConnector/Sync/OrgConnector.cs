@@ -18,13 +18,17 @@ internal sealed class OrgConnector : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TeamsConnectorTelemetry _telemetry;
+    private readonly AuditTrail? _audit;
+    private readonly string? _orgId;
     private readonly object _gate = new();
     private CancellationTokenSource? _stopping;
     private Task? _running;
     private volatile SyncSession? _session;
 
-    public OrgConnector(ConnectorPorts ports, ConnectorRuntime runtime, Func<StateSyncOptions> options, TimeProvider time, ILogger logger, TeamsConnectorTelemetry telemetry)
+    public OrgConnector(ConnectorPorts ports, ConnectorRuntime runtime, Func<StateSyncOptions> options, TimeProvider time, ILogger logger, TeamsConnectorTelemetry telemetry, AuditTrail? audit = null, string? orgId = null)
     {
+        _audit = audit;
+        _orgId = orgId;
         _ports = ports;
         _runtime = runtime;
         _options = options;
@@ -125,7 +129,7 @@ internal sealed class OrgConnector : IAsyncDisposable
 
                 var rules = await BuildRulesAsync(_ports.Directory, options, _runtime.Record.IdleCodes, stoppingToken).ConfigureAwait(false);
                 using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
-                _session = new SyncSession(_ports, options, rules, _runtime, _time, _logger, _telemetry);
+                _session = new SyncSession(_ports, options, rules, _runtime, _time, _logger, _telemetry, _audit?.CreateRecorder(_orgId));
                 await _session.RunAsync(clearOnStop: true, session.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested || changed.IsCancellationRequested)

@@ -32,13 +32,16 @@ internal sealed partial class SyncSession : ISyncCommandSink
     private readonly AgentSignInLoader _signIns;
     private readonly RosterLoader _roster;
     private readonly AgentReconciler _reconciler;
+    private readonly AuditRecorder? _audit;
     private CancellationToken _feedsToken;
+    private bool _fromTimer;
 
     private readonly Dictionary<string, long> _writeStartedAt = new(StringComparer.Ordinal);
     private long _currentPresenceReceivedAt;
 
-    public SyncSession(ConnectorPorts ports, StateSyncOptions options, SyncRules rules, ConnectorRuntime runtime, TimeProvider time, ILogger logger, TeamsConnectorTelemetry telemetry)
+    public SyncSession(ConnectorPorts ports, StateSyncOptions options, SyncRules rules, ConnectorRuntime runtime, TimeProvider time, ILogger logger, TeamsConnectorTelemetry telemetry, AuditRecorder? audit = null)
     {
+        _audit = audit;
         _ports = ports;
         _options = options;
         _runtime = runtime;
@@ -97,6 +100,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
             await feeds.CancelAsync().ConfigureAwait(false);
             await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier, setting).ConfigureAwait(false);
             DrainLostWrites();
+            _audit?.Flush();
             if (clearOnStop)
             {
                 ClearPublished();
@@ -142,11 +146,14 @@ internal sealed partial class SyncSession : ISyncCommandSink
 
             if (_engine.NextDueAt is { } due && due <= _time.GetUtcNow())
             {
+                _fromTimer = true;
                 _engine.AdvanceTime(this);
+                _fromTimer = false;
             }
 
             if (!worked)
             {
+                _audit?.Flush();
                 await WaitForWorkAsync(feeds, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -198,7 +205,14 @@ internal sealed partial class SyncSession : ISyncCommandSink
 
         var presence = TeamsPresence.Parse(update.Availability, update.Activity);
         _currentPresenceReceivedAt = update.ReceivedAt.UtcTicks;
+        AgentSyncSnapshot before = default;
+        var audited = _audit is not null && _engine.TryGetAgentByTeamsUserId(update.TeamsUserId, out before);
         var decision = _engine.OnPresence(update.TeamsUserId, presence, update.SequenceNumber);
+        if (audited)
+        {
+            _audit!.OnPresence(update, before, decision);
+        }
+
         _telemetry.Events.Add(1, new("source", "teams"), new("outcome", decision.Outcome.ToString()));
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
@@ -212,6 +226,8 @@ internal sealed partial class SyncSession : ISyncCommandSink
     private void Handle(in AgentFeedEvent feedEvent)
     {
         var decision = _engine.OnAgentEvent(feedEvent.AgentId, feedEvent.Event);
+        _audit?.OnAgentEvent(feedEvent, decision, _engine);
+
         _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", decision.Outcome.ToString()));
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
@@ -239,13 +255,16 @@ internal sealed partial class SyncSession : ISyncCommandSink
                 _telemetry.SyncLatency.Record(TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - started).TotalMilliseconds);
             }
 
+            _audit?.OnWriteResult(result, default, _engine);
             return;
         }
 
         _writeStartedAt.Remove(result.AgentId);
         _telemetry.Reject("write_failed");
         Log.WriteFailed(_logger, result.AgentId, result.State, result.Reason);
-        DispatchAll(_engine.OnWriteFailed(result.AgentId, result.State));
+        var decision = _engine.OnWriteFailed(result.AgentId, result.State);
+        _audit?.OnWriteResult(result, decision, _engine);
+        DispatchAll(decision);
     }
 
     private void DispatchAll(in SyncDecision decision)
@@ -260,6 +279,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
     {
         _telemetry.Commands.Add(1, new("kind", command.Kind.ToString()), new("rule", command.Reason.Rule.ToString()));
         Log.CommandProduced(_logger, command);
+        var withdrawn = false;
         switch (command.Kind)
         {
             case SyncCommandKind.SetIdle:
@@ -270,6 +290,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
             case SyncCommandKind.Withdraw:
                 if (_ports.Outbox.Withdraw(command.AgentId))
                 {
+                    withdrawn = true;
                     _writeStartedAt.Remove(command.AgentId);
                     Log.WriteWithdrawn(_logger, command.AgentId, _engine.TryGetAgent(command.AgentId, out var agent) ? agent.Origin : StateOrigin.Unknown);
                 }
@@ -289,6 +310,8 @@ internal sealed partial class SyncSession : ISyncCommandSink
 
                 break;
         }
+
+        _audit?.OnCommand(command, _fromTimer, _engine, withdrawn);
     }
 
     private void DrainLostWrites()

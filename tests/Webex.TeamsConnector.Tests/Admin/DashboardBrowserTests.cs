@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using OpenQA.Selenium.Support.UI;
@@ -65,32 +66,15 @@ public class DashboardBrowserTests
             && d.FindElement(row).FindElement(By.CssSelector("td.presence")).Text == "Busy/InACall");
         world.Wxcc.GetState(agent.AgentId).Should().Be(AgentState.Idle(world.LunchCode));
 
-        // The agent's timeline. Until the audit recorder lands, the test writes the record of the call it drove.
-        var write = world.Wxcc.StateWrites.Last(w => w.AgentId == agent.AgentId && w.AuxCodeId == world.LunchCode);
-        await admin.Audit!.AppendAsync(
-            [
-                new AuditRecord
-                {
-                    Time = write.ReceivedAt,
-                    OrgId = world.Wxcc.OrgId,
-                    AgentId = agent.AgentId,
-                    Trigger = "TeamsPresenceChanged",
-                    TeamsAvailability = "Busy",
-                    TeamsActivity = "InACall",
-                    StateBefore = "Available",
-                    StateAfter = "Idle (Lunch)",
-                    Origin = "Agent",
-                    Rule = "Engage",
-                    Command = "SetIdle(Lunch)",
-                    Outcome = AuditOutcome.Written,
-                    Latency = TimeSpan.FromMilliseconds(180),
-                },
-            ],
-            default);
+        // The agent's timeline, as the audit trail recorded the call: the engine's decision, then the write's result.
+        await admin.World.App!.Services.GetRequiredService<AuditTrail>().WaitForAsync(
+            _ => admin.Audit!.QueryAsync(new AuditQuery(world.Wxcc.OrgId, agent.AgentId, DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue.AddYears(-1)), default).AsTask().Result.Any(r => r.Outcome == AuditOutcome.Written && r.Rule == "Engage"),
+            TimeSpan.FromSeconds(30));
         driver.FindElement(row).FindElement(By.CssSelector("button.timeline")).Click();
-        wait.Until(d => d.FindElements(By.CssSelector("#timeline li[data-rule='Engage']")).Count == 1);
-        var entry = driver.FindElement(By.CssSelector("#timeline li[data-rule='Engage']")).Text;
-        entry.Should().Contain("Teams presence Busy/InACall").And.Contain("Available → Idle (Lunch)").And.Contain("SetIdle(Lunch)").And.Contain("Written");
+        wait.Until(d => d.FindElements(By.CssSelector("#timeline li[data-rule='Engage']")).Count == 2);
+        var entries = driver.FindElements(By.CssSelector("#timeline li[data-rule='Engage']")).Select(e => e.Text).ToList();
+        entries[0].Should().Contain($"Available → Idle({world.LunchCode})").And.Contain($"SetIdle({world.LunchCode})").And.Contain("Sent");
+        entries[1].Should().Contain($"SetIdle({world.LunchCode})").And.Contain("Written");
         Text(driver, "timeline-agent").Should().Contain(agent.AgentId);
 
         SaveScreenshot(driver, "dashboard.png");
