@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Webex.TeamsConnector.Orleans.Tests;
 using Webex.TeamsConnector.Tests.Fakes;
-using Webex.TeamsConnector.Tests.Shared;
+using Webex.TeamsConnector.TestFixtures;
 
 namespace Webex.TeamsConnector.ClusterBenchmarks;
 

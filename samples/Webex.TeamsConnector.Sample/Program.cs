@@ -40,6 +40,8 @@ if (demoMode)
     // Demo only: the admin API and dashboard behind a policy that lets loopback callers in. A real host names a policy
     // over its own sign-in (for example an Entra ID role) instead.
     connector.AddAdminApi();
+    // Demo only: the audit trail in a SQLite file of this run (the dashboard's timelines read it), deleted at the end.
+    connector.AddSqliteAuditStore(o => o.Path = DemoAuditPath);
     builder.Services.AddAuthorization(o => o.AddPolicy(DemoAdminPolicy, p => p.RequireAssertion(
         c => c.Resource is HttpContext { Connection.RemoteIpAddress: { } ip } && System.Net.IPAddress.IsLoopback(ip))));
 }
@@ -92,10 +94,14 @@ await using (world)
     }
 
     await app.StopAsync();
+    await app.DisposeAsync();
+    File.Delete(DemoAuditPath);
     return passed ? 0 : 1;
 }
 
 internal static partial class Program
 {
     private const string DemoAdminPolicy = "TeamsConnectorDemoAdmin";
+
+    private static readonly string DemoAuditPath = Path.Combine(Path.GetTempPath(), $"teams-connector-demo-audit-{Environment.ProcessId}.db");
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Webex.TeamsConnector.Tests.Shared;
+namespace Webex.TeamsConnector.TestFixtures;
 
 /// <summary>
 /// A real Redis server for tests. Uses the server that CI started (<c>TEAMSCONNECTOR_TEST_REDIS=host:port</c>) when

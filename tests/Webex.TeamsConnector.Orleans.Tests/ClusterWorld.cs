@@ -8,7 +8,7 @@ using Orleans.Hosting;
 using Orleans.TestingHost;
 using Webex.TeamsConnector.Testing;
 using Webex.TeamsConnector.Tests.Fakes;
-using Webex.TeamsConnector.Tests.Shared;
+using Webex.TeamsConnector.TestFixtures;
 
 namespace Webex.TeamsConnector.Orleans.Tests;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using Webex.TeamsConnector.Tests.Fakes;
-using Webex.TeamsConnector.Tests.Shared;
+using Webex.TeamsConnector.TestFixtures;
 
 namespace Webex.TeamsConnector.Orleans.Tests;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
-using Webex.TeamsConnector.Tests.Shared;
+using Webex.TeamsConnector.TestFixtures;
 
 namespace Webex.TeamsConnector.Redis.Tests;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using StackExchange.Redis;
-using Webex.TeamsConnector.Tests.Shared;
+using Webex.TeamsConnector.TestFixtures;
 
 namespace Webex.TeamsConnector.Benchmarks.Audit;
 
