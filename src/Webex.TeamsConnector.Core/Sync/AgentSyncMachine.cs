@@ -12,6 +12,7 @@ namespace Webex.TeamsConnector;
 /// </remarks>
 internal sealed partial class AgentSyncMachine
 {
+    // A power of two: the ring index wraps with a mask.
     private const int RecentWriteCapacity = 4;
 
     /// <summary>How many distinct states one agent may take at one event timestamp (the rest are dropped as stale).</summary>
@@ -416,7 +417,7 @@ internal sealed partial class AgentSyncMachine
         _retryAt = 0;
 
         _recent[_recentNext] = state;
-        _recentNext = (_recentNext + 1) % RecentWriteCapacity;
+        _recentNext = (_recentNext + 1) & (RecentWriteCapacity - 1);
         if (_recentCount < RecentWriteCapacity)
         {
             _recentCount++;
