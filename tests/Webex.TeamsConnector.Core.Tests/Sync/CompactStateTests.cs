@@ -88,4 +88,22 @@ public class CompactStateTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("B000000000000000000001", "C000000000000000000002", "D000000000000000000003")]
+    [InlineData("B000000001", "C0000000000000000000002", "D000000003")]
+    [InlineData("B0000000000000000000001", "C000000002", "D00000000000000000000000003")]
+    public void OnPresence_SequenceNumbersShortAndLongerThanInline_DropsOlderAndRepeated(string first, string second, string third)
+    {
+        var machine = new AgentSyncMachine("a1", "t1", new SyncRules());
+        var call = TeamsPresence.Parse("Busy", "InACall");
+        var free = TeamsPresence.Parse("Available", "Available");
+
+        machine.OnPresence(call, second, 1).Outcome.Should().Be(SyncOutcome.Applied);
+        machine.OnPresence(free, first, 2).Outcome.Should().Be(SyncOutcome.Stale);
+        machine.OnPresence(free, second, 3).Outcome.Should().Be(SyncOutcome.Duplicate);
+        machine.OnPresence(free, third, 4).Outcome.Should().Be(SyncOutcome.Applied);
+        machine.OnPresence(call, second, 5).Outcome.Should().Be(SyncOutcome.Stale);
+        machine.ObservedPresence.Should().Be(free);
+    }
 }
