@@ -42,11 +42,13 @@ internal static class CoreLoop
 
                 // The measured stream allocates nothing, so no GC thread runs: the process's CPU time is this thread's.
                 var cpu = Environment.CpuUsage.TotalTime;
+                var allocated = GC.GetAllocatedBytesForCurrentThread();
                 var started = Stopwatch.GetTimestamp();
                 sum += engine.MixedStream();
                 var cpuNs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds * 1e6 / EngineBenchmarks.MeasuredEvents;
                 var wallNs = Stopwatch.GetElapsedTime(started).TotalMilliseconds * 1e6 / EngineBenchmarks.MeasuredEvents;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: cpu {cpuNs:F1} ns/event, wall {wallNs:F1} ns/event"));
+                var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round}: cpu {cpuNs:F1} ns/event, wall {wallNs:F1} ns/event, {bytes} B allocated"));
             }
         }
         else
