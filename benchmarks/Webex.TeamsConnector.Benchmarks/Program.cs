@@ -7,7 +7,8 @@ public static class Program
     /// <summary>
     /// Runs the benchmarks BenchmarkDotNet's switcher selects (for example <c>--filter '*'</c>); exits 1 when any
     /// benchmark failed or did not validate, so CI's dry run catches a broken benchmark. <c>--webhook-memory</c> runs
-    /// the held-body memory harness instead (outside BenchmarkDotNet).
+    /// the held-body memory harness instead (outside BenchmarkDotNet), and <c>--core-loop</c> one Core benchmark in a
+    /// plain loop for a profiler or a CPU-time count.
     /// </summary>
     public static int Main(string[] args)
     {
@@ -19,6 +20,11 @@ public static class Program
         if (args is [Audit.AuditStorageHarness.Switch, ..])
         {
             return Audit.AuditStorageHarness.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
+        if (args is [Core.CoreLoop.Switch, ..])
+        {
+            return Core.CoreLoop.Run(args[1..]);
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -21,7 +21,7 @@ public class EngineBenchmarks
 {
     private const int Agents = 10_000;
     private const int WarmUpEvents = 1_000_000;
-    private const int MeasuredEvents = 1_000_000;
+    internal const int MeasuredEvents = 1_000_000;
 
     private static readonly TeamsPresence[] s_presences =
     [

@@ -86,7 +86,8 @@ public readonly struct AgentState : IEquatable<AgentState>
     };
 
     /// <inheritdoc />
-    public bool Equals(AgentState other) => Kind == other.Kind && string.Equals(IdleCodeId, other.IdleCodeId, StringComparison.Ordinal);
+    /// <remarks>Ordinal: <c>==</c> on strings compares ordinally and inlines (the same code instance is the common case).</remarks>
+    public bool Equals(AgentState other) => Kind == other.Kind && IdleCodeId == other.IdleCodeId;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => obj is AgentState other && Equals(other);

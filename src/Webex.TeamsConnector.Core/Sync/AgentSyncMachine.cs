@@ -12,6 +12,7 @@ namespace Webex.TeamsConnector;
 /// </remarks>
 internal sealed partial class AgentSyncMachine
 {
+    // A power of two: the ring index wraps with a mask.
     private const int RecentWriteCapacity = 4;
 
     /// <summary>How many distinct states one agent may take at one event timestamp (the rest are dropped as stale).</summary>
@@ -24,12 +25,10 @@ internal sealed partial class AgentSyncMachine
     private StateOrigin _origin;
     private long _lastEventTicks;
     private bool _hasEvent;
-    private RecentWrites _seenAtLastTicks;
     private int _seenAtLastTicksCount;
     private AgentState _pending;
     private bool _hasPending;
     private long _pendingSince;
-    private RecentWrites _recent;
     private int _recentCount;
     private int _recentNext;
 
@@ -38,7 +37,7 @@ internal sealed partial class AgentSyncMachine
     private bool _hasObserved;
     private PresenceValue _effective;
     private bool _hasEffective;
-    private string? _lastSequence;
+    private SequenceStamp _lastSequence;
 
     // Publishing.
     private PublishedPresence _published;
@@ -47,6 +46,11 @@ internal sealed partial class AgentSyncMachine
     private long _echoGraceUntil;
 
     private AgentIdentity _identity;
+
+    // Read on agent events only. The runtime lays value-type fields out after the others, in the order declared:
+    // declared last, these 128 bytes come after everything a presence event reads, which then fits in fewer cache lines.
+    private RecentWrites _seenAtLastTicks;
+    private RecentWrites _recent;
 
     public AgentSyncMachine(string agentId, string? teamsUserId, SyncRules rules)
     {
@@ -120,9 +124,9 @@ internal sealed partial class AgentSyncMachine
         var presence = new PresenceValue(teamsPresence, InactivityRule.IsInactive(teamsPresence, _hasObserved && _observed.Inactive));
         if (sequenceNumber is not null)
         {
-            if (_lastSequence is not null)
+            if (_lastSequence.IsSet)
             {
-                var order = string.CompareOrdinal(sequenceNumber, _lastSequence);
+                var order = _lastSequence.CompareFrom(sequenceNumber);
                 if (order < 0)
                 {
                     return SyncDecision.Of(SyncOutcome.Stale);
@@ -134,7 +138,7 @@ internal sealed partial class AgentSyncMachine
                 }
             }
 
-            _lastSequence = sequenceNumber;
+            _lastSequence.Set(sequenceNumber);
         }
 
         if (_hasObserved && _observed.Equals(presence))
@@ -428,7 +432,7 @@ internal sealed partial class AgentSyncMachine
         _retryAt = 0;
 
         _recent[_recentNext] = state;
-        _recentNext = (_recentNext + 1) % RecentWriteCapacity;
+        _recentNext = (_recentNext + 1) & (RecentWriteCapacity - 1);
         if (_recentCount < RecentWriteCapacity)
         {
             _recentCount++;

@@ -74,7 +74,12 @@ internal static class AgentSyncTable
         new(AgentSyncClass.AvailableByOthers, true, TeamsAction.None, AgentSyncClass.AvailableByOthers),
     ];
 
+    // Agent state kinds the class table covers (LoggedOut..WrapUp); any other kind is on a contact.
+    private const int ClassKinds = (int)AgentStateKind.WrapUp + 1;
+
     private static readonly TeamsAction[] s_actions = BuildActions();
+
+    private static readonly AgentSyncClass[] s_classes = BuildClasses();
 
     private static readonly AgentTransition[] s_agentTransitions =
     [
@@ -138,14 +143,39 @@ internal static class AgentSyncTable
     /// <param name="origin">Who set it.</param>
     /// <param name="engageFrom">From which Available states a mapped Teams state engages.</param>
     /// <returns>The class.</returns>
-    public static AgentSyncClass ClassOf(in AgentState state, StateOrigin origin, EngageFrom engageFrom) => state.Kind switch
+    /// <remarks>A lookup in a table built once from <see cref="Classify"/>, which is the rule.</remarks>
+    public static AgentSyncClass ClassOf(in AgentState state, StateOrigin origin, EngageFrom engageFrom)
+    {
+        var kind = (uint)state.Kind;
+        var index = (int)(kind << 2) | (origin == StateOrigin.PresenceSync ? 1 : 0) | (engageFrom == EngageFrom.PresenceSyncOrigin ? 2 : 0);
+        var classes = s_classes;
+        return kind < ClassKinds ? classes[index] : AgentSyncClass.OnContact;
+    }
+
+    /// <summary>The class rule itself: what <see cref="ClassOf(in AgentState, StateOrigin, EngageFrom)"/> looks up.</summary>
+    private static AgentSyncClass Classify(AgentStateKind kind, bool bySync, EngageFrom engageFrom) => kind switch
     {
         AgentStateKind.LoggedOut => AgentSyncClass.LoggedOut,
-        AgentStateKind.Available when engageFrom == EngageFrom.PresenceSyncOrigin && origin != StateOrigin.PresenceSync => AgentSyncClass.AvailableByOthers,
+        AgentStateKind.Available when engageFrom == EngageFrom.PresenceSyncOrigin && !bySync => AgentSyncClass.AvailableByOthers,
         AgentStateKind.Available => AgentSyncClass.Available,
-        AgentStateKind.Idle => origin == StateOrigin.PresenceSync ? AgentSyncClass.IdleBySync : AgentSyncClass.IdleByOthers,
+        AgentStateKind.Idle => bySync ? AgentSyncClass.IdleBySync : AgentSyncClass.IdleByOthers,
         _ => AgentSyncClass.OnContact,
     };
+
+    private static AgentSyncClass[] BuildClasses()
+    {
+        var classes = new AgentSyncClass[ClassKinds * 4];
+        for (var kind = 0; kind < ClassKinds; kind++)
+        {
+            for (var bits = 0; bits < 4; bits++)
+            {
+                var engageFrom = (bits & 2) != 0 ? EngageFrom.PresenceSyncOrigin : EngageFrom.AnyAvailable;
+                classes[(kind << 2) | bits] = Classify((AgentStateKind)kind, (bits & 1) != 0, engageFrom);
+            }
+        }
+
+        return classes;
+    }
 
     private static TeamsAction[] BuildActions()
     {
