@@ -156,6 +156,7 @@ public sealed partial class ContactCenterEmulator
             }
 
             _window.Add(now);
+            _admitted.Add(now);
             return null;
         }
     }
