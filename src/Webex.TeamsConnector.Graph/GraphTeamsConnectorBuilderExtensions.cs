@@ -88,6 +88,7 @@ public static class GraphTeamsConnectorBuilderExtensions
         services.TryAddSingleton(sp => new PollingPresenceFeed(
             sp.GetRequiredService<PresenceReader>(),
             sp.GetRequiredService<IOptions<GraphOptions>>(),
+            sp.GetRequiredService<RequestBudget>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<GraphMetrics>(),
             Logger<PollingPresenceFeed>(sp)));
