@@ -123,6 +123,7 @@ public static class GraphTeamsConnectorBuilderExtensions
         services.TryAddSingleton<ITeamsUserResolver>(sp => new GraphUserResolver(
             sp.GetRequiredService<GraphClientProvider>(),
             sp.GetRequiredService<IOptions<GraphOptions>>(),
+            sp.GetRequiredService<RequestBudget>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger<GraphUserResolver>(sp)));
         services.TryAddSingleton<IExpertDirectory>(sp => new GraphExpertDirectory(
