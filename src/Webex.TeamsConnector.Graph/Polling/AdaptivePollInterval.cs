@@ -13,7 +13,7 @@ namespace Webex.TeamsConnector.Graph;
 /// target   = max(MinPollInterval or PollInterval, RequestWindow * batches / allowed)
 /// interval = target / rate
 /// </code>
-/// where <c>rate</c> (at most 1) is set by additive increase, multiplicative decrease: halved (the interval doubles)
+/// where <c>rate</c> (1/8 to 1) is set by additive increase, multiplicative decrease: halved (the interval doubles)
 /// after a cycle in which Graph answered 429, raised by 1/20 after each cycle without one, so the interval lengthens at
 /// once and shortens back over about ten cycles. Not thread-safe: the polling loop alone uses it.
 /// </summary>
@@ -25,8 +25,8 @@ internal sealed class AdaptivePollInterval
     /// <summary>What a cycle without a 429 adds to the rate (a share of the target rate).</summary>
     internal const double Increase = 0.05;
 
-    /// <summary>The lowest rate (the longest back-off: 64 times the target).</summary>
-    internal const double MinimumRate = 1.0 / 64;
+    /// <summary>The lowest rate (the longest back-off: 8 times the target; the Retry-After itself is always waited out).</summary>
+    internal const double MinimumRate = 1.0 / 8;
 
     private readonly TimeSpan _minimum;
     private readonly double _pollBudget;

@@ -70,8 +70,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
         using var feeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _feedsToken = feeds.Token;
         var profilesChanged = _runtime.ProfilesChanged;
-        var roster = await _roster.LoadAsync(cancellationToken).ConfigureAwait(false);
-        ApplyRoster(roster, initial: true);
+        var rest = await LoadFirstRosterPartAsync(cancellationToken).ConfigureAwait(false);
 
         _runtime.Observe(() => _engine.Count, () => _ports.Outbox.Depth);
         _telemetry.Observe(() => _ports.Outbox.Depth, () => _engine.Count);
@@ -95,7 +94,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
         {
             _runtime.SetSyncing(false, null);
             await feeds.CancelAsync().ConfigureAwait(false);
-            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier, setting).ConfigureAwait(false);
+            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier, setting, rest).ConfigureAwait(false);
             DrainLostWrites();
             if (clearOnStop)
             {
@@ -213,6 +212,11 @@ internal sealed partial class SyncSession : ISyncCommandSink
     {
         var decision = _engine.OnAgentEvent(feedEvent.AgentId, feedEvent.Event);
         _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", decision.Outcome.ToString()));
+        if (decision.Outcome == SyncOutcome.UnknownAgent && ParkWhileResolving(feedEvent))
+        {
+            return;
+        }
+
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
             Log.UnknownAgent(_logger, "wxcc");

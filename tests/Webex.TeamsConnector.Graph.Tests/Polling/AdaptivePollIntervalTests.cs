@@ -73,7 +73,7 @@ public sealed class AdaptivePollIntervalTests
     }
 
     [Fact]
-    public void Observe_RepeatedThrottling_BacksOffAtMostSixtyFourTimes()
+    public void Observe_RepeatedThrottling_BacksOffAtMostEightTimes()
     {
         var interval = Auto();
         for (var i = 1; i <= 20; i++)
@@ -82,7 +82,7 @@ public sealed class AdaptivePollIntervalTests
         }
 
         interval.Rate.Should().Be(AdaptivePollInterval.MinimumRate);
-        interval.Next(1_000, 0).Should().Be(TimeSpan.FromMilliseconds(250 * 64));
+        interval.Next(1_000, 0).Should().Be(TimeSpan.FromMilliseconds(250 * 8));
     }
 
     [Fact]
