@@ -7,13 +7,18 @@ public static class Program
     /// <summary>
     /// Runs the benchmarks BenchmarkDotNet's switcher selects (for example <c>--filter '*'</c>); exits 1 when any
     /// benchmark failed or did not validate, so CI's dry run catches a broken benchmark. <c>--webhook-memory</c> runs
-    /// the held-body memory harness instead (outside BenchmarkDotNet).
+    /// the held-body memory harness instead (outside BenchmarkDotNet), <c>--scale</c> the scale harness.
     /// </summary>
     public static int Main(string[] args)
     {
         if (args is [Memory.WebhookMemoryHarness.Switch, ..])
         {
             return Memory.WebhookMemoryHarness.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
+        if (args is [Scale.ScaleHarness.Switch, ..])
+        {
+            return Scale.ScaleHarness.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
