@@ -50,7 +50,7 @@ internal static class ScaleHarness
             await File.WriteAllTextAsync(output, report).ConfigureAwait(false);
         }
 
-        return results.All(r => r.AllSynced && r.GraphPeak <= 1_500 && r.WxccPeak <= 300) ? 0 : 1;
+        return results.All(r => r.AllSynced && r.Timeouts == 0 && r.GraphPeak <= 1_500 && r.WxccPeak <= 300) ? 0 : 1;
     }
 
     private static async Task<Result> RunOneAsync(int agents)
@@ -108,16 +108,28 @@ internal static class ScaleHarness
         // Steady state: Teams changes at random moments; the time until WxCC holds the state the rules give.
         var random = new Random(14);
         var latencies = new List<double>();
+        var timeouts = 0;
         for (var i = 0; i < LatencySamples && synced == agents; i++)
         {
             var (agentId, teamsId) = ids[random.Next(agents)];
             await Task.Delay(random.Next(0, 1_000)).ConfigureAwait(false);
             var start = Stopwatch.GetTimestamp();
-            graph.SetPresence(teamsId, "Busy", "InACall");
-            await wxcc.WaitUntilAsync(w => w.GetAgent(agentId).State == AgentState.Idle(callCode), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-            latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            graph.SetPresence(teamsId, "Available", "Available");
-            await wxcc.WaitUntilAsync(w => w.GetAgent(agentId).State == AgentState.Available, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            try
+            {
+                graph.SetPresence(teamsId, "Busy", "InACall");
+                await wxcc.WaitUntilAsync(w => w.GetAgent(agentId).State == AgentState.Idle(callCode), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+                latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                graph.SetPresence(teamsId, "Available", "Available");
+                await wxcc.WaitUntilAsync(w => w.GetAgent(agentId).State == AgentState.Available, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                timeouts++;
+                var tracked = (await admin.GetAgentsAsync(CancellationToken.None).ConfigureAwait(false)).Where(a => a.AgentId == agentId).ToList();
+                var seen = tracked.Count == 1 ? $"{tracked[0].State} / {tracked[0].Origin} / pending {tracked[0].PendingWrite} / presence {tracked[0].ObservedPresence}" : "not tracked";
+                Console.WriteLine($"  timeout: WxCC {wxcc.GetAgent(agentId).State}, connector {seen}; WxCC throttled {wxcc.ThrottledRequests}, writes {wxcc.StateWrites.Count}");
+                graph.SetPresence(teamsId, "Available", "Available");
+            }
         }
 
         var heapAfter = Heap();
@@ -137,6 +149,7 @@ internal static class ScaleHarness
             Percentile(latencies, 50),
             Percentile(latencies, 99),
             latencies.Count,
+            timeouts,
             (heapAfter - heapBefore) / (double)agents,
             workingSetAfter / (double)agents,
             (workingSetAfter - workingSetBefore) / (double)agents);
@@ -210,12 +223,13 @@ internal static class ScaleHarness
         double P50,
         double P99,
         int Samples,
+        int Timeouts,
         double HeapPerAgent,
         double WorkingSetPerAgent,
         double WorkingSetGrowthPerAgent)
     {
         public string Row() => string.Create(
             CultureInfo.InvariantCulture,
-            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} | {WxccRequests:N0} | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {P50:F0} ms | {P99:F0} ms | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
+            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} | {WxccRequests:N0} | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {P50:F0} ms | {P99:F0} ms{(Timeouts > 0 ? $" ({Timeouts} of {Samples + Timeouts} changes not synced in 30 s)" : string.Empty)} | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
     }
 }
