@@ -96,3 +96,21 @@ internal sealed class RequestBudget : IDisposable
         public void Return() => slot.GiveBack();
     }
 }
+
+/// <summary>
+/// Marks requests that someone waits for (verifying an agent's state before a write, loading an agent who just signed
+/// in, a write sent again): an <see cref="AsyncLocal{T}"/> flag that flows into the HTTP layer, which then takes its
+/// slot in the priority lane, ahead of (and beyond the share of) bulk reads such as reconciliation.
+/// </summary>
+internal static class UrgentRequests
+{
+    /// <summary>At most this many agents make a state read urgent (a verification or a sign-in, not a reconciliation).</summary>
+    public const int MaxAgents = 10;
+
+    private static readonly AsyncLocal<bool> s_active = new();
+
+    public static bool IsActive => s_active.Value;
+
+    /// <summary>Marks the rest of the calling async method (and what it awaits) as urgent.</summary>
+    public static void Enter() => s_active.Value = true;
+}
