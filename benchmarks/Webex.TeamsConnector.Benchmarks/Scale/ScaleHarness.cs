@@ -17,18 +17,21 @@ namespace Webex.TeamsConnector.Benchmarks.Scale;
 /// the WxCC state (p50 / p99); the peak requests in any 30 s (Graph) and any minute (WxCC); memory per agent. A measured
 /// harness, outside BenchmarkDotNet (one start per size is the measurement):
 /// <c>dotnet run -c Release --project benchmarks/Webex.TeamsConnector.Benchmarks -- --scale 1000 5000 10000 30000 --output benchmarks/results/scale.md</c>.
-/// <c>--scale 200</c> is the small mode CI can afford.
+/// <c>--scale 200</c> is the small mode CI can afford. <c>--settle 61</c> waits that many seconds after every agent is
+/// synced before measuring latency, so that the start's reads have left WxCC's sliding minute (steady state).
 /// </summary>
 internal static class ScaleHarness
 {
     public const string Switch = "--scale";
 
-    private const int LatencySamples = 40;
+    private static int s_samples = 40;
 
     public static async Task<int> RunAsync(string[] args)
     {
         var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault();
-        var sizes = args.TakeWhile(a => a != "--output").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList();
+        s_samples = int.Parse(args.SkipWhile(a => a != "--samples").Skip(1).FirstOrDefault() ?? "40", CultureInfo.InvariantCulture);
+        var settle = TimeSpan.FromSeconds(double.Parse(args.SkipWhile(a => a != "--settle").Skip(1).FirstOrDefault() ?? "0", CultureInfo.InvariantCulture));
+        var sizes = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList();
         if (sizes.Count == 0)
         {
             sizes = [1_000, 5_000, 10_000, 30_000];
@@ -38,7 +41,7 @@ internal static class ScaleHarness
         foreach (var size in sizes)
         {
             Console.WriteLine($"Scale: {size} agents...");
-            var result = await RunOneAsync(size).ConfigureAwait(false);
+            var result = await RunOneAsync(size, settle).ConfigureAwait(false);
             Console.WriteLine(result.Row());
             results.Add(result);
         }
@@ -53,7 +56,7 @@ internal static class ScaleHarness
         return results.All(r => r.AllSynced && r.Timeouts == 0 && r.GraphPeak <= 1_500 && r.WxccPeak <= 300) ? 0 : 1;
     }
 
-    private static async Task<Result> RunOneAsync(int agents)
+    private static async Task<Result> RunOneAsync(int agents, TimeSpan settle)
     {
         await using var graph = await GraphEmulator.StartAsync(new GraphEmulatorOptions { ThrottleAllRequests = true }).ConfigureAwait(false);
         await using var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { WebSocketScope = ContactCenterWebSocketScope.Organization }).ConfigureAwait(false);
@@ -104,12 +107,15 @@ internal static class ScaleHarness
         var allSynced = clock.Elapsed;
         var graphAtSync = graph.Requests.Count(r => r.CountsAgainstBudget);
         var wxccAtSync = wxcc.BudgetedRequests;
+        var userReads = graph.RequestCount(GraphEmulatorOperation.ListUsers) + graph.RequestCount(GraphEmulatorOperation.GetUser);
 
-        // Steady state: Teams changes at random moments; the time until WxCC holds the state the rules give.
+        // Steady state: Teams changes at random moments; the time until WxCC holds the state the rules give. With
+        // --settle, after the start's reads have left WxCC's sliding minute.
+        await Task.Delay(settle).ConfigureAwait(false);
         var random = new Random(14);
         var latencies = new List<double>();
         var timeouts = 0;
-        for (var i = 0; i < LatencySamples && synced == agents; i++)
+        for (var i = 0; i < s_samples && synced == agents; i++)
         {
             var (agentId, teamsId) = ids[random.Next(agents)];
             await Task.Delay(random.Next(0, 1_000)).ConfigureAwait(false);
@@ -141,6 +147,7 @@ internal static class ScaleHarness
             firstSynced,
             allSynced,
             graphAtSync,
+            userReads,
             wxccAtSync,
             graph.PeakBudgetedRequests(),
             wxcc.PeakBudgetedRequests(),
@@ -187,7 +194,7 @@ internal static class ScaleHarness
         text.AppendLine("(each request inside a `$batch` counts; the envelope does not), WxCC 300 requests per minute. Every agent is");
         text.AppendLine("signed in (Available) before the connector starts. *Synced* = the agent's Teams presence has been read and its");
         text.AppendLine("WxCC state is known. Latency: a Teams call starts for a random agent at a random moment; the time until WxCC");
-        text.AppendLine($"holds the mapped idle code ({LatencySamples} changes per size). Memory: managed heap growth from before the");
+        text.AppendLine($"holds the mapped idle code ({s_samples} changes per size). Memory: managed heap growth from before the");
         text.AppendLine("connector starts (emulators already filled) to after the run, per agent; and the whole process's working set");
         text.AppendLine("(connector, both emulators holding every user and agent, the runtime) per agent.");
         text.AppendLine();
@@ -195,7 +202,7 @@ internal static class ScaleHarness
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project benchmarks/Webex.TeamsConnector.Benchmarks -- {string.Join(' ', args)}`");
         text.AppendLine();
-        text.AppendLine("| Agents | All synced | First synced | All synced after | Graph requests to sync | WxCC requests to sync | Peak Graph / 30 s | Peak WxCC / min | Graph 429 | WxCC 429 | Latency p50 | Latency p99 | Heap growth / agent | Working set / agent |");
+        text.AppendLine("| Agents | All synced | First synced | All synced after | Graph requests to sync (user reads) | WxCC requests to sync | Peak Graph / 30 s | Peak WxCC / min | Graph 429 | WxCC 429 | Latency p50 | Latency p99 | Heap growth / agent | Working set / agent |");
         text.AppendLine("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
@@ -215,6 +222,7 @@ internal static class ScaleHarness
         TimeSpan FirstSynced,
         TimeSpan AllSyncedAfter,
         int GraphRequests,
+        long UserReads,
         int WxccRequests,
         int GraphPeak,
         int WxccPeak,
@@ -230,6 +238,6 @@ internal static class ScaleHarness
     {
         public string Row() => string.Create(
             CultureInfo.InvariantCulture,
-            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} | {WxccRequests:N0} | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {P50:F0} ms | {P99:F0} ms{(Timeouts > 0 ? $" ({Timeouts} of {Samples + Timeouts} changes not synced in 30 s)" : string.Empty)} | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
+            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} ({UserReads:N0}) | {WxccRequests:N0} | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {P50:F0} ms | {P99:F0} ms{(Timeouts > 0 ? $" ({Timeouts} of {Samples + Timeouts} changes not synced in 30 s)" : string.Empty)} | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
     }
 }
