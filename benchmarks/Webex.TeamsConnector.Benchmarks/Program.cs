@@ -7,8 +7,9 @@ public static class Program
     /// <summary>
     /// Runs the benchmarks BenchmarkDotNet's switcher selects (for example <c>--filter '*'</c>); exits 1 when any
     /// benchmark failed or did not validate, so CI's dry run catches a broken benchmark. <c>--webhook-memory</c> runs
-    /// the held-body memory harness instead (outside BenchmarkDotNet), and <c>--core-loop</c> one Core benchmark in a
-    /// plain loop for a profiler or a CPU-time count.
+    /// the held-body memory harness instead (outside BenchmarkDotNet), <c>--audit-bytes</c> the audit storage harness,
+    /// <c>--scale</c> the scale harness, and <c>--core-loop</c> one Core benchmark in a plain loop for a profiler or a
+    /// CPU-time count.
     /// </summary>
     public static int Main(string[] args)
     {
@@ -25,6 +26,11 @@ public static class Program
         if (args is [Core.CoreLoop.Switch, ..])
         {
             return Core.CoreLoop.Run(args[1..]);
+        }
+
+        if (args is [Scale.ScaleHarness.Switch, ..])
+        {
+            return Scale.ScaleHarness.RunAsync(args[1..]).GetAwaiter().GetResult();
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -59,10 +59,28 @@ public sealed class GraphOptions
     [EnumDataType(typeof(GraphPresenceSource), ErrorMessage = "TeamsConnector:Graph:PresenceSource must be Polling or ChangeNotifications.")]
     public GraphPresenceSource PresenceSource { get; set; } = GraphPresenceSource.Polling;
 
-    /// <summary>How often every watched user is read when polling (longer when the request budget needs it).</summary>
-    /// <value>The default value is 1 second.</value>
-    [TimeSpanRange("00:00:00.1", "01:00:00", ErrorMessage = "TeamsConnector:Graph:PollInterval must be from 00:00:00.1000000 to 01:00:00.")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often every watched user is read when polling: <see langword="null"/> (<c>Auto</c> in configuration) for as
+    /// often as <see cref="PollBudgetShare"/> of the request budget allows for the watched users, never more often
+    /// than <see cref="MinPollInterval"/>; or a fixed interval (lengthened when the budget needs it). Either way the
+    /// interval lengthens at once when Graph answers 429 and shortens slowly after.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (<c>Auto</c>).</value>
+    [TimeSpanRange("00:00:00.1", "01:00:00", ErrorMessage = "TeamsConnector:Graph:PollInterval must be Auto or from 00:00:00.1000000 to 01:00:00.")]
+    public TimeSpan? PollInterval { get; set; }
+
+    /// <summary>
+    /// The share of <see cref="RequestsPerWindow"/> that polling may use (0.05..1); the rest, and whatever expert
+    /// search and user resolution used in the last window, is left to them.
+    /// </summary>
+    /// <value>The default value is 0.9 (90 %).</value>
+    [Range(0.05, 1.0, ErrorMessage = "TeamsConnector:Graph:PollBudgetShare must be from 0.05 to 1.")]
+    public double PollBudgetShare { get; set; } = 0.9;
+
+    /// <summary>The shortest polling cycle, whatever the budget would allow.</summary>
+    /// <value>The default value is 250 milliseconds.</value>
+    [TimeSpanRange("00:00:00.01", "00:10:00", ErrorMessage = "TeamsConnector:Graph:MinPollInterval must be from 00:00:00.0100000 to 00:10:00.")]
+    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The most user ids per <c>getPresencesByUserId</c> request (1..650).</summary>
     /// <value>The default value is 650.</value>

@@ -93,6 +93,7 @@ public static class GraphTeamsConnectorBuilderExtensions
         services.TryAddSingleton(sp => new PollingPresenceFeed(
             sp.GetRequiredService<PresenceReader>(),
             sp.GetRequiredService<IOptions<GraphOptions>>(),
+            sp.GetRequiredService<RequestBudget>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<GraphMetrics>(),
             Logger<PollingPresenceFeed>(sp)));
@@ -127,6 +128,7 @@ public static class GraphTeamsConnectorBuilderExtensions
         services.TryAddSingleton<ITeamsUserResolver>(sp => new GraphUserResolver(
             sp.GetRequiredService<GraphClientProvider>(),
             sp.GetRequiredService<IOptions<GraphOptions>>(),
+            sp.GetRequiredService<RequestBudget>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger<GraphUserResolver>(sp)));
         services.TryAddSingleton<IApplicationClientCredential>(sp => new GraphApplicationCredential(

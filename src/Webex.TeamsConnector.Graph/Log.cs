@@ -17,6 +17,9 @@ internal static partial class Log
     [LoggerMessage(3002, LogLevel.Warning, "Polling {Users} users needs {Batches} requests per cycle: the cycle is {Cycle} instead of {Interval} to stay within {Budget} requests per {Window}.")]
     public static partial void CycleLengthened(ILogger logger, int users, int batches, TimeSpan cycle, TimeSpan interval, int budget, TimeSpan window);
 
+    [LoggerMessage(3008, LogLevel.Warning, "Graph throttled polling: the cycle is {Cycle} ({Rate:P0} of the rate the budget allows); it shortens again after each cycle without a 429.")]
+    public static partial void PollBackedOff(ILogger logger, TimeSpan cycle, double rate);
+
     [LoggerMessage(3003, LogLevel.Information, "Polling {Users} users in {Batches} requests per cycle of {Cycle}.")]
     public static partial void CyclePlanned(ILogger logger, int users, int batches, TimeSpan cycle);
 

@@ -36,7 +36,7 @@ public class LatencyBenchmarks
     private readonly Random _random = new(11);
 
     /// <summary>How the connector learns of Teams presence.</summary>
-    [Params("Polling1s", "ChangeNotifications")]
+    [Params("PollingAuto", "Polling1s", "ChangeNotifications")]
     public string PresenceSource { get; set; } = "Polling1s";
 
     [GlobalSetup]
@@ -52,6 +52,11 @@ public class LatencyBenchmarks
         if (PresenceSource == "Polling1s")
         {
             Thread.Sleep(_random.Next(0, 1000));
+        }
+        else if (PresenceSource == "PollingAuto")
+        {
+            // One agent: Auto polls at its 250 ms floor.
+            Thread.Sleep(_random.Next(0, 250));
         }
     }
 
@@ -114,6 +119,11 @@ public class LatencyBenchmarks
         var settings = EmulatorSettings.For(_graph, _wxcc);
         settings["TeamsConnector:StateSync:IdleCodes:InACall"] = _callCode;
         settings["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.100";
+        if (PresenceSource == "PollingAuto")
+        {
+            settings["TeamsConnector:Graph:PollInterval"] = "Auto";
+        }
+
         if (PresenceSource == "ChangeNotifications")
         {
             settings["TeamsConnector:Graph:PresenceSource"] = "ChangeNotifications";

@@ -79,6 +79,7 @@ internal sealed partial class ContactCenterDirectory : IContactCenterDirectory, 
     public async Task<ContactCenterUser?> GetUserByAgentIdAsync(string agentId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(agentId);
+        UrgentRequests.Enter();
         var filter = Uri.EscapeDataString("ciUserId==\"" + agentId + "\"");
         var response = await _api.GetAsync(OrgUri("v2/user?page=0&pageSize=10&filter=" + filter), allowNotFound: true, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccess)
@@ -179,6 +180,12 @@ internal sealed partial class ContactCenterDirectory : IContactCenterDirectory, 
     public async Task<IReadOnlyList<AgentFeedEvent>> GetCurrentStatesAsync(IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agentIds);
+        if (agentIds.Count <= UrgentRequests.MaxAgents)
+        {
+            // A verification before a write (or a few agents that just joined): someone waits for it.
+            UrgentRequests.Enter();
+        }
+
         var latest = new Dictionary<string, AgentFeedEvent>(StringComparer.Ordinal);
         // A minute of slack past now covers clock skew between the connector and WxCC.
         var now = _time.GetUtcNow();

@@ -5,7 +5,8 @@ namespace Webex.TeamsConnector.ContactCenter;
 
 /// <summary>
 /// The adapter's request budget: at most <c>RequestsPerMinute</c> requests in any sliding 60-second window, shared by
-/// every call the adapter makes (tokens, writes, reads, subscriptions). A 429 pauses every caller until its
+/// every call the adapter makes (tokens, writes, reads, subscriptions). Everything but state writes may use at most four
+/// fifths of it, so that writes always have headroom (60 a minute at 300). A 429 pauses every caller until its
 /// <c>Retry-After</c> has passed. Time comes from the <see cref="TimeProvider"/>, so tests drive it with fake time.
 /// A thin wrapper over the shared <see cref="SlidingLogRateLimiter"/>.
 /// </summary>
@@ -19,11 +20,20 @@ internal sealed class RequestBudget : IDisposable
 
     private readonly SlidingLogRateLimiter _limiter;
 
+    // Ordinary callers (reads, tokens, subscriptions) also take a slot of this one: at most four fifths of the budget, so
+    // that a fifth is always left for state writes (priority), however many pages the start's reconciliation reads.
+    private readonly SlidingLogRateLimiter? _ordinary;
+
     public RequestBudget(int requestsPerMinute, TimeProvider timeProvider)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(requestsPerMinute, 1);
         _limiter = new SlidingLogRateLimiter(requestsPerMinute, s_hold, timeProvider);
+        var ordinary = Math.Max(1, requestsPerMinute - (requestsPerMinute / 5));
+        _ordinary = ordinary < requestsPerMinute ? new SlidingLogRateLimiter(ordinary, s_hold, timeProvider) : null;
     }
+
+    /// <summary>The most requests ordinary callers (everything but state writes) may make per sliding minute.</summary>
+    public int OrdinaryLimit => _ordinary?.PermitLimit ?? _limiter.PermitLimit;
 
     /// <summary>Raised after a caller started waiting (its timer is registered), with the wait.</summary>
     public event Action<TimeSpan>? Throttled
@@ -58,6 +68,13 @@ internal sealed class RequestBudget : IDisposable
     /// <returns>The slot; <see cref="Lease.Return"/> gives it back when it was not used.</returns>
     public async ValueTask<Lease> AcquireAsync(bool priority, CancellationToken cancellationToken)
     {
+        if (!priority && _ordinary is not null)
+        {
+            // Held for the window whatever happens to the lease (it frees nothing early), like every slot.
+            using var share = await _ordinary.AcquireAsync(1, false, cancellationToken).ConfigureAwait(false);
+            ObjectDisposedException.ThrowIf(!share.IsAcquired, this);
+        }
+
         var lease = await _limiter.AcquireAsync(1, priority, cancellationToken).ConfigureAwait(false);
         return lease is SlidingLogRateLimiter.SlotLease slot ? new Lease(slot) : throw new ObjectDisposedException(nameof(RequestBudget));
     }
@@ -66,7 +83,11 @@ internal sealed class RequestBudget : IDisposable
     /// <param name="until">When requests may go again.</param>
     public void PauseUntil(DateTimeOffset until) => _limiter.PauseUntil(until);
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _ordinary?.Dispose();
+        _limiter.Dispose();
+    }
 
     /// <summary>A request slot.</summary>
     internal readonly struct Lease(SlidingLogRateLimiter.SlotLease slot)
@@ -74,4 +95,22 @@ internal sealed class RequestBudget : IDisposable
         /// <summary>Gives the slot back unused.</summary>
         public void Return() => slot.GiveBack();
     }
+}
+
+/// <summary>
+/// Marks requests that someone waits for (verifying an agent's state before a write, loading an agent who just signed
+/// in, a write sent again): an <see cref="AsyncLocal{T}"/> flag that flows into the HTTP layer, which then takes its
+/// slot in the priority lane, ahead of (and beyond the share of) bulk reads such as reconciliation.
+/// </summary>
+internal static class UrgentRequests
+{
+    /// <summary>At most this many agents make a state read urgent (a verification or a sign-in, not a reconciliation).</summary>
+    public const int MaxAgents = 10;
+
+    private static readonly AsyncLocal<bool> s_active = new();
+
+    public static bool IsActive => s_active.Value;
+
+    /// <summary>Marks the rest of the calling async method (and what it awaits) as urgent.</summary>
+    public static void Enter() => s_active.Value = true;
 }

@@ -123,7 +123,8 @@ internal sealed class WxccResilience
                     if (call.Attempts++ > 0 || !call.LeaseHeld)
                     {
                         // Outside the attempt timeout: a request that only waits for its turn has not failed.
-                        await self._budget.AcquireAsync(ctx.CancellationToken).ConfigureAwait(false);
+                        // A write sent again, or a request someone waits for, goes ahead of bulk reads.
+                        await self._budget.AcquireAsync(call.LeaseHeld || UrgentRequests.IsActive, ctx.CancellationToken).ConfigureAwait(false);
                     }
 
                     var trackingId = ContactCenterHttp.NewTrackingId();

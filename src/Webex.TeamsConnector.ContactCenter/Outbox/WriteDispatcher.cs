@@ -60,8 +60,11 @@ internal sealed class WriteDispatcher
                 PendingWrite? write;
                 try
                 {
-                    var idle = await WaitForDueWorkAsync(cancellationToken).ConfigureAwait(false);
-                    var lease = await _budget.AcquireAsync(idle, cancellationToken).ConfigureAwait(false);
+                    await WaitForDueWorkAsync(cancellationToken).ConfigureAwait(false);
+                    // Every write waits in the priority lane, ahead of reads (reconciliation at start reads hundreds of
+                    // pages): this loop takes one slot at a time, so an Available write queued behind reads would hold
+                    // back every Idle write after it. Idle still goes before Available: Take picks Idle first.
+                    var lease = await _budget.AcquireAsync(priority: true, cancellationToken).ConfigureAwait(false);
                     lock (_gate)
                     {
                         write = _pending.Take(_time.GetUtcNow());

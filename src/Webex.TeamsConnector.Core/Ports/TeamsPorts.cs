@@ -58,7 +58,32 @@ public interface ITeamsUserResolver
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The object id, or <see langword="null"/>.</returns>
     ValueTask<string?> ResolveAsync(string emailOrUserPrincipalName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Resolves many users, yielding results as they arrive, so that the first agents can be synced while the others
+    /// are still resolved. Every name given is reported exactly once. The default resolves them one at a time with
+    /// <see cref="ResolveAsync"/>; the Graph adapter uses JSON batching or a paged read of the directory, whichever costs
+    /// fewer requests.
+    /// </summary>
+    /// <param name="emailsOrUserPrincipalNames">The agents' e-mails or UPNs.</param>
+    /// <param name="cancellationToken">Cancels the resolution.</param>
+    /// <returns>Groups of results, in the order they were resolved.</returns>
+    async IAsyncEnumerable<IReadOnlyList<TeamsUserResolution>> ResolveManyAsync(
+        IReadOnlyCollection<string> emailsOrUserPrincipalNames,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(emailsOrUserPrincipalNames);
+        foreach (var name in emailsOrUserPrincipalNames)
+        {
+            yield return [new TeamsUserResolution(name, await ResolveAsync(name, cancellationToken).ConfigureAwait(false))];
+        }
+    }
 }
+
+/// <summary>One result of <see cref="ITeamsUserResolver.ResolveManyAsync"/>.</summary>
+/// <param name="EmailOrUserPrincipalName">The name as given.</param>
+/// <param name="TeamsUserId">The Teams user's object id, or <see langword="null"/> when there is no such user.</param>
+public readonly record struct TeamsUserResolution(string EmailOrUserPrincipalName, string? TeamsUserId);
 
 /// <summary>An expert search: any combination of name, department and job title.</summary>
 public sealed record ExpertQuery

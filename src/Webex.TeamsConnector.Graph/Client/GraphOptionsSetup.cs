@@ -20,7 +20,31 @@ internal sealed class GraphOptionsSetup(IConfiguration? section, ConfigurationEr
             return;
         }
 
-        ConfigurationBinding.Check<GraphOptions>(section, errors.Add).Bind(options);
+        // PollInterval is a TimeSpan or the word Auto, which no binder converts: it is checked and set here.
+        var checkedSection = ConfigurationBinding.Check<GraphOptions>(section, errors.Add, nameof(GraphOptions.PollInterval));
+        var pollInterval = section[nameof(GraphOptions.PollInterval)];
+        if (pollInterval is null)
+        {
+            checkedSection.Bind(options);
+            return;
+        }
+
+        var rest = checkedSection.AsEnumerable(makePathsRelative: true)
+            .Where(static p => p.Value is not null && !p.Key.Equals(nameof(GraphOptions.PollInterval), StringComparison.OrdinalIgnoreCase));
+        new ConfigurationBuilder().AddInMemoryCollection(rest).Build().Bind(options);
+        if (string.Equals(pollInterval.Trim(), "Auto", StringComparison.OrdinalIgnoreCase))
+        {
+            options.PollInterval = null;
+        }
+        else if (TimeSpan.TryParse(pollInterval, System.Globalization.CultureInfo.InvariantCulture, out var fixedInterval))
+        {
+            options.PollInterval = fixedInterval;
+        }
+        else
+        {
+            var path = section is IConfigurationSection { Path.Length: > 0 } s ? s.Path + ":" : string.Empty;
+            errors.Add($"{path}{nameof(GraphOptions.PollInterval)} is not a valid TimeSpan (for example 00:00:30) or Auto.");
+        }
     }
 }
 

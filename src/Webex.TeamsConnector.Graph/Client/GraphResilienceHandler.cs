@@ -10,7 +10,7 @@ namespace Webex.TeamsConnector.Graph;
 /// The only retry layer of the Graph client (it replaces the SDK's <c>RetryHandler</c>): retries 429, 503, 504,
 /// transport failures and attempt timeouts, honouring <c>Retry-After</c> in full (a back-off without one is capped
 /// at <see cref="GraphOptions.MaxRetryDelay"/>), never other 4xx, and stops when the caller cancels. Presence
-/// requests also take a permit of the <see cref="RequestBudget"/> before each attempt, outside the attempt timeout
+/// requests and user reads also take a permit (a <c>$batch</c> one per request inside) of the <see cref="RequestBudget"/> before each attempt, outside the attempt timeout
 /// (waiting for the budget is no reason to give up), and a 429 pauses the whole budget for the full
 /// <c>Retry-After</c>. An attempt that timed out for the last time surfaces as an <see cref="HttpRequestException"/>,
 /// like any other transport failure.
@@ -63,6 +63,49 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
     internal static bool IsPresenceRequest(Uri? uri) =>
         uri is not null && (uri.AbsolutePath.Contains("/communications/", StringComparison.OrdinalIgnoreCase) || uri.AbsolutePath.Contains("/presence", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>
+    /// The permits a request takes from the shared budget: one for a presence request or a user read (user resolution
+    /// and expert search share the budget with polling), one per request inside a <c>$batch</c>, none for the rest
+    /// (subscriptions).
+    /// </summary>
+    internal static int Permits(HttpRequestMessage request)
+    {
+        var path = request.RequestUri?.AbsolutePath;
+        if (path is null)
+        {
+            return 0;
+        }
+
+        if (path.EndsWith("/$batch", StringComparison.OrdinalIgnoreCase))
+        {
+            return BatchSize(request.Content);
+        }
+
+        return IsPresenceRequest(request.RequestUri) || path.Contains("/users", StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+    }
+
+    private static int BatchSize(HttpContent? content)
+    {
+        // The content is buffered by then (LoadIntoBufferAsync), so reading it again costs no I/O.
+        if (content is null)
+        {
+            return 1;
+        }
+
+        try
+        {
+            using var stream = content.ReadAsStream();
+            using var document = System.Text.Json.JsonDocument.Parse(stream);
+            return document.RootElement.TryGetProperty("requests", out var requests) && requests.ValueKind == System.Text.Json.JsonValueKind.Array
+                ? Math.Max(1, requests.GetArrayLength())
+                : 1;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return 1;
+        }
+    }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (request.Content is not null)
@@ -71,7 +114,7 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
             await request.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var budgeted = IsPresenceRequest(request.RequestUri);
+        var permits = Permits(request);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(s_uri, request.RequestUri);
         try
@@ -81,10 +124,10 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
                 {
                     try
                     {
-                        if (state.budgeted)
+                        if (state.permits > 0)
                         {
                             // Outside the attempt timeout: a request that only waits for its turn has not failed.
-                            await state.self._budget.AcquireAsync(ctx.CancellationToken).ConfigureAwait(false);
+                            await state.self._budget.AcquireAsync(ctx.CancellationToken, state.permits).ConfigureAwait(false);
                         }
 
                         var response = await state.self._attempt.ExecuteAsync(
@@ -105,7 +148,7 @@ internal sealed class GraphResilienceHandler : DelegatingHandler
                     }
                 },
                 context,
-                (self: this, request, budgeted)).ConfigureAwait(false);
+                (self: this, request, permits)).ConfigureAwait(false);
             if (outcome.Exception is TimeoutRejectedException timeout)
             {
                 // The same type as every other transport failure, so callers handle one exception, not Polly's.

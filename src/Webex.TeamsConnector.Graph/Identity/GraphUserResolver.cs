@@ -8,9 +8,10 @@ namespace Webex.TeamsConnector.Graph;
 /// Resolves an agent's e-mail or UPN to the Entra ID object id: explicit overrides first
 /// (<c>Graph:UserIdOverrides</c>), then a cache (found for <see cref="GraphOptions.UserCacheDuration"/>, not found
 /// for <see cref="GraphOptions.UserNotFoundCacheDuration"/>), then <c>GET /users/{upn}</c> and, when that is
-/// 404, <c>GET /users?$filter=mail eq '...'</c>. Errors other than "not found" are not cached and propagate.
+/// 404, <c>GET /users?$filter=mail eq '...'</c>. Errors other than "not found" are not cached and propagate. Many
+/// users at once: <see cref="ResolveManyAsync"/>.
 /// </summary>
-internal sealed class GraphUserResolver(GraphClientProvider graph, IOptions<GraphOptions> options, TimeProvider time, ILogger<GraphUserResolver> logger) : ITeamsUserResolver
+internal sealed partial class GraphUserResolver(GraphClientProvider graph, IOptions<GraphOptions> options, RequestBudget budget, TimeProvider time, ILogger<GraphUserResolver> logger) : ITeamsUserResolver
 {
     private static readonly string[] s_select = ["id", "mail", "userPrincipalName"];
     private readonly GraphOptions _options = options.Value;

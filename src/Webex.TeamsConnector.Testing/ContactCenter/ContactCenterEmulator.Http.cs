@@ -158,6 +158,7 @@ public sealed partial class ContactCenterEmulator
             }
 
             _window.Add(now);
+            _admitted.Add(now);
             return null;
         }
     }

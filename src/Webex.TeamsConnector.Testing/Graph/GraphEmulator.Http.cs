@@ -24,11 +24,12 @@ public sealed partial class GraphEmulator
 
         // Counted before the answer leaves, so a client never sees an answer the counters do not show yet.
         var dropped = false;
+        var budgeted = false;
         context.Response.OnStarting(() =>
         {
             if (!dropped)
             {
-                Record(operation, arrived, context.Response.StatusCode, path, token);
+                Record(operation, arrived, context.Response.StatusCode, path, token, budgeted);
             }
 
             return Task.CompletedTask;
@@ -51,7 +52,7 @@ public sealed partial class GraphEmulator
             {
                 case GraphEmulatorFaults.FaultKind.Drop:
                     dropped = true;
-                    Record(operation, arrived, 0, path, token);
+                    Record(operation, arrived, 0, path, token, false);
                     context.Abort();
                     return;
                 case GraphEmulatorFaults.FaultKind.Throttle:
@@ -68,11 +69,15 @@ public sealed partial class GraphEmulator
             }
         }
 
-        if (IsPresenceBudget(operation) && TakeBudget() is { } wait)
+        if (IsBudgeted(operation))
         {
-            context.Response.Headers.RetryAfter = wait.ToString(CultureInfo.InvariantCulture);
-            await WriteErrorAsync(context, 429, "TooManyRequests", "The application exceeded the presence request limit.").ConfigureAwait(false);
-            return;
+            if (TakeBudget() is { } wait)
+            {
+                await WriteThrottledAsync(context, wait).ConfigureAwait(false);
+                return;
+            }
+
+            budgeted = true;
         }
 
         await DispatchAsync(context, operation, segments).ConfigureAwait(false);
@@ -88,6 +93,8 @@ public sealed partial class GraphEmulator
 
         switch (operation)
         {
+            case GraphEmulatorOperation.Batch:
+                return await BatchAsync(context).ConfigureAwait(false);
             case GraphEmulatorOperation.GetPresencesByUserId:
                 return await GetPresencesByUserIdAsync(context).ConfigureAwait(false);
             case GraphEmulatorOperation.GetPresence:
@@ -134,6 +141,7 @@ public sealed partial class GraphEmulator
     {
         return (method, segments) switch
         {
+            ("POST", ["$batch"]) => GraphEmulatorOperation.Batch,
             ("POST", ["communications", "getPresencesByUserId"]) => GraphEmulatorOperation.GetPresencesByUserId,
             ("GET", ["communications", "presences", _]) => GraphEmulatorOperation.GetPresence,
             ("GET", ["users", _, "presence"]) => GraphEmulatorOperation.GetPresence,
@@ -149,6 +157,10 @@ public sealed partial class GraphEmulator
             _ => GraphEmulatorOperation.Other,
         };
     }
+
+    /// <summary>Whether a request of <paramref name="operation"/> takes a permit (a <c>$batch</c> envelope never does).</summary>
+    private bool IsBudgeted(GraphEmulatorOperation operation) =>
+        operation != GraphEmulatorOperation.Batch && (_options.ThrottleAllRequests || IsPresenceBudget(operation));
 
     private static bool IsPresenceBudget(GraphEmulatorOperation operation) => operation is
         GraphEmulatorOperation.GetPresencesByUserId or GraphEmulatorOperation.GetPresence or
@@ -174,6 +186,12 @@ public sealed partial class GraphEmulator
             _budget.Enqueue(now);
             return null;
         }
+    }
+
+    private static Task WriteThrottledAsync(HttpContext context, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return WriteErrorAsync(context, 429, "TooManyRequests", "The application exceeded the request limit.");
     }
 
     private static Task WriteErrorAsync(HttpContext context, int status, string code, string message) =>

@@ -220,10 +220,21 @@ public sealed partial class GraphEmulator : IAsyncDisposable
     /// <param name="operation">The operation, or every operation when <see langword="null"/>.</param>
     /// <param name="window">The window (30 seconds by default).</param>
     /// <returns>The peak count.</returns>
-    public int PeakRequests(GraphEmulatorOperation? operation = null, TimeSpan? window = null)
+    public int PeakRequests(GraphEmulatorOperation? operation = null, TimeSpan? window = null) =>
+        Peak(Requests.Where(r => operation is null || r.Operation == operation).Select(r => r.At), window ?? _options.ThrottleWindow);
+
+    /// <summary>
+    /// The most requests that counted against the request budget (each request inside a <c>$batch</c>, never the
+    /// envelope) within any sliding window of the given length: what a client must keep at or under the limit.
+    /// </summary>
+    /// <param name="window">The window (<see cref="GraphEmulatorOptions.ThrottleWindow"/> by default).</param>
+    /// <returns>The peak count.</returns>
+    public int PeakBudgetedRequests(TimeSpan? window = null) =>
+        Peak(Requests.Where(static r => r.CountsAgainstBudget).Select(static r => r.At), window ?? _options.ThrottleWindow);
+
+    private static int Peak(IEnumerable<DateTimeOffset> arrivals, TimeSpan length)
     {
-        var length = window ?? _options.ThrottleWindow;
-        var times = Requests.Where(r => operation is null || r.Operation == operation).Select(r => r.At).ToArray();
+        var times = arrivals.Order().ToArray();
         var peak = 0;
         var start = 0;
         for (var end = 0; end < times.Length; end++)
@@ -295,7 +306,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
         Changed();
     }
 
-    private void Record(GraphEmulatorOperation operation, DateTimeOffset arrived, int status, string path, string? token)
+    private void Record(GraphEmulatorOperation operation, DateTimeOffset arrived, int status, string path, string? token, bool budgeted, bool insideBatch = false)
     {
         Interlocked.Increment(ref _counts[(int)operation]);
         if (status == 429)
@@ -305,7 +316,7 @@ public sealed partial class GraphEmulator : IAsyncDisposable
 
         lock (_logGate)
         {
-            _log.Add(new GraphEmulatorRequest(operation, arrived, status) { Path = path, BearerToken = token });
+            _log.Add(new GraphEmulatorRequest(operation, arrived, status) { Path = path, BearerToken = token, CountsAgainstBudget = budgeted, InsideBatch = insideBatch });
         }
 
         Changed();

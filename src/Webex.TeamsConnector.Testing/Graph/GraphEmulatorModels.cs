@@ -82,6 +82,8 @@ public enum GraphEmulatorOperation
     ReauthorizeSubscription,
     /// <summary><c>GET /subscriptions</c> or <c>GET /subscriptions/{id}</c>.</summary>
     GetSubscriptions,
+    /// <summary><c>POST /$batch</c> (the envelope; each request inside it is also recorded under its own operation).</summary>
+    Batch,
 }
 
 /// <summary>One request the emulator answered.</summary>
@@ -98,6 +100,12 @@ public readonly record struct GraphEmulatorRequest(GraphEmulatorOperation Operat
     /// emulator accepts any token; tests use it to see which credential a call used).
     /// </summary>
     public string? BearerToken { get; init; }
+
+    /// <summary>Whether the request counted against the request budget (a <c>$batch</c> envelope does not; each request inside it does).</summary>
+    public bool CountsAgainstBudget { get; init; }
+
+    /// <summary>Whether the request came inside a <c>$batch</c>.</summary>
+    public bool InsideBatch { get; init; }
 }
 
 /// <summary>Lifecycle events the emulator can send to a subscriber.</summary>

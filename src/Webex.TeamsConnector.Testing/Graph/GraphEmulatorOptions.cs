@@ -15,6 +15,17 @@ public sealed class GraphEmulatorOptions
     /// <value>The default value is 1,500 (Microsoft's documented limit).</value>
     public int PresenceRequestsPerWindow { get; set; } = 1500;
 
+    /// <summary>
+    /// Whether the budget of <see cref="PresenceRequestsPerWindow"/> covers every request of the application (users,
+    /// subscriptions, and each request inside a <c>$batch</c>), not only the presence API.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: only presence requests count.</value>
+    public bool ThrottleAllRequests { get; set; }
+
+    /// <summary>The most requests one <c>$batch</c> may carry.</summary>
+    /// <value>The default value is 20 (Microsoft's limit).</value>
+    public int MaxBatchRequests { get; set; } = 20;
+
     /// <summary>The sliding window of the presence budget.</summary>
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan ThrottleWindow { get; set; } = TimeSpan.FromSeconds(30);

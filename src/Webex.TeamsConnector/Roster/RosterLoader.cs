@@ -17,6 +17,7 @@ internal sealed class RosterLoader
     private readonly ConnectorRuntime _runtime;
     private readonly AgentSignInLoader _signIns;
     private readonly Dictionary<string, DesktopProfile?> _profiles = new(StringComparer.Ordinal);
+    private HashSet<string> _eligible = new(StringComparer.Ordinal);
 
     public RosterLoader(ConnectorPorts ports, StateSyncOptions options, ConnectorRuntime runtime, AgentSignInLoader signIns)
     {
@@ -29,10 +30,21 @@ internal sealed class RosterLoader
     /// <summary>Forgets the cached desktop profiles, so that the next load reads them again.</summary>
     public void ForgetProfiles() => _profiles.Clear();
 
-    /// <summary>Reads the users, keeps the eligible agents (wanted, active, with a desktop profile that allows sync) and resolves their Teams users.</summary>
+    /// <summary>
+    /// The agent ids of the last load's eligible agents, known before their Teams users are resolved (any thread): the
+    /// session keeps the states of these agents until they join the engine.
+    /// </summary>
+    public IReadOnlySet<string> Eligible => Volatile.Read(ref _eligible);
+
+    /// <summary>
+    /// Reads the users, keeps the eligible agents (wanted, active, with a desktop profile that allows sync) and resolves
+    /// their Teams users in bulk (<see cref="ITeamsUserResolver.ResolveManyAsync"/>: cached ones cost nothing, so a
+    /// refresh resolves only new agents), reporting each group to <paramref name="onPart"/> as it is resolved.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the load.</param>
-    /// <returns>The roster.</returns>
-    public async Task<IReadOnlyList<RosterEntry>> LoadAsync(CancellationToken cancellationToken)
+    /// <param name="onPart">Receives the entries as they are resolved (any thread), so that the first agents can sync while the rest resolve.</param>
+    /// <returns>The whole roster.</returns>
+    public async Task<IReadOnlyList<RosterEntry>> LoadAsync(CancellationToken cancellationToken, Action<IReadOnlyList<RosterEntry>>? onPart = null)
     {
         using var activity = TeamsConnectorTelemetry.ActivitySource.StartActivity("TeamsConnector.LoadRoster");
         var users = await _ports.Directory.GetUsersAsync(cancellationToken).ConfigureAwait(false);
@@ -68,16 +80,51 @@ internal sealed class RosterLoader
             }
         }
 
-        var entries = new RosterEntry[eligible.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, eligible.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (i, token) =>
+        Volatile.Write(ref _eligible, new HashSet<string>(eligible.Select(static u => u.AgentId), StringComparer.Ordinal));
+        var entries = new List<RosterEntry>(eligible.Count);
+        var byEmail = new Dictionary<string, List<ContactCenterUser>>(StringComparer.OrdinalIgnoreCase);
+        var withoutEmail = new List<RosterEntry>();
+        foreach (var user in eligible)
+        {
+            if (string.IsNullOrWhiteSpace(user.Email))
             {
-                var user = eligible[i];
-                var teams = user.Email is null ? null : await _ports.UserResolver.ResolveAsync(user.Email, token).ConfigureAwait(false);
-                entries[i] = new RosterEntry(user.AgentId, user.Email, teams);
-            }).ConfigureAwait(false);
+                withoutEmail.Add(new RosterEntry(user.AgentId, user.Email, null));
+            }
+            else if (byEmail.TryGetValue(user.Email, out var sharing))
+            {
+                sharing.Add(user);
+            }
+            else
+            {
+                byEmail[user.Email] = [user];
+            }
+        }
+
+        if (withoutEmail.Count > 0)
+        {
+            entries.AddRange(withoutEmail);
+            onPart?.Invoke(withoutEmail);
+        }
+
+        var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await foreach (var part in _ports.UserResolver.ResolveManyAsync(byEmail.Keys, cancellationToken).ConfigureAwait(false))
+        {
+            var resolved = new List<RosterEntry>(part.Count);
+            foreach (var (email, teamsUserId) in part)
+            {
+                if (byEmail.TryGetValue(email, out var owners) && reported.Add(email))
+                {
+                    resolved.AddRange(owners.Select(u => new RosterEntry(u.AgentId, u.Email, teamsUserId)));
+                }
+            }
+
+            entries.AddRange(resolved);
+            if (resolved.Count > 0)
+            {
+                onPart?.Invoke(resolved);
+            }
+        }
+
         return entries;
     }
 }

@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>The session's roster jobs: applying a loaded roster to the engine, and refreshing it in the background.</summary>
@@ -34,6 +36,127 @@ internal sealed partial class SyncSession
                 _runtime.SetSyncing(true, "roster refresh failed: " + ex.Message);
             }
         }
+    }
+
+    /// <summary>Agent events of eligible agents whose Teams user is still being resolved at start, newest per agent.</summary>
+    private readonly Dictionary<string, AgentFeedEvent> _parked = new(StringComparer.Ordinal);
+    private bool _rosterLoading;
+
+    /// <summary>
+    /// Starts loading the roster and applies its first resolved part, so that the feeds start (and those agents sync)
+    /// while the rest still resolves; the rest joins on the loop as it is resolved, and the whole roster is applied
+    /// last. Returns the task that carries the rest. A roster that fails before its first part fails the session.
+    /// </summary>
+    private async Task<Task> LoadFirstRosterPartAsync(CancellationToken cancellationToken)
+    {
+        var parts = Channel.CreateUnbounded<IReadOnlyList<RosterEntry>>(new UnboundedChannelOptions { SingleReader = true });
+        var loading = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    return await _roster.LoadAsync(cancellationToken, part => parts.Writer.TryWrite(part)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    parts.Writer.TryComplete();
+                }
+            },
+            CancellationToken.None);
+        _rosterLoading = true;
+        if (!await parts.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // Nothing to resolve (or the load failed: this throws).
+            _rosterLoading = false;
+            ApplyRoster(await loading.ConfigureAwait(false), initial: true);
+            return Task.CompletedTask;
+        }
+
+        parts.Reader.TryRead(out var first);
+        ApplyRosterPart(first!);
+        return Task.Run(() => ApplyRestOfRosterAsync(parts.Reader, loading, cancellationToken), CancellationToken.None);
+    }
+
+    private async Task ApplyRestOfRosterAsync(ChannelReader<IReadOnlyList<RosterEntry>> parts, Task<IReadOnlyList<RosterEntry>> loading, CancellationToken cancellationToken)
+    {
+        await foreach (var part in parts.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _control.Writer.TryWrite(s => s.ApplyRosterPart(part));
+        }
+
+        try
+        {
+            var roster = await loading.ConfigureAwait(false);
+            _control.Writer.TryWrite(s => s.FinishInitialRoster(roster));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _control.Writer.TryWrite(s => s.FinishInitialRoster(null));
+            _runtime.SetSyncing(true, "roster load failed: " + ex.Message);
+        }
+    }
+
+    /// <summary>On the loop: adds the resolved agents of a part and applies the events kept for them.</summary>
+    private void ApplyRosterPart(IReadOnlyList<RosterEntry> part)
+    {
+        var added = 0;
+        foreach (var entry in part)
+        {
+            if (entry.TeamsUserId is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                if (_engine.AddAgent(entry.AgentId, entry.TeamsUserId))
+                {
+                    added++;
+                }
+            }
+            catch (ArgumentException)
+            {
+                _telemetry.Reject("teams_user_shared");
+                continue;
+            }
+
+            if (_parked.Remove(entry.AgentId, out var parked))
+            {
+                Handle(parked);
+            }
+        }
+
+        if (added > 0)
+        {
+            _ports.PresenceFeed.SetWatchedUsers(_engine.GetTeamsUserIds());
+        }
+    }
+
+    /// <summary>On the loop: the whole initial roster is resolved; applies it (logs, removals) and drops what was kept.</summary>
+    private void FinishInitialRoster(IReadOnlyList<RosterEntry>? roster)
+    {
+        _rosterLoading = false;
+        _parked.Clear();
+        if (roster is not null)
+        {
+            ApplyRoster(roster, initial: true);
+        }
+    }
+
+    /// <summary>Keeps the newest event of an eligible agent whose Teams user is still being resolved at start.</summary>
+    private bool ParkWhileResolving(in AgentFeedEvent feedEvent)
+    {
+        if (!_rosterLoading || !_roster.Eligible.Contains(feedEvent.AgentId))
+        {
+            return false;
+        }
+
+        if (!_parked.TryGetValue(feedEvent.AgentId, out var kept) || kept.Event.Timestamp <= feedEvent.Event.Timestamp)
+        {
+            _parked[feedEvent.AgentId] = feedEvent;
+        }
+
+        return true;
     }
 
     private void ApplyRoster(IReadOnlyList<RosterEntry> roster, bool initial)

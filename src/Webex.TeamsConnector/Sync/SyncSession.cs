@@ -73,8 +73,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
         using var feeds = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _feedsToken = feeds.Token;
         var profilesChanged = _runtime.ProfilesChanged;
-        var roster = await _roster.LoadAsync(cancellationToken).ConfigureAwait(false);
-        ApplyRoster(roster, initial: true);
+        var rest = await LoadFirstRosterPartAsync(cancellationToken).ConfigureAwait(false);
 
         _runtime.Observe(() => _engine.Count, () => _ports.Outbox.Depth);
         _telemetry.Observe(() => _ports.Outbox.Depth, () => _engine.Count);
@@ -98,7 +97,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
         {
             _runtime.SetSyncing(false, null);
             await feeds.CancelAsync().ConfigureAwait(false);
-            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier, setting).ConfigureAwait(false);
+            await WhenAllQuietly(presenceFeed, agentFeed, outbox, background, verifier, setting, rest).ConfigureAwait(false);
             DrainLostWrites();
             _audit?.Flush();
             if (clearOnStop)
@@ -229,6 +228,11 @@ internal sealed partial class SyncSession : ISyncCommandSink
         _audit?.OnAgentEvent(feedEvent, decision, _engine);
 
         _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", decision.Outcome.ToString()));
+        if (decision.Outcome == SyncOutcome.UnknownAgent && ParkWhileResolving(feedEvent))
+        {
+            return;
+        }
+
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
             Log.UnknownAgent(_logger, "wxcc");

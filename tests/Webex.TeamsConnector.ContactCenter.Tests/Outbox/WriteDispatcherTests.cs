@@ -92,6 +92,27 @@ public sealed class WriteDispatcherTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RunAsync_AvailableWriteQueuedBehindReads_HeldBackEveryLaterWrite()
+    {
+        // At 5,000 agents the start's reads filled the minute; a release queued behind them held the dispatcher (one slot
+        // at a time), so the Idle writes after it waited too (13.6 s at p99 in the scale harness).
+        Start(requestsPerMinute: 1, maxConcurrent: 1);
+        await _budget!.AcquireAsync(CancellationToken.None);
+        var read = _budget.AcquireAsync(CancellationToken.None).AsTask();
+        var queued = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _budget.Throttled += _ => queued.TrySetResult();
+        Enqueue("a", AgentState.Available);
+        await queued.Task.WaitAsync(s_wait);
+
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        (await NextStartAsync()).AgentId.Should().Be("a");
+        read.IsCompleted.Should().BeFalse("the write took the freed slot ahead of the read");
+        _time.Advance(TimeSpan.FromSeconds(61));
+        await read.WaitAsync(s_wait);
+    }
+
+    [Fact]
     public async Task RunAsync_DelayedWrite_WaitsForItsDueTimeThenSends()
     {
         Start(requestsPerMinute: 100, maxConcurrent: 2);

@@ -20,7 +20,9 @@ public sealed class AddGraphPresenceTests
 
         options.BaseUrl.Should().Be(new Uri("https://graph.microsoft.com/v1.0"));
         options.PresenceSource.Should().Be(GraphPresenceSource.Polling);
-        options.PollInterval.Should().Be(TimeSpan.FromSeconds(1));
+        options.PollInterval.Should().BeNull("Auto is the default");
+        options.PollBudgetShare.Should().Be(0.9);
+        options.MinPollInterval.Should().Be(TimeSpan.FromMilliseconds(250));
         options.PollBatchSize.Should().Be(650);
         options.RequestsPerWindow.Should().Be(1500);
         options.RequestWindow.Should().Be(TimeSpan.FromSeconds(30));
@@ -274,6 +276,33 @@ public sealed class AddGraphPresenceTests
 
         collection.Count(static d => d.ServiceType == typeof(IConfigureOptions<GraphOptions>)).Should().Be(3, "the section's binding once, and each call's action");
         services.GetRequiredService<IOptions<GraphOptions>>().Value.PollBatchSize.Should().Be(200, "settings given in code apply after the section");
+    }
+
+    [Theory]
+    [InlineData("Auto")]
+    [InlineData(" auto ")]
+    public void AddGraphPresence_PollIntervalAuto_BindsToAutoWithTheOtherSettings(string value)
+    {
+        using var services = Build(new() { ["PollInterval"] = value, ["PollBudgetShare"] = "0.75", ["MinPollInterval"] = "00:00:00.5", ["PollBatchSize"] = "100" });
+
+        var options = services.GetRequiredService<IOptions<GraphOptions>>().Value;
+
+        options.PollInterval.Should().BeNull();
+        (options.PollBudgetShare, options.MinPollInterval, options.PollBatchSize).Should().Be((0.75, TimeSpan.FromMilliseconds(500), 100));
+    }
+
+    [Fact]
+    public void AddGraphPresence_PollIntervalNeitherAutoNorATimeSpan_IsRefusedWithoutEchoingTheValue()
+    {
+        using var services = Build(new() { ["PollInterval"] = "SECRETsoon", ["PollBudgetShare"] = "1.5", ["MinPollInterval"] = "00:00:00.001" });
+
+        var start = () => services.GetRequiredService<IStartupValidator>().Validate();
+
+        var error = start.Should().Throw<OptionsValidationException>().Which;
+        error.Failures.Should().Contain("TeamsConnector:Graph:PollInterval is not a valid TimeSpan (for example 00:00:30) or Auto.");
+        error.Failures.Should().Contain(f => f.Contains("PollBudgetShare", StringComparison.Ordinal));
+        error.Failures.Should().Contain(f => f.Contains("MinPollInterval", StringComparison.Ordinal));
+        error.Message.Should().NotContain("SECRET");
     }
 
     private static Dictionary<string, string?> Valid(Dictionary<string, string?>? extra = null)
