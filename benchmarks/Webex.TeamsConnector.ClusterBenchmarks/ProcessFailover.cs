@@ -51,7 +51,7 @@ internal static class ProcessFailover
                 await Wait.UntilAsync(() => org.Wxcc.GetState(agent) == expected, "the new owner wrote the state", 120);
                 totals.Add((clock.Elapsed - t0).TotalMilliseconds);
                 takeovers.Add(takeover);
-                Console.WriteLine(FormattableString.Invariant($"kill -9 {k + 1}: takeover {takeover:F0} ms, first correct write {totals[^1]:F0} ms, writes {org.WritesOf(agent)}"));
+                Console.WriteLine(FormattableString.Invariant($"kill -9 {k + 1} at {t0.TotalMilliseconds:F0} ms: takeover {takeover:F0} ms, first correct write {totals[^1]:F0} ms, writes {org.WritesOf(agent)}"));
                 var replacement = Node.Start(sample, redis.Endpoint, cluster, settings, clock);
                 processes.Add(replacement);
                 await Wait.UntilAsync(() => replacement.Started, "the replacement process runs", 120);
@@ -72,9 +72,11 @@ internal static class ProcessFailover
 
     private sealed class Node : IAsyncDisposable
     {
+        private static int s_count;
         private readonly Process _process;
         private readonly Stopwatch _clock;
         private readonly ConcurrentQueue<TimeSpan> _runs = new();
+        private StreamWriter? _log;
 
         private Node(Process process, Stopwatch clock)
         {
@@ -104,6 +106,13 @@ internal static class ProcessFailover
 
             var process = Process.Start(start) ?? throw new InvalidOperationException("The sample did not start.");
             var node = new Node(process, clock);
+            if (Environment.GetEnvironmentVariable("TEAMSCONNECTOR_BENCH_LOGS") is { Length: > 0 } logs)
+            {
+                // Each process's output, stamped with the harness clock, for reading a slow failover afterwards.
+                Directory.CreateDirectory(logs);
+                node._log = new StreamWriter(Path.Combine(logs, FormattableString.Invariant($"node-{Interlocked.Increment(ref s_count)}-pid{process.Id}.log"))) { AutoFlush = true };
+            }
+
             process.OutputDataReceived += (_, e) => node.Add(e.Data);
             process.ErrorDataReceived += (_, e) => node.Add(e.Data);
             process.BeginOutputReadLine();
@@ -126,6 +135,14 @@ internal static class ProcessFailover
 
             await _process.WaitForExitAsync();
             _process.Dispose();
+            if (_log is { } log)
+            {
+                lock (log)
+                {
+                    _log = null;
+                    log.Dispose();
+                }
+            }
         }
 
         private void Add(string? line)
@@ -133,6 +150,17 @@ internal static class ProcessFailover
             if (line is null)
             {
                 return;
+            }
+
+            if (_log is { } log)
+            {
+                lock (log)
+                {
+                    if (_log is not null)
+                    {
+                        log.WriteLine(FormattableString.Invariant($"{_clock.Elapsed.TotalMilliseconds:F0} {line}"));
+                    }
+                }
             }
 
             if (line.Contains("runs on silo", StringComparison.Ordinal))

@@ -84,6 +84,12 @@ internal sealed record ClusterMode(string Redis, int SiloPort, int GatewayPort, 
                 o.NumVotesForDeathDeclaration = 1;
                 o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
                 o.ExtendProbeTimeoutDuringDegradation = false;
+
+                // Only active silos vote a silo dead. If the owner is killed while every other silo is still joining,
+                // the joining silos keep validating connectivity to it until its I-am-alive row in the table is stale
+                // (NumMissedTableIAmAliveLimit x IAmAliveTablePublishTimeout: 3 x 30 s by default, the 90 s failovers).
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedTableIAmAliveLimit = 2;
             });
             silo.AddTeamsConnector(o => o.KeepAliveInterval = TimeSpan.FromSeconds(1));
         });

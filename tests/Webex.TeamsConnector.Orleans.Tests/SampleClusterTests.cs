@@ -43,6 +43,31 @@ public class SampleClusterTests
         org.WritesOf(later).Should().Be(1);
     }
 
+    [Fact]
+    public async Task SampleCluster_OwnerKilledWhileTheOnlyOtherSiloIsStillJoining_TheJoinerTakesOverWithinSeconds()
+    {
+        // The owner is the only active silo when it dies: nobody is active to vote it dead, and the joiner's connectivity
+        // check waits until the owner's I-am-alive row is stale (Orleans' defaults: 3 x 30 s, the 90 s failovers).
+        await using var redis = await RedisServer.StartAsync();
+        await using var org = await WorldOrg.StartAsync("org-joining", agents: 1);
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        org.AddSettings(settings);
+        var cluster = "joining-" + Guid.NewGuid().ToString("N")[..8];
+        await using var owner = SampleProcess.Start(redis.Endpoint, cluster, settings);
+        await Wait.UntilAsync(() => owner.Owns, "the first process runs the org", 90);
+        await using var joiner = SampleProcess.Start(redis.Endpoint, cluster, settings);
+        await Wait.UntilAsync(() => joiner.Logged("is running against the configured services"), "the second process started (its silo joins after)", 60);
+        joiner.Owns.Should().BeFalse();
+
+        owner.KillHard();
+        var (agent, teams) = org.Agents[0];
+        org.Graph.SetPresence(teams, "Busy", "InACall");
+
+        await Wait.UntilAsync(() => joiner.Owns, "the joiner takes the org over well before the owner's I-am-alive row is 90 s old", 20);
+        await Wait.UntilAsync(() => org.Wxcc.GetState(agent) == AgentState.Idle(org.CallCode), "the new owner engages the agent", 30);
+        org.WritesOf(agent).Should().Be(1);
+    }
+
     [Theory]
     [InlineData("--cluster", "--cluster needs a clustering provider: --cluster redis=host:port")]
     [InlineData("--cluster=consul=127.0.0.1:8500", "--cluster: unknown setting 'consul'")]
@@ -92,7 +117,10 @@ public class SampleClusterTests
         private SampleProcess(Process process) => _process = process;
 
         /// <summary>Whether this process logged that it runs the org's unit.</summary>
-        public bool Owns => _lines.Any(l => l.Contains("runs on silo", StringComparison.Ordinal));
+        public bool Owns => Logged("runs on silo");
+
+        /// <summary>Whether this process printed a line holding <paramref name="text"/>.</summary>
+        public bool Logged(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
 
         public static SampleProcess Start(string redis, string cluster, IReadOnlyDictionary<string, string?> settings)
         {
