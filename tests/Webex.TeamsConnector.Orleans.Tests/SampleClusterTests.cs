@@ -34,7 +34,16 @@ public class SampleClusterTests
         org.Graph.SetPresence(onCallTeams, "Available", "Available");
         org.Graph.SetPresence(laterTeams, "Busy", "InACall");
 
-        await Wait.UntilAsync(() => survivor.Owns, "the surviving process takes the org over", 90);
+        try
+        {
+            await Wait.UntilAsync(() => survivor.Owns, "the surviving process takes the org over", 90);
+        }
+        catch (TimeoutException ex)
+        {
+            // Say why: whether the survivor still runs (a silo declared dead by the killed one stops itself) and what it logged.
+            throw new TimeoutException($"{ex.Message}; the survivor {survivor.Describe()}; the killed owner {owner.Describe()}", ex);
+        }
+
         await Wait.UntilAsync(
             () => org.Wxcc.GetState(onCall) == AgentState.Available && org.Wxcc.GetState(later) == AgentState.Idle(org.CallCode),
             "every agent is in the rules' state",
@@ -148,6 +157,10 @@ public class SampleClusterTests
             process.BeginErrorReadLine();
             return sampleProcess;
         }
+
+        /// <summary>Whether the process still runs and its last lines, for a failure message.</summary>
+        public string Describe() =>
+            (_process.HasExited ? $"exited with {_process.ExitCode}" : "still runs") + ", its last lines:\n" + string.Join("\n", _lines.TakeLast(40));
 
         /// <summary>kill -9: no shutdown, no deactivation.</summary>
         public void KillHard() => _process.Kill(entireProcessTree: true);
