@@ -176,10 +176,14 @@ internal sealed class PollingPresenceFeed : ITeamsPresenceFeed
         for (var i = 0; i < batches.Length; i++)
         {
             // Never closer to the previous read than the poll's share allows (window / share of the budget), even when
-            // a cycle ran late, so that no window ever holds more than that share (plus one).
+            // a cycle ran late, so that no window ever holds more than that share (plus one). Never during a
+            // Retry-After either: a read started then would only wait in the budget's queue holding one of the slots,
+            // and the cycle would wait on those slots instead of on the time Graph asked for.
             var due = started + (spacing * i);
             var earliest = new DateTimeOffset(_lastSentTicks, TimeSpan.Zero) + _minimumGap;
-            await DelayUntilAsync(due > earliest ? due : earliest, cancellationToken).ConfigureAwait(false);
+            var paused = _budget.PausedUntil;
+            due = due > earliest ? due : earliest;
+            await DelayUntilAsync(due > paused ? due : paused, cancellationToken).ConfigureAwait(false);
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             running.Add(ReadAsync([.. batches[i]], gate, updates, cancellationToken));
         }

@@ -73,7 +73,7 @@ public sealed class ManualClock : FakeTimeProvider
 
             if (!await StepAsync(limit, progress, s_guard, waitBeyondLimit: true).ConfigureAwait(false) && !done())
             {
-                throw new TimeoutException($"The condition did not hold within {maxFakeTime} of fake time, or nothing happened for {s_guard.TotalSeconds} s of wall-clock time (fake time {GetUtcNow():O}).");
+                throw new TimeoutException($"The condition did not hold within {maxFakeTime} of fake time, or nothing happened for {s_guard.TotalSeconds} s of wall-clock time (fake time {GetUtcNow():O}; pending: {Pending()}).");
             }
         }
     }
@@ -143,6 +143,14 @@ public sealed class ManualClock : FakeTimeProvider
         catch (TimeoutException)
         {
             return false;
+        }
+    }
+
+    private string Pending()
+    {
+        lock (_gate)
+        {
+            return _timers.Count == 0 ? "none" : string.Join(", ", _timers.Select(t => $"{t.Kind} at {t.Due:HH:mm:ss.fffffff}"));
         }
     }
 
