@@ -119,7 +119,7 @@ public static class TeamsConnectorServiceCollectionExtensions
         services.TryAddSingleton<IAgentExpertSearch>(sp => sp.GetRequiredService<AgentExpertSearch>());
         AuditTeamsConnectorBuilderExtensions.AddAuditTrail(services, configuration);
         services.TryAddSingleton(OrgConnectorFactory.Create);
-        services.TryAddSingleton(sp => new TeamsConnectorService(() => [sp.GetRequiredService<OrgConnector>()]));
+        services.TryAddSingleton(sp => new TeamsConnectorService(() => [sp.GetRequiredService<OrgConnector>()], sp.GetService<IHostApplicationLifetime>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsConnectorService>(sp => sp.GetRequiredService<TeamsConnectorService>()));
 
         if (!services.Any(d => d.ServiceType == typeof(TeamsConnectorHealthCheck)))

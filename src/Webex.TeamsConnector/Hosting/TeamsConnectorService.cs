@@ -4,16 +4,20 @@ namespace Webex.TeamsConnector;
 
 /// <summary>
 /// The host: starts the connector units (one per organization) when the application starts and stops them when it
-/// stops. Each unit runs and restarts its own sync (see <see cref="OrgConnector"/>).
+/// stops. Each unit runs and restarts its own sync (see <see cref="OrgConnector"/>). The units start once the host has
+/// started, so that the host's own endpoints (Graph change notifications, WxCC webhooks) already listen when the sync
+/// creates the subscriptions that call them: Graph validates a notification URL when the subscription is created.
 /// </summary>
 internal sealed class TeamsConnectorService : BackgroundService
 {
     private readonly Func<IReadOnlyList<OrgConnector>> _createUnits;
+    private readonly IHostApplicationLifetime? _lifetime;
     private volatile IReadOnlyList<OrgConnector> _units = [];
 
-    public TeamsConnectorService(Func<IReadOnlyList<OrgConnector>> createUnits)
+    public TeamsConnectorService(Func<IReadOnlyList<OrgConnector>> createUnits, IHostApplicationLifetime? lifetime = null)
     {
         _createUnits = createUnits;
+        _lifetime = lifetime;
     }
 
     /// <summary>Shows <paramref name="units"/> as this service's units when another host runs them (an org's own container).</summary>
@@ -28,6 +32,12 @@ internal sealed class TeamsConnectorService : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Hosted services start before the web server; a subscription created earlier would fail its validation.
+        if (!await HostStartedAsync(stoppingToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         // Created here, not in the constructor: a missing adapter fails this task with a message naming it.
         _units = _createUnits();
         foreach (var unit in _units)
@@ -49,5 +59,23 @@ internal sealed class TeamsConnectorService : BackgroundService
         {
             await Task.WhenAll(_units.Select(static u => u.StopAsync(CancellationToken.None))).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Waits until the host has started (at once without a host lifetime); <see langword="false"/> when it stops first.</summary>
+    private async Task<bool> HostStartedAsync(CancellationToken stoppingToken)
+    {
+        if (_lifetime is null || _lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            return !stoppingToken.IsCancellationRequested;
+        }
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_lifetime.ApplicationStarted.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), started))
+        using (stoppingToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), started))
+        {
+            await started.Task.ConfigureAwait(false);
+        }
+
+        return !stoppingToken.IsCancellationRequested;
     }
 }

@@ -54,7 +54,8 @@ internal static class OrgsRegistration
         services.TryAddSingleton<TeamsConnectorTelemetry>();
         services.TryAddSingleton(sp => new TeamsConnectorService(() => sp.GetService<IOrgHosting>() is null
             ? [.. sp.GetRequiredService<LocalOrgs>().All.Select(static o => o.Connector)]
-            : []));
+            : [],
+            sp.GetService<IHostApplicationLifetime>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TeamsConnectorService>(sp => sp.GetRequiredService<TeamsConnectorService>()));
         services.AddHealthChecks().AddCheck<OrgsHealthCheck>("teams-connector", tags: ["teams-connector"]);
     }

@@ -78,7 +78,7 @@ public class DeleteCleanupEndToEndTests
     private static async Task<ConnectorWorld> StartAsync()
     {
         var world = await ConnectorWorld.StartAsync(webhooks: true, notifications: true);
-        await ConnectorWorld.WaitAsync(() => world.Wxcc.Subscriptions.Count == 1 && world.Graph.Subscriptions.Count >= 1, "the WxCC webhook and the Graph subscriptions are in place");
+        await ConnectorWorld.WaitAsync(() => world.Wxcc.Subscriptions.Count == 1 && world.Graph.Subscriptions.Count >= 1, "the WxCC webhook and the Graph subscriptions are in place", 30);
         return world;
     }
 

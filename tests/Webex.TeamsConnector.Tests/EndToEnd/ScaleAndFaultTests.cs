@@ -45,6 +45,12 @@ public class ScaleAndFaultTests
         _ => AgentState.Available,
     };
 
+    /// <summary>
+    /// The storm waits out 20 whole-second Graph Retry-Afters (the client honours each in full), the back-off after them
+    /// and the WxCC 503 back-offs: about 33 s alone, more than 60 s on 2 busy cores. A timeout, not a wait.
+    /// </summary>
+    private const int StormTimeoutSeconds = 120;
+
     [Fact]
     public async Task Faults_Graph429Storm_Wxcc503s_DroppedSocket_DuplicateAndReorderedEvents_EndInTheRightStates()
     {
@@ -66,7 +72,7 @@ public class ScaleAndFaultTests
 
         await ConnectorWorld.WaitAsync(
             () => synced.Select((a, i) => world.Wxcc.GetState(a.AgentId) == AgentState.Idle(i % 2 == 0 ? world.CallCode : world.DndCode)).All(ok => ok),
-            "every agent is idle with its mapped code", 60);
+            "every agent is idle with its mapped code", StormTimeoutSeconds);
         world.Graph.ThrottledRequests.Should().BeGreaterThan(0);
 
         world.Wxcc.Faults.ServiceUnavailable = 5;
@@ -75,7 +81,7 @@ public class ScaleAndFaultTests
             world.Graph.SetPresence(agent.TeamsUserId, "Available", "Available");
         }
 
-        await ConnectorWorld.WaitAsync(() => synced.All(a => world.Wxcc.GetState(a.AgentId) == AgentState.Available), "every agent is released", 60);
+        await ConnectorWorld.WaitAsync(() => synced.All(a => world.Wxcc.GetState(a.AgentId) == AgentState.Available), "every agent is released", StormTimeoutSeconds);
         (await world.Admin.GetAgentsAsync(default)).Should().OnlyContain(a => a.PendingWrite == null || a.PendingWrite == AgentState.Available);
     }
 

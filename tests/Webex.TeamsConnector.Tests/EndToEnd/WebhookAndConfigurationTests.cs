@@ -58,7 +58,10 @@ public class WebhookAndConfigurationTests
         var processor = world.App!.Services.GetRequiredService<WxccWebhookProcessor>();
         var body = WxccDelivery(world, ann.AgentId, "idle", world.LunchCode, DateTimeOffset.UtcNow);
 
-        (await PostWxccAsync(world, body, "00" + ContactCenterEmulator.Sign(ConnectorWorld.WebhookSecret, body)[2..])).Should().Be(HttpStatusCode.Unauthorized);
+        var valid = ContactCenterEmulator.Sign(ConnectorWorld.WebhookSecret, body);
+        var forged = (valid[0] == '0' ? "1" : "0") + valid[1..];
+        forged.Should().NotBe(valid).And.HaveLength(valid.Length);
+        (await PostWxccAsync(world, body, forged)).Should().Be(HttpStatusCode.Unauthorized);
         (await PostWxccAsync(world, body, null)).Should().Be(HttpStatusCode.Unauthorized);
         (await PostWxccAsync(world, Encoding.UTF8.GetBytes(new string(' ', processor.MaxBodyBytes + 1)), "00")).Should().Be(HttpStatusCode.RequestEntityTooLarge);
         var stale = WxccDelivery(world, ann.AgentId, "idle", world.LunchCode, DateTimeOffset.UtcNow.AddMinutes(-11));
