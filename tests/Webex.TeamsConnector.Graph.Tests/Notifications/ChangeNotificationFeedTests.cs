@@ -221,7 +221,7 @@ public sealed class ChangeNotificationFeedTests
 
         host.Feed.SetWatchedUsers([ann]);
         host.StartFeed();
-        await host.EventuallyAsync(() => host.Emulator.Subscriptions.Count == 1 && host.Emulator.Subscriptions[0].Id != leftover!.Id, "only the new subscription");
+        await host.EventuallyAsync(() => host.Emulator.Subscriptions is [var only] && only.Id != leftover!.Id, "only the new subscription");
 
         host.Emulator.RequestCount(GraphEmulatorOperation.DeleteSubscription).Should().Be(1);
     }
