@@ -94,16 +94,7 @@ internal static class ProcessFailover
 
         public static Node Start(string sample, string redis, string cluster, IReadOnlyDictionary<string, string?> settings, Stopwatch clock)
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(sample);
-            start.ArgumentList.Add("--cluster");
-            start.ArgumentList.Add($"redis={redis},cluster={cluster}");
-            start.ArgumentList.Add("--urls=http://127.0.0.1:0");
-            foreach (var (key, value) in settings)
-            {
-                start.ArgumentList.Add($"--{key}={value}");
-            }
-
+            var start = SampleClusterCommand.Create(sample, redis, cluster, settings);
             var process = Process.Start(start) ?? throw new InvalidOperationException("The sample did not start.");
             var node = new Node(process, clock);
             if (Environment.GetEnvironmentVariable("TEAMSCONNECTOR_BENCH_LOGS") is { Length: > 0 } logs)

@@ -134,21 +134,7 @@ public class SampleClusterTests
         public static SampleProcess Start(string redis, string cluster, IReadOnlyDictionary<string, string?> settings)
         {
             var sample = typeof(SampleClusterTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleAssembly").Value!;
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(sample);
-            start.ArgumentList.Add("--cluster");
-            start.ArgumentList.Add($"redis={redis},cluster={cluster}");
-            start.ArgumentList.Add("--urls=http://127.0.0.1:0");
-            foreach (var (key, value) in settings)
-            {
-                start.ArgumentList.Add($"--{key}={value}");
-            }
-
+            var start = SampleClusterCommand.Create(sample, redis, cluster, settings);
             var process = Process.Start(start) ?? throw new InvalidOperationException("The sample did not start.");
             var sampleProcess = new SampleProcess(process);
             process.OutputDataReceived += (_, e) => sampleProcess.Add(e.Data);
