@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>The kind of a Webex Contact Center agent state.</summary>
@@ -39,7 +41,11 @@ public readonly struct AgentState : IEquatable<AgentState>
     public static AgentState LoggedOut => default;
 
     /// <summary>Available.</summary>
-    public static AgentState Available => new(AgentStateKind.Available, null);
+    public static AgentState Available
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => new(AgentStateKind.Available, null);
+    }
 
     /// <summary>A contact is being offered.</summary>
     public static AgentState Reserved => new(AgentStateKind.Reserved, null);
@@ -69,6 +75,7 @@ public readonly struct AgentState : IEquatable<AgentState>
     }
 
     /// <summary>Idle with a code already validated (for example by <see cref="IdleCodeMapping"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static AgentState IdleValidated(string idleCodeId) => new(AgentStateKind.Idle, idleCodeId);
 
     /// <summary>

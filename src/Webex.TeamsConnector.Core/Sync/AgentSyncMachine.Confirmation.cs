@@ -94,7 +94,7 @@ internal sealed partial class AgentSyncMachine
     /// Teams shows the contact presence before the connector published anything: it may be a session an earlier run
     /// left behind.
     /// </summary>
-    private bool IsStaleSession(in PresenceValue presence) =>
+    private bool IsStaleSession(PresenceValue presence) =>
         _rules.ClearStaleSessionAtStart
         && _published == PublishedPresence.None
         && _rules.EchoGracePeriod > TimeSpan.Zero
@@ -103,7 +103,7 @@ internal sealed partial class AgentSyncMachine
         && !_confirmed.IsOnContact;
 
     /// <summary>Clears the possibly stale session, and takes it as an echo for one grace period; still shown after it, it is real.</summary>
-    private SyncDecision ClearStaleSession(in PresenceValue presence, long now)
+    private SyncDecision ClearStaleSession(PresenceValue presence, long now)
     {
         _observed = presence;
         _hasObserved = true;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>How the Teams -> WxCC rules see an agent: its state and who set it.</summary>
@@ -21,7 +23,7 @@ public enum AgentSyncClass
 }
 
 /// <summary>What the Teams -> WxCC rules do on a change of Teams presence.</summary>
-internal enum TeamsAction
+internal enum TeamsAction : byte
 {
     /// <summary>Nothing.</summary>
     None = 0,
@@ -41,6 +43,18 @@ internal enum TeamsAction
 /// <param name="Action">What the rules do.</param>
 /// <param name="Result">The agent's class afterwards.</param>
 internal readonly record struct TeamsRule(AgentSyncClass Agent, bool TeamsMapped, TeamsAction Action, AgentSyncClass Result);
+
+/// <summary>
+/// One cell of the rules table as the machine reads it: the action, and the rule named when no write follows (from
+/// <see cref="AgentSyncTable.LeftAloneRule"/>). Two bytes, so the whole table fits in one cache line.
+/// </summary>
+/// <param name="Action">What the rules do.</param>
+/// <param name="LeftAlone">Why the agent is left alone when nothing is written.</param>
+internal readonly record struct TeamsRuleCell(TeamsAction Action, SyncRule LeftAlone)
+{
+    /// <summary>Whether the action writes (or first reads back) a state: engage, remap or release.</summary>
+    public bool Acts => Action is TeamsAction.Engage or TeamsAction.Remap or TeamsAction.Release;
+}
 
 /// <summary>One documented WxCC-side transition of an agent (who changes the state and what it does to the rules).</summary>
 /// <param name="From">The class before.</param>
@@ -77,7 +91,7 @@ internal static class AgentSyncTable
     // Agent state kinds the class table covers (LoggedOut..WrapUp); any other kind is on a contact.
     private const int ClassKinds = (int)AgentStateKind.WrapUp + 1;
 
-    private static readonly TeamsAction[] s_actions = BuildActions();
+    private static readonly TeamsRuleCell[] s_cells = BuildCells();
 
     private static readonly AgentSyncClass[] s_classes = BuildClasses();
 
@@ -116,8 +130,16 @@ internal static class AgentSyncTable
     /// <param name="agent">The agent class.</param>
     /// <param name="teamsMapped">Whether Teams shows a mapped state.</param>
     /// <returns>The action.</returns>
-    public static TeamsAction ActionFor(AgentSyncClass agent, bool teamsMapped) =>
-        s_actions[((int)agent << 1) | (teamsMapped ? 1 : 0)];
+    public static TeamsAction ActionFor(AgentSyncClass agent, bool teamsMapped) => CellFor(agent, teamsMapped).Action;
+
+    /// <summary>The cell of the rules table for an agent class and Teams class: one load, no branch.</summary>
+    /// <param name="agent">The agent class.</param>
+    /// <param name="teamsMapped">Whether Teams shows a mapped state.</param>
+    /// <returns>The action and the left-alone rule.</returns>
+    /// <remarks>A lookup in a table built once from <see cref="TeamsRules"/> and <see cref="LeftAloneRule"/>, which are the rules.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TeamsRuleCell CellFor(AgentSyncClass agent, bool teamsMapped) =>
+        s_cells[((int)agent << 1) | (teamsMapped ? 1 : 0)];
 
     /// <summary>Why the rules leave an agent of this class alone when they produce no write (for the audit trail).</summary>
     /// <param name="agent">The agent class.</param>
@@ -144,6 +166,7 @@ internal static class AgentSyncTable
     /// <param name="engageFrom">From which Available states a mapped Teams state engages.</param>
     /// <returns>The class.</returns>
     /// <remarks>A lookup in a table built once from <see cref="Classify"/>, which is the rule.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static AgentSyncClass ClassOf(in AgentState state, StateOrigin origin, EngageFrom engageFrom)
     {
         var kind = (uint)state.Kind;
@@ -177,14 +200,14 @@ internal static class AgentSyncTable
         return classes;
     }
 
-    private static TeamsAction[] BuildActions()
+    private static TeamsRuleCell[] BuildCells()
     {
-        var actions = new TeamsAction[Enum.GetValues<AgentSyncClass>().Length * 2];
+        var cells = new TeamsRuleCell[Enum.GetValues<AgentSyncClass>().Length * 2];
         foreach (var rule in s_teamsRules)
         {
-            actions[((int)rule.Agent << 1) | (rule.TeamsMapped ? 1 : 0)] = rule.Action;
+            cells[((int)rule.Agent << 1) | (rule.TeamsMapped ? 1 : 0)] = new(rule.Action, LeftAloneRule(rule.Agent, rule.TeamsMapped));
         }
 
-        return actions;
+        return cells;
     }
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Webex.TeamsConnector;
 
 /// <summary>What happened to an event given to the sync rules.</summary>
-internal enum SyncOutcome
+internal enum SyncOutcome : byte
 {
     /// <summary>The event was applied (it may or may not have produced commands).</summary>
     Applied = 0,
@@ -39,12 +39,13 @@ internal readonly struct SyncDecision
     private readonly TimeSpan _expiration;
     private readonly CommandSlot _first;
     private readonly CommandSlot _second;
+    private readonly byte _count;
 
     internal SyncDecision(SyncOutcome outcome, SyncRule rule, int count, AgentIdentity? agent, TimeSpan expiration, CommandSlot first, CommandSlot second)
     {
         Outcome = outcome;
         Rule = rule;
-        Count = count;
+        _count = (byte)count;
         _agent = agent;
         _expiration = expiration;
         _first = first;
@@ -61,7 +62,7 @@ internal readonly struct SyncDecision
     public SyncRule Rule { get; }
 
     /// <summary>How many commands the event produced (0 to 2).</summary>
-    public int Count { get; }
+    public int Count => _count;
 
     /// <summary>Whether no command was produced.</summary>
     public bool IsEmpty => Count == 0;

@@ -187,4 +187,20 @@ public class TeamsRulesTableTests
         AgentSyncTable.ActionFor(agent, mapped).Should().Be((TeamsAction)action);
         AgentSyncTable.TeamsRules.Should().HaveCount(12);
     }
+
+    [Fact]
+    public void CellFor_EveryRow_IsTheRowsActionAndLeftAloneRule()
+    {
+        foreach (var row in AgentSyncTable.TeamsRules)
+        {
+            var cell = AgentSyncTable.CellFor(row.Agent, row.TeamsMapped);
+
+            cell.Action.Should().Be(row.Action, "row {0}, mapped {1}", row.Agent, row.TeamsMapped);
+            cell.LeftAlone.Should().Be(AgentSyncTable.LeftAloneRule(row.Agent, row.TeamsMapped), "row {0}, mapped {1}", row.Agent, row.TeamsMapped);
+            cell.Acts.Should().Be(row.Action is TeamsAction.Engage or TeamsAction.Remap or TeamsAction.Release);
+        }
+
+        AgentSyncTable.TeamsRules.Select(r => (r.Agent, r.TeamsMapped)).Should()
+            .BeEquivalentTo(Enum.GetValues<AgentSyncClass>().SelectMany(c => new[] { (c, false), (c, true) }), "every class and Teams class has exactly one row");
+    }
 }
