@@ -53,8 +53,8 @@ internal sealed class SyncEngine
         rules.EnsureValid();
         Rules = rules;
         _time = timeProvider ?? TimeProvider.System;
-        _byAgent = new(capacity, EngineIdComparer.Ordinal);
-        _byTeamsUser = new(capacity, EngineIdComparer.OrdinalIgnoreCase);
+        _byAgent = new(capacity, StringComparer.Ordinal);
+        _byTeamsUser = new(capacity, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>The rules every machine follows.</summary>
