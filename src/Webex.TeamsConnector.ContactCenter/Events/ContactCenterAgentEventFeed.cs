@@ -9,7 +9,7 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// reconciles agent states (<c>GET /v1/agents/activities</c>) at start, after every (re)connect and every
 /// <see cref="ContactCenterOptions.ReconciliationInterval"/>, because WxCC does not guarantee delivery.
 /// </summary>
-internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
+internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritizedAgentFeed
 {
     private static readonly TimeSpan s_maxSubscriptionRetry = TimeSpan.FromMinutes(5);
 
@@ -43,6 +43,12 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
 
     /// <summary>Raised after each reconciliation, with the number of events it passed on.</summary>
     public event Action<int>? Reconciled;
+
+    /// <summary>Raised after each group of agent states a reconciliation passed on, with the number of states.</summary>
+    public event Action<int>? ReconciledPart;
+
+    /// <summary>The agents the first reconciliation reads first (marked by the sync session as their presence arrives).</summary>
+    public AgentStartPriority StartPriority { get; } = new();
 
     /// <summary>The number of reconciliations completed.</summary>
     public int Reconciliations => Volatile.Read(ref _reconciliations);
@@ -168,20 +174,40 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         }
     }
 
+    /// <summary>
+    /// Reads every eligible agent's current state and passes each group on as its request answers, so that the first
+    /// agents sync while the rest are still read. The users come from the roster's read when it is fresh and no
+    /// reconciliation has used it (at start), else from a new read. The first reconciliation reads the agents of
+    /// <see cref="StartPriority"/> first, then closes it.
+    /// </summary>
     private async Task ReconcileAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
     {
         try
         {
-            var users = await _directory.GetUsersAsync(cancellationToken).ConfigureAwait(false);
-            var agents = users.Where(static u => u.ContactCenterEnabled && u.Active).Select(static u => u.AgentId).ToList();
-            var states = await _directory.GetCurrentStatesAsync(agents, cancellationToken).ConfigureAwait(false);
-            var passed = 0;
-            foreach (var state in states)
+            var (users, shared) = await _directory.GetUsersForReconciliationAsync(cancellationToken).ConfigureAwait(false);
+            if (shared)
             {
-                // Every record goes to the sync rules, which drop what they have seen already.
-                passed++;
-                await events.WriteAsync(state, cancellationToken).ConfigureAwait(false);
+                Log.ReconciliationSharedUsers(_logger, users.Count);
             }
+
+            var agents = users.Where(static u => u.ContactCenterEnabled && u.Active).Select(static u => u.AgentId).ToList();
+            var priority = StartPriority.IsOpen ? StartPriority : null;
+            var passed = 0;
+            await _directory.ReadCurrentStatesAsync(
+                agents,
+                priority,
+                async (part, token) =>
+                {
+                    foreach (var state in part)
+                    {
+                        // Every record goes to the sync rules, which drop what they have seen already.
+                        await events.WriteAsync(state, token).ConfigureAwait(false);
+                    }
+
+                    passed += part.Count;
+                    ReconciledPart?.Invoke(part.Count);
+                },
+                cancellationToken).ConfigureAwait(false);
 
             Interlocked.Increment(ref _reconciliations);
             Reconciled?.Invoke(passed);
@@ -189,6 +215,10 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         catch (ContactCenterException ex)
         {
             Log.ReconciliationFailed(_logger, ex.Message);
+        }
+        finally
+        {
+            StartPriority.Close();
         }
     }
 }
