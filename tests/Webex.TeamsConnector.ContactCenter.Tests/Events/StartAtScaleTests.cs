@@ -160,6 +160,38 @@ public sealed class StartAtScaleTests
         await run.WaitAsync(Harness.Wait);
     }
 
+    [Fact]
+    public async Task Run_WebSocketMode_ReconcilesOnceAtStart_AfterTheSocketIsWelcomed()
+    {
+        await using var h = await Harness.StartAsync(Harness.OrganizationWideWebSocket, settings: new() { ["EventSource"] = "WebSocket" });
+        var agents = SignInAgents(h, 150);
+        await h.Directory.GetUsersAsync(CancellationToken.None);
+        var start = h.Time.GetUtcNow();
+        var finished = new System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, int Connections, int UserReads, int ActivityReads)>();
+        h.Feed.Reconciled += _ => finished.Enqueue((h.Time.GetUtcNow(), h.WebSocket.Connections, h.Wxcc.RequestCount("v2/user"), h.Wxcc.RequestCount("agents/activities")));
+
+        h.RunFeed();
+        await h.WaitForReconciliationAsync();
+        h.Time.Advance(h.Options.ReconciliationInterval);
+        await h.WaitForReconciliationAsync(2);
+
+        // The first reconciliation came after the welcome, on the roster's two pages of users and two activities
+        // requests; the second only when the interval had passed (before, the welcome asked for a second one at once).
+        finished.Should().HaveCountGreaterThanOrEqualTo(2);
+        finished.First().Should().Be((start, 1, 2, 2));
+        finished.ElementAt(1).At.Should().Be(start + h.Options.ReconciliationInterval);
+        var log = h.Wxcc.RequestLog.Select(r => r.Path).ToList();
+        log.FindIndex(p => p.Contains("notification/subscribe", StringComparison.Ordinal))
+            .Should().BeLessThan(log.FindIndex(p => p.Contains("agents/activities", StringComparison.Ordinal)));
+        var seen = new HashSet<string>();
+        while (h.Events.Reader.TryRead(out var e))
+        {
+            seen.Add(e.AgentId);
+        }
+
+        seen.Should().BeEquivalentTo(agents);
+    }
+
     private static List<string> SignInAgents(Harness h, int count)
     {
         var agents = new List<string>(count);
