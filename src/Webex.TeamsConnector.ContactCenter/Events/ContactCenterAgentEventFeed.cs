@@ -6,7 +6,8 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// <summary>
 /// The adapter's <see cref="IAgentEventFeed"/>: in webhook mode it keeps the subscription in place and passes on what
 /// <see cref="WxccWebhookProcessor"/> accepted; in websocket mode it runs the notification websocket. In both modes it
-/// reconciles agent states (<c>GET /v1/agents/activities</c>) at start, after every (re)connect and every
+/// reconciles agent states (<c>GET /v1/agents/activities</c>) at start (in websocket mode once the socket's first attempt
+/// is over), after every reconnect and every
 /// <see cref="ContactCenterOptions.ReconciliationInterval"/>, because WxCC does not guarantee delivery.
 /// </summary>
 internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritizedAgentFeed
@@ -43,9 +44,6 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritize
 
     /// <summary>Raised after each reconciliation, with the number of events it passed on.</summary>
     public event Action<int>? Reconciled;
-
-    /// <summary>Raised after each group of agent states a reconciliation passed on, with the number of states.</summary>
-    public event Action<int>? ReconciledPart;
 
     /// <summary>The agents the first reconciliation reads first (marked by the sync session as their presence arrives).</summary>
     public AgentStartPriority StartPriority { get; } = new();
@@ -225,7 +223,6 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritize
                     }
 
                     passed += part.Count;
-                    ReconciledPart?.Invoke(part.Count);
                 },
                 cancellationToken).ConfigureAwait(false);
 
