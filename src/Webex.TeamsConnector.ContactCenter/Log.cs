@@ -100,4 +100,10 @@ internal static partial class Log
 
     [LoggerMessage(4062, LogLevel.Warning, "Checking the webhook subscription failed: {Reason}; trying again at the next reconciliation.")]
     public static partial void SubscriptionCheckFailed(ILogger logger, string reason);
+
+    [LoggerMessage(4063, LogLevel.Warning, "WxCC refused {Resource} pages of {Refused}; reading pages of {PageSize} instead.")]
+    public static partial void PageSizeRefused(ILogger logger, string resource, int refused, int pageSize);
+
+    [LoggerMessage(4064, LogLevel.Debug, "Reconciliation uses the roster's users read ({Users} users); no users request made.")]
+    public static partial void ReconciliationSharedUsers(ILogger logger, int users);
 }

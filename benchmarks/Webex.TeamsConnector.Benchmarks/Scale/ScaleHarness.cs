@@ -25,11 +25,15 @@ internal static class ScaleHarness
     public const string Switch = "--scale";
 
     private static int s_samples = 40;
+    private static int s_usersPageSize = 100;
+    private static int s_busy;
 
     public static async Task<int> RunAsync(string[] args)
     {
         var output = args.SkipWhile(a => a != "--output").Skip(1).FirstOrDefault();
         s_samples = int.Parse(args.SkipWhile(a => a != "--samples").Skip(1).FirstOrDefault() ?? "40", CultureInfo.InvariantCulture);
+        s_usersPageSize = int.Parse(args.SkipWhile(a => a != "--users-page-size").Skip(1).FirstOrDefault() ?? "100", CultureInfo.InvariantCulture);
+        s_busy = int.Parse(args.SkipWhile(a => a != "--busy").Skip(1).FirstOrDefault() ?? "0", CultureInfo.InvariantCulture);
         var settle = TimeSpan.FromSeconds(double.Parse(args.SkipWhile(a => a != "--settle").Skip(1).FirstOrDefault() ?? "0", CultureInfo.InvariantCulture));
         var sizes = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToList();
         if (sizes.Count == 0)
@@ -59,7 +63,7 @@ internal static class ScaleHarness
     private static async Task<Result> RunOneAsync(int agents, TimeSpan settle)
     {
         await using var graph = await GraphEmulator.StartAsync(new GraphEmulatorOptions { ThrottleAllRequests = true }).ConfigureAwait(false);
-        await using var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { WebSocketScope = ContactCenterWebSocketScope.Organization }).ConfigureAwait(false);
+        await using var wxcc = await ContactCenterEmulator.StartAsync(new ContactCenterEmulatorOptions { WebSocketScope = ContactCenterWebSocketScope.Organization, MaxPageSize = Math.Max(100, s_usersPageSize) }).ConfigureAwait(false);
         var callCode = wxcc.AddIdleCode("Teams - In a call");
         wxcc.SetDesktopProfile(new DesktopProfile("teams", StateSynchronizationMS: true));
         var ids = new (string AgentId, string TeamsId)[agents];
@@ -70,10 +74,19 @@ internal static class ScaleHarness
             wxcc.SignIn(ids[i].AgentId, AgentState.Available);
         }
 
+        // --busy K: the last K agents (the last read by user order) are in a Teams call when the connector starts.
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = Math.Max(0, agents - s_busy); i < agents; i++)
+        {
+            graph.SetPresence(ids[i].TeamsId, "Busy", "InACall");
+            busy.Add(ids[i].AgentId);
+        }
+
         var settings = EmulatorSettings.For(graph, wxcc);
         settings["TeamsConnector:Graph:PollInterval"] = "Auto";
         settings["TeamsConnector:StateSync:IdleCodes:InACall"] = callCode;
         settings["TeamsConnector:StateSync:TimerResolution"] = "00:00:00.100";
+        settings["TeamsConnector:ContactCenter:UsersPageSize"] = s_usersPageSize.ToString(CultureInfo.InvariantCulture);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
@@ -86,14 +99,28 @@ internal static class ScaleHarness
         await host.StartAsync().ConfigureAwait(false);
         var admin = host.Services.GetRequiredService<ITeamsConnectorAdmin>();
         var firstSynced = TimeSpan.Zero;
+        var halfSynced = TimeSpan.Zero;
+        var busySynced = TimeSpan.Zero;
         var synced = 0;
         var limit = TimeSpan.FromSeconds(60 + (agents / 50));
         while (clock.Elapsed < limit)
         {
-            synced = (await admin.GetAgentsAsync(CancellationToken.None).ConfigureAwait(false)).Count(a => a.ObservedPresence is not null && a.LastEventAt is not null);
+            var snapshot = await admin.GetAgentsAsync(CancellationToken.None).ConfigureAwait(false);
+            synced = snapshot.Count(a => a.ObservedPresence is not null && a.LastEventAt is not null);
             if (synced > 0 && firstSynced == TimeSpan.Zero)
             {
                 firstSynced = clock.Elapsed;
+            }
+
+            if (synced * 2 >= agents && halfSynced == TimeSpan.Zero)
+            {
+                halfSynced = clock.Elapsed;
+            }
+
+            if (busy.Count > 0 && busySynced == TimeSpan.Zero
+                && snapshot.Count(a => busy.Contains(a.AgentId) && a.ObservedPresence is not null && a.LastEventAt is not null) == busy.Count)
+            {
+                busySynced = clock.Elapsed;
             }
 
             if (synced == agents)
@@ -107,6 +134,8 @@ internal static class ScaleHarness
         var allSynced = clock.Elapsed;
         var graphAtSync = graph.Requests.Count(r => r.CountsAgainstBudget);
         var wxccAtSync = wxcc.BudgetedRequests;
+        var wxccUserReads = wxcc.RequestCount("v2/user");
+        var wxccActivities = wxcc.RequestCount("agents/activities");
         var userReads = graph.RequestCount(GraphEmulatorOperation.ListUsers) + graph.RequestCount(GraphEmulatorOperation.GetUser);
 
         // Steady state: Teams changes at random moments; the time until WxCC holds the state the rules give. With
@@ -145,10 +174,15 @@ internal static class ScaleHarness
             synced == agents,
             synced,
             firstSynced,
+            halfSynced,
+            busy.Count,
+            busySynced,
             allSynced,
             graphAtSync,
             userReads,
             wxccAtSync,
+            wxccUserReads,
+            wxccActivities,
             graph.PeakBudgetedRequests(),
             wxcc.PeakBudgetedRequests(),
             graph.ThrottledRequests,
@@ -202,8 +236,10 @@ internal static class ScaleHarness
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture, $"Command: `dotnet run -c Release --project benchmarks/Webex.TeamsConnector.Benchmarks -- {string.Join(' ', args)}`");
         text.AppendLine();
-        text.AppendLine("| Agents | All synced | First synced | All synced after | Graph requests to sync (user reads) | WxCC requests to sync | Peak Graph / 30 s | Peak WxCC / min | Graph 429 | WxCC 429 | Latency p50 | Latency p99 | Heap growth / agent | Working set / agent |");
-        text.AppendLine("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        text.AppendLine(CultureInfo.InvariantCulture, $"WxCC users page size {s_usersPageSize} (`ContactCenter:UsersPageSize`; the emulator serves pages up to {Math.Max(100, s_usersPageSize)}); {s_busy:N0} agents in a Teams call at start (the last by user order).");
+        text.AppendLine();
+        text.AppendLine("| Agents | All synced | First synced | Half synced | Busy-in-Teams agents synced | All synced after | Graph requests to sync (user reads) | WxCC requests to sync (users / activities) | Peak Graph / 30 s | Peak WxCC / min | Graph 429 | WxCC 429 | Latency p50 | Latency p99 | Heap growth / agent | Working set / agent |");
+        text.AppendLine("|---:|:---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             text.AppendLine(r.Row());
@@ -220,10 +256,15 @@ internal static class ScaleHarness
         bool AllSynced,
         int Synced,
         TimeSpan FirstSynced,
+        TimeSpan HalfSynced,
+        int Busy,
+        TimeSpan BusySynced,
         TimeSpan AllSyncedAfter,
         int GraphRequests,
         long UserReads,
         int WxccRequests,
+        int WxccUserReads,
+        int WxccActivities,
         int GraphPeak,
         int WxccPeak,
         long GraphThrottled,
@@ -238,6 +279,6 @@ internal static class ScaleHarness
     {
         public string Row() => string.Create(
             CultureInfo.InvariantCulture,
-            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} ({UserReads:N0}) | {WxccRequests:N0} | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {P50:F0} ms | {P99:F0} ms{(Timeouts > 0 ? $" ({Timeouts} of {Samples + Timeouts} changes not synced in 30 s)" : string.Empty)} | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
+            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {HalfSynced.TotalSeconds:F1} s | {(Busy > 0 ? $"{Busy:N0} after {BusySynced.TotalSeconds:F1} s" : "–")} | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} ({UserReads:N0}) | {WxccRequests:N0} ({WxccUserReads:N0} / {WxccActivities:N0}) | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {P50:F0} ms | {P99:F0} ms{(Timeouts > 0 ? $" ({Timeouts} of {Samples + Timeouts} changes not synced in 30 s)" : string.Empty)} | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
     }
 }

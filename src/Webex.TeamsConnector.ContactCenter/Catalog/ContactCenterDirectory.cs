@@ -40,7 +40,7 @@ internal sealed partial class ContactCenterDirectory : IContactCenterDirectory, 
     public async Task<IReadOnlyList<IdleCode>> GetIdleCodesAsync(CancellationToken cancellationToken)
     {
         var codes = new List<IdleCode>();
-        await foreach (var item in PagesAsync("v2/auxiliary-code", cancellationToken).ConfigureAwait(false))
+        await foreach (var item in PagesAsync("v2/auxiliary-code", PageSize, cancellationToken).ConfigureAwait(false))
         {
             var id = Str(item, "id");
             if (string.IsNullOrEmpty(id))
@@ -60,20 +60,6 @@ internal sealed partial class ContactCenterDirectory : IContactCenterDirectory, 
 
         Volatile.Write(ref _codes, codes);
         return codes;
-    }
-
-    public async Task<IReadOnlyList<ContactCenterUser>> GetUsersAsync(CancellationToken cancellationToken)
-    {
-        var users = new List<ContactCenterUser>();
-        await foreach (var item in PagesAsync("v2/user", cancellationToken).ConfigureAwait(false))
-        {
-            if (ToUser(item) is { } user)
-            {
-                users.Add(user);
-            }
-        }
-
-        return users;
     }
 
     public async Task<ContactCenterUser?> GetUserByAgentIdAsync(string agentId, CancellationToken cancellationToken)
@@ -174,134 +160,6 @@ internal sealed partial class ContactCenterDirectory : IContactCenterDirectory, 
         if (!response.IsSuccess)
         {
             throw new ContactCenterException($"PUT {uri.AbsolutePath} failed ({response.Describe()}).", response.Status, response.TrackingId);
-        }
-    }
-
-    public async Task<IReadOnlyList<AgentFeedEvent>> GetCurrentStatesAsync(IReadOnlyCollection<string> agentIds, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(agentIds);
-        if (agentIds.Count <= UrgentRequests.MaxAgents)
-        {
-            // A verification before a write (or a few agents that just joined): someone waits for it.
-            UrgentRequests.Enter();
-        }
-
-        var latest = new Dictionary<string, AgentFeedEvent>(StringComparer.Ordinal);
-        // A minute of slack past now covers clock skew between the connector and WxCC.
-        var now = _time.GetUtcNow();
-        var to = now + TimeSpan.FromMinutes(1);
-        var from = to - Options.ReconciliationWindow;
-        foreach (var batch in agentIds.Where(static a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).Chunk(MaxAgentsPerActivitiesCall))
-        {
-            await FindCurrentAsync(batch, from, to, now, latest, cancellationToken).ConfigureAwait(false);
-        }
-
-        Log.Reconciled(_logger, agentIds.Count, latest.Count);
-        return [.. latest.Values];
-    }
-
-    /// <summary>
-    /// Finds the active activity record (the current state) of each agent in <paramref name="agents"/> between
-    /// <paramref name="from"/> and <paramref name="to"/>. WxCC answers at most <see cref="ActivitiesPageSize"/> records
-    /// and offers no next page, so a full answer may have left out the newest records: the agents whose active record
-    /// was not in it are asked for again over the newer half of the window (then, for those still missing, the older
-    /// half), and when the window cannot shrink any more, in smaller groups. Every call goes through the shared budget.
-    /// </summary>
-    private async Task FindCurrentAsync(
-        IReadOnlyList<string> agents,
-        DateTimeOffset from,
-        DateTimeOffset to,
-        DateTimeOffset now,
-        Dictionary<string, AgentFeedEvent> latest,
-        CancellationToken cancellationToken)
-    {
-        var query = string.Create(
-            CultureInfo.InvariantCulture,
-            $"v1/agents/activities?from={from.ToUnixTimeMilliseconds()}&to={to.ToUnixTimeMilliseconds()}&agentIds={Uri.EscapeDataString(string.Join(',', agents))}&pageSize={ActivitiesPageSize}");
-        var response = await _api.GetAsync(new Uri(WithSlash(Options.BaseUrl), query), allowNotFound: false, cancellationToken).ConfigureAwait(false);
-        var records = 0;
-        using (var doc = Parse(response, "agents/activities"))
-        {
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var record in data.EnumerateArray())
-                {
-                    records++;
-                    if (AgentEventParser.FromActivity(record, now) is { } feedEvent
-                        && (!latest.TryGetValue(feedEvent.AgentId, out var seen) || seen.Event.Timestamp <= feedEvent.Event.Timestamp))
-                    {
-                        latest[feedEvent.AgentId] = feedEvent;
-                    }
-                }
-            }
-        }
-
-        if (records < ActivitiesPageSize)
-        {
-            return;
-        }
-
-        var missing = agents.Where(a => !latest.ContainsKey(a)).ToList();
-        if (missing.Count == 0)
-        {
-            return;
-        }
-
-        if (to - from > MinimumActivitiesWindow)
-        {
-            var middle = from + ((to - from) / 2);
-            await FindCurrentAsync(missing, middle, to, now, latest, cancellationToken).ConfigureAwait(false);
-            var older = missing.Where(a => !latest.ContainsKey(a)).ToList();
-            if (older.Count > 0)
-            {
-                await FindCurrentAsync(older, from, middle, now, latest, cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
-        }
-
-        if (missing.Count > 1)
-        {
-            var half = missing.Count / 2;
-            await FindCurrentAsync(missing[..half], from, to, now, latest, cancellationToken).ConfigureAwait(false);
-            await FindCurrentAsync(missing[half..], from, to, now, latest, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        Log.ActivitiesTruncated(_logger, missing[0], ActivitiesPageSize, to - from);
-    }
-
-    private async IAsyncEnumerable<JsonElement> PagesAsync(string resource, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var page = 0;
-        var totalPages = 1;
-        while (page < totalPages)
-        {
-            var uri = OrgUri(string.Create(CultureInfo.InvariantCulture, $"{resource}?page={page}&pageSize={PageSize}"));
-            var response = await _api.GetAsync(uri, allowNotFound: false, cancellationToken).ConfigureAwait(false);
-            using var doc = Parse(response, resource);
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
-            {
-                throw new ContactCenterException($"GET {uri.AbsolutePath} answered without a data array.", response.Status, response.TrackingId);
-            }
-
-            var count = 0;
-            foreach (var item in data.EnumerateArray())
-            {
-                count++;
-                yield return item.Clone();
-            }
-
-            totalPages = root.TryGetProperty("meta", out var meta) && meta.ValueKind == JsonValueKind.Object
-                && meta.TryGetProperty("totalPages", out var tp) && tp.TryGetInt32(out var pages)
-                ? pages
-                : count >= PageSize ? page + 2 : page + 1;
-            page++;
-            if (page > 10_000)
-            {
-                throw new ContactCenterException($"GET {uri.AbsolutePath} reports more than 10000 pages.");
-            }
         }
     }
 

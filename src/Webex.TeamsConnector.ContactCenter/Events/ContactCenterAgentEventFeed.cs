@@ -6,10 +6,11 @@ namespace Webex.TeamsConnector.ContactCenter;
 /// <summary>
 /// The adapter's <see cref="IAgentEventFeed"/>: in webhook mode it keeps the subscription in place and passes on what
 /// <see cref="WxccWebhookProcessor"/> accepted; in websocket mode it runs the notification websocket. In both modes it
-/// reconciles agent states (<c>GET /v1/agents/activities</c>) at start, after every (re)connect and every
+/// reconciles agent states (<c>GET /v1/agents/activities</c>) at start (in websocket mode once the socket's first attempt
+/// is over), after every reconnect and every
 /// <see cref="ContactCenterOptions.ReconciliationInterval"/>, because WxCC does not guarantee delivery.
 /// </summary>
-internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
+internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritizedAgentFeed
 {
     private static readonly TimeSpan s_maxSubscriptionRetry = TimeSpan.FromMinutes(5);
 
@@ -44,6 +45,9 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
     /// <summary>Raised after each reconciliation, with the number of events it passed on.</summary>
     public event Action<int>? Reconciled;
 
+    /// <summary>The agents the first reconciliation reads first (marked by the sync session as their presence arrives).</summary>
+    public AgentStartPriority StartPriority { get; } = new();
+
     /// <summary>The number of reconciliations completed.</summary>
     public int Reconciliations => Volatile.Read(ref _reconciliations);
 
@@ -68,10 +72,25 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
             Log.CatalogueFailed(_logger, ex.Message);
         }
 
-        var tasks = new List<Task> { ReconcileLoopAsync(events, cancellationToken) };
-        if (_api.Options.EventSource == ContactCenterEventSource.WebSocket)
+        // In websocket mode the first reconciliation waits for the socket's first attempt: once the socket is welcomed,
+        // every later change arrives on it, so one reconciliation started after that covers the start (before, the
+        // welcome asked for a second one at once: at 30,000 agents 600 more requests).
+        var webSocket = _api.Options.EventSource == ContactCenterEventSource.WebSocket;
+        var firstAttempt = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnAttemptEnded(TimeSpan _) => firstAttempt.TrySetResult();
+        void OnWelcome()
         {
-            tasks.Add(_webSocket.RunAsync(events, RequestReconciliation, cancellationToken));
+            RequestReconciliation();
+            firstAttempt.TrySetResult();
+        }
+
+        var tasks = new List<Task> { ReconcileLoopAsync(events, webSocket ? firstAttempt.Task : Task.CompletedTask, cancellationToken) };
+        if (webSocket)
+        {
+            _webSocket.ReconnectScheduled += OnAttemptEnded;
+            var socket = _webSocket.RunAsync(events, OnWelcome, cancellationToken);
+            _ = socket.ContinueWith(_ => firstAttempt.TrySetResult(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            tasks.Add(socket);
         }
         else
         {
@@ -88,6 +107,10 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+        finally
+        {
+            _webSocket.ReconnectScheduled -= OnAttemptEnded;
         }
     }
 
@@ -123,9 +146,10 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         }
     }
 
-    private async Task ReconcileLoopAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
+    private async Task ReconcileLoopAsync(ChannelWriter<AgentFeedEvent> events, Task ready, CancellationToken cancellationToken)
     {
         var interval = _api.Options.ReconciliationInterval;
+        await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (!cancellationToken.IsCancellationRequested)
         {
             _reconcileRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -168,20 +192,39 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         }
     }
 
+    /// <summary>
+    /// Reads every eligible agent's current state and passes each group on as its request answers, so that the first
+    /// agents sync while the rest are still read. The users come from the roster's read when it is fresh and no
+    /// reconciliation has used it (at start), else from a new read. The first reconciliation reads the agents of
+    /// <see cref="StartPriority"/> first, then closes it.
+    /// </summary>
     private async Task ReconcileAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
     {
         try
         {
-            var users = await _directory.GetUsersAsync(cancellationToken).ConfigureAwait(false);
-            var agents = users.Where(static u => u.ContactCenterEnabled && u.Active).Select(static u => u.AgentId).ToList();
-            var states = await _directory.GetCurrentStatesAsync(agents, cancellationToken).ConfigureAwait(false);
-            var passed = 0;
-            foreach (var state in states)
+            var (users, shared) = await _directory.GetUsersForReconciliationAsync(cancellationToken).ConfigureAwait(false);
+            if (shared)
             {
-                // Every record goes to the sync rules, which drop what they have seen already.
-                passed++;
-                await events.WriteAsync(state, cancellationToken).ConfigureAwait(false);
+                Log.ReconciliationSharedUsers(_logger, users.Count);
             }
+
+            var agents = users.Where(static u => u.ContactCenterEnabled && u.Active).Select(static u => u.AgentId).ToList();
+            var priority = StartPriority.IsOpen ? StartPriority : null;
+            var passed = 0;
+            await _directory.ReadCurrentStatesAsync(
+                agents,
+                priority,
+                async (part, token) =>
+                {
+                    foreach (var state in part)
+                    {
+                        // Every record goes to the sync rules, which drop what they have seen already.
+                        await events.WriteAsync(state, token).ConfigureAwait(false);
+                    }
+
+                    passed += part.Count;
+                },
+                cancellationToken).ConfigureAwait(false);
 
             Interlocked.Increment(ref _reconciliations);
             Reconciled?.Invoke(passed);
@@ -189,6 +232,10 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed
         catch (ContactCenterException ex)
         {
             Log.ReconciliationFailed(_logger, ex.Message);
+        }
+        finally
+        {
+            StartPriority.Close();
         }
     }
 }

@@ -172,6 +172,11 @@ public sealed partial class ContactCenterEmulator
             return (400, Error("page must be >= 0 and pageSize >= 1"));
         }
 
+        if (size > _options.MaxPageSize && _options.RefuseLargerPageSize)
+        {
+            return (400, Error("pageSize must be at most " + _options.MaxPageSize.ToString(CultureInfo.InvariantCulture)));
+        }
+
         size = Math.Min(size, _options.MaxPageSize);
         var totalPages = (items.Count + size - 1) / size;
         var data = new JsonArray([.. items.Skip(page * size).Take(size).Select(i => (JsonNode?)map(i))]);

@@ -52,6 +52,13 @@ public sealed class ContactCenterEmulatorOptions
     /// <value>The default value is 100.</value>
     public int MaxPageSize { get; set; } = 100;
 
+    /// <summary>
+    /// Whether a <c>pageSize</c> above <see cref="MaxPageSize"/> is refused with 400 instead of cut to it (WxCC's largest
+    /// page size is not documented; either answer is plausible).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool RefuseLargerPageSize { get; set; }
+
     /// <summary>How long an offered contact rings before RONA; <see langword="null"/> to ring until told.</summary>
     /// <value>The default value is 18 seconds (WxCC's voice default).</value>
     public TimeSpan? RonaTimeout { get; set; } = TimeSpan.FromSeconds(18);

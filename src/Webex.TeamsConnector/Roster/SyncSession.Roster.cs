@@ -143,6 +143,33 @@ internal sealed partial class SyncSession
         }
     }
 
+    private bool _startPriorityClosed;
+
+    /// <summary>
+    /// Until the agent feed's first reconciliation ends: marks an agent whose Teams presence maps to an idle code while
+    /// its WxCC state is still unknown, so that the feed reads that agent's state first (a decision waits for it).
+    /// </summary>
+    private void MarkStartPriority(string teamsUserId, in TeamsPresence presence)
+    {
+        if (_startPriorityClosed)
+        {
+            return;
+        }
+
+        if ((_ports.AgentFeed as IPrioritizedAgentFeed)?.StartPriority is not { IsOpen: true } priority)
+        {
+            _startPriorityClosed = true;
+            return;
+        }
+
+        if (_engine.Rules.Mapping.Resolve(presence) is not null
+            && _engine.TryGetAgentByTeamsUserId(teamsUserId, out var agent)
+            && agent.LastEventAt is null)
+        {
+            priority.Mark(agent.AgentId);
+        }
+    }
+
     /// <summary>Keeps the newest event of an eligible agent whose Teams user is still being resolved at start.</summary>
     private bool ParkWhileResolving(in AgentFeedEvent feedEvent)
     {

@@ -207,6 +207,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
         AgentSyncSnapshot before = default;
         var audited = _audit is not null && _engine.TryGetAgentByTeamsUserId(update.TeamsUserId, out before);
         var decision = _engine.OnPresence(update.TeamsUserId, presence, update.SequenceNumber);
+        MarkStartPriority(update.TeamsUserId, presence);
         if (audited)
         {
             _audit!.OnPresence(update, before, decision);

@@ -9,7 +9,7 @@ public sealed class WebSocketFeedTests
         var h = await Harness.StartAsync(Harness.OrganizationWideWebSocket, settings: new() { ["EventSource"] = "WebSocket" });
         h.RunFeed();
         await h.Wxcc.WaitUntilAsync(w => w.OpenWebSockets == 1);
-        await h.WaitForReconciliationAsync(2);
+        await h.WaitForReconciliationAsync(1);
         while (h.Events.Reader.TryRead(out _))
         {
         }
@@ -26,7 +26,7 @@ public sealed class WebSocketFeedTests
         h.Wxcc.SignIn(agent);
         h.RunFeed();
         await h.Wxcc.WaitUntilAsync(w => w.OpenWebSockets == 1);
-        await h.WaitForReconciliationAsync(2);
+        await h.WaitForReconciliationAsync(1);
         while (h.Events.Reader.TryRead(out _))
         {
         }

@@ -30,6 +30,9 @@ public class SignInEndToEndTests
     public async Task AgentOfAnotherIntegrationSignsIn_IsLookedUpOnce_AndNotSynced()
     {
         await using var world = await ConnectorWorld.StartAsync(settings: s => s["TeamsConnector:StateSync:RosterRefreshInterval"] = "01:00:00");
+
+        // The sign-in must come on the socket: the start's one reconciliation asks only about the users the roster read.
+        await EventsFlowingAsync(world, webhooks: false);
         var other = world.Wxcc.AddAgent(email: "webex-only@contoso.example", desktopProfileId: "webex");
         var teamsId = world.Graph.AddUser("Webex Only", "Customer Care", "Agent", null, "webex-only@contoso.example");
         world.Graph.SetPresence(teamsId, "Busy", "InACall");
