@@ -18,7 +18,7 @@ public class AuditBenchmarks
 {
     private const int Agents = 10_000;
     private const int WarmUpEvents = 500_000;
-    private const int MeasuredEvents = 1_000_000;
+    internal const int MeasuredEvents = 1_000_000;
 
     private static readonly (string Availability, string Activity)[] s_presences =
     [
