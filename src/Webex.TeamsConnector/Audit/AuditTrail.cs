@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -141,12 +142,13 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
                 for (var i = 0; i < batch.Count; i++)
                 {
                     ref var entry = ref batch.Entries[i];
+                    ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(states, entry.AgentId, out _);
                     if (entry.BeforeFromPrevious)
                     {
-                        (entry.Before, entry.OriginBefore) = states.GetValueOrDefault(entry.AgentId);
+                        (entry.Before, entry.OriginBefore) = last;
                     }
 
-                    states[entry.AgentId] = (entry.After, entry.OriginAfter);
+                    last = (entry.After, entry.OriginAfter);
                     AuditRecord record;
                     try
                     {
