@@ -164,6 +164,7 @@ internal static class AuditText
     private static readonly string[] s_triggers = Names<SyncTrigger>();
     private static readonly string[] s_origins = Names<StateOrigin>();
     private static readonly string[] s_events = Names<AgentEventKind>();
+    private static readonly string[] s_plainStates = Names<AgentStateKind>();
     private static readonly ConcurrentDictionary<AgentState, string> s_states = new();
     private static readonly ConcurrentDictionary<(SyncCommandKind, AgentState, PublishedPresence), string> s_commands = new();
     private static readonly ConcurrentDictionary<(string, string), string> s_pairs = new();
@@ -180,6 +181,12 @@ internal static class AuditText
 
     public static string Of(in AgentState state)
     {
+        if (state.Kind != AgentStateKind.Idle && (uint)state.Kind < (uint)s_plainStates.Length && s_plainStates[(int)state.Kind] is { } plain)
+        {
+            // A state without an idle code (Available, on a contact, signed out): its kind's name, no hash.
+            return plain;
+        }
+
         if (s_states.TryGetValue(state, out var text))
         {
             return text;
