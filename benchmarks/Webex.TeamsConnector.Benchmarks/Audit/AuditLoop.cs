@@ -24,6 +24,7 @@ internal static class AuditLoop
             return 2;
         }
 
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit entry: {System.Runtime.CompilerServices.Unsafe.SizeOf<AuditEntry>()} bytes"));
         var benchmarks = new AuditBenchmarks();
         benchmarks.Setup();
         string[] modes = mode == "all" ? ["off", "loop-only", "on"] : [mode];

@@ -20,9 +20,9 @@ internal enum AuditEntryKind : byte
 
 /// <summary>
 /// One audit record as the engine loop hands it over: references and values it already holds, nothing formatted, so
-/// that recording costs a copy. Kept small (ids, enums and the few strings a record shows: about half the size of a
-/// decision and a command side by side), so the loop writes few references into the buffer. The background writer
-/// turns it into an <see cref="AuditRecord"/>.
+/// that recording costs a copy. Kept small (ids, enums, one state and the few strings a record shows; no decision or
+/// command with their agent), so the loop writes few references into the buffer. The background writer turns it into
+/// an <see cref="AuditRecord"/>.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct AuditEntry
@@ -32,16 +32,18 @@ internal struct AuditEntry
     public string AgentId;
     public string? Text1;
     public string? Text2;
-    public AgentState Before;
-    public AgentState After;
+    /// <summary>
+    /// The agent's confirmed WxCC state when recorded, and who set it: after an agent event; otherwise both before and
+    /// after the decision (a presence, a write failure, a timer or a result changes no WxCC state).
+    /// </summary>
+    public AgentState State;
     /// <summary>A decision's first command, a timer's command, or a follow-up's write.</summary>
     public AuditCommand First;
     /// <summary>A decision's second command.</summary>
     public AuditCommand Second;
     public AuditEntryKind Kind;
     public AgentEventKind EventKind;
-    public StateOrigin OriginBefore;
-    public StateOrigin OriginAfter;
+    public StateOrigin Origin;
     /// <summary>The decision's outcome (a decision entry).</summary>
     public SyncOutcome DecisionOutcome;
     /// <summary>The decision's rule, a timer command's rule or a follow-up write's rule.</summary>
@@ -53,8 +55,32 @@ internal struct AuditEntry
     /// <summary>How many commands the decision produced (0 to 2).</summary>
     public byte Commands;
 
-    /// <summary>Whether the state before is filled in from the agent's previous record (an agent event).</summary>
+    /// <summary>Whether the state before is the one the agent's previous record left (an agent event).</summary>
     public readonly bool BeforeFromPrevious => Kind == AuditEntryKind.AgentEvent;
+
+    /// <summary>
+    /// Starts the entry over in a reused buffer: every field is written (the zeros and nulls need no GC write barrier),
+    /// so buffers are never cleared, neither by the loop nor by the writer.
+    /// </summary>
+    public void Start(AuditEntryKind kind, string agentId, long ticks, long receivedTicks)
+    {
+        Ticks = ticks;
+        ReceivedTicks = receivedTicks;
+        AgentId = agentId;
+        Text1 = null;
+        Text2 = null;
+        State = default;
+        First = default;
+        Second = default;
+        Kind = kind;
+        EventKind = default;
+        Origin = default;
+        DecisionOutcome = default;
+        Rule = default;
+        Trigger = default;
+        Outcome = default;
+        Commands = 0;
+    }
 
     /// <summary>Copies what a record shows of a decision: its outcome, rule and commands (not their agent).</summary>
     public void SetDecision(in SyncDecision decision)
@@ -73,7 +99,9 @@ internal struct AuditEntry
     }
 
     /// <summary>Formats the entry (off the hot path).</summary>
-    public readonly AuditRecord ToRecord(string orgId)
+    /// <param name="orgId">The org.</param>
+    /// <param name="before">The state before the decision: <see cref="State"/>, or for an agent event the previous record's.</param>
+    public readonly AuditRecord ToRecord(string orgId, in AgentState before)
     {
         var time = new DateTimeOffset(Ticks, TimeSpan.Zero);
         TimeSpan? latency = ReceivedTicks > 0 && ReceivedTicks <= Ticks ? TimeSpan.FromTicks(Ticks - ReceivedTicks) : null;
@@ -86,9 +114,9 @@ internal struct AuditEntry
                 OrgId = orgId,
                 AgentId = AgentId,
                 Trigger = timer ? AuditText.Of(Trigger) : "CommandResult",
-                StateBefore = Format(Before),
-                StateAfter = First.IsStateWrite ? Format(First.State) : Format(After),
-                Origin = Format(OriginBefore),
+                StateBefore = Format(before),
+                StateAfter = First.IsStateWrite ? Format(First.State) : Format(State),
+                Origin = Format(Origin),
                 Rule = AuditText.Of(Rule),
                 Command = AuditText.Of(First),
                 Outcome = timer ? AuditOutcome.Sent : Outcome,
@@ -113,9 +141,9 @@ internal struct AuditEntry
             TeamsAvailability = Kind == AuditEntryKind.Presence ? Text1 : null,
             TeamsActivity = Kind == AuditEntryKind.Presence ? Text2 : null,
             AgentEvent = agentEvent ? AuditText.Of(EventKind) : null,
-            StateBefore = Format(Before),
-            StateAfter = Format(Commands > 0 && First.IsStateWrite ? First.State : Commands > 1 && Second.IsStateWrite ? Second.State : After),
-            Origin = Format(agentEvent ? OriginAfter : OriginBefore),
+            StateBefore = Format(before),
+            StateAfter = Format(Commands > 0 && First.IsStateWrite ? First.State : Commands > 1 && Second.IsStateWrite ? Second.State : State),
+            Origin = Format(Origin),
             Rule = dropped ? AuditText.Of(DecisionOutcome) : AuditText.Of(Rule),
             Command = Commands == 0 ? null : Commands == 1 ? AuditText.Of(First) : AuditText.Of(First, Second),
             Outcome = dropped ? AuditOutcome.Dropped

@@ -58,10 +58,8 @@ internal sealed class AuditRecorder
         entry.Text1 = update.Availability;
         entry.Text2 = update.Activity;
         entry.SetDecision(decision);
-        entry.Before = state;
-        entry.OriginBefore = origin;
-        entry.After = state;
-        entry.OriginAfter = origin;
+        entry.State = state;
+        entry.Origin = origin;
     }
 
     /// <summary>
@@ -78,8 +76,8 @@ internal sealed class AuditRecorder
         ref var entry = ref Next(AuditEntryKind.AgentEvent, feedEvent.AgentId, feedEvent.ReceivedAt.UtcTicks);
         entry.EventKind = feedEvent.Event.Kind;
         entry.SetDecision(decision);
-        entry.After = state;
-        entry.OriginAfter = origin;
+        entry.State = state;
+        entry.Origin = origin;
     }
 
     /// <summary>A write's result: a follow-up record, and for a failure the engine's decision on it.</summary>
@@ -115,11 +113,9 @@ internal sealed class AuditRecorder
             TryGetState(engine, result.AgentId, out var state, out var origin);
             ref var entry = ref Next(AuditEntryKind.WriteFailed, result.AgentId, 0);
             entry.Text1 = result.Reason;
-            entry.Before = state;
-            entry.OriginBefore = origin;
+            entry.State = state;
+            entry.Origin = origin;
             entry.SetDecision(decision);
-            entry.After = state;
-            entry.OriginAfter = origin;
         }
     }
 
@@ -133,9 +129,8 @@ internal sealed class AuditRecorder
             entry.First = new AuditCommand(command);
             entry.Rule = command.Reason.Rule;
             entry.Trigger = command.Reason.Trigger;
-            entry.Before = state;
-            entry.After = state;
-            entry.OriginBefore = origin;
+            entry.State = state;
+            entry.Origin = origin;
         }
 
         if (command.IsStateWrite)
@@ -181,9 +176,8 @@ internal sealed class AuditRecorder
         entry.Rule = write.Rule;
         entry.Outcome = outcome;
         entry.Text1 = detail;
-        entry.Before = state;
-        entry.After = state;
-        entry.OriginBefore = origin;
+        entry.State = state;
+        entry.Origin = origin;
     }
 
     /// <summary>The agent's state from the machine the engine just ran, else by a lookup (a timer's or a result's agent).</summary>
@@ -206,12 +200,8 @@ internal sealed class AuditRecorder
             Flush();
         }
 
-        // A rented buffer is clear (new, or cleared by the writer when returned): no entry is cleared here.
         ref var entry = ref _buffer[_count++];
-        entry.Kind = kind;
-        entry.AgentId = agentId;
-        entry.Ticks = Math.Max(_now, receivedTicks);
-        entry.ReceivedTicks = receivedTicks;
+        entry.Start(kind, agentId, Math.Max(_now, receivedTicks), receivedTicks);
         return ref entry;
     }
 

@@ -143,16 +143,12 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
                 {
                     ref var entry = ref batch.Entries[i];
                     ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(states, entry.AgentId, out _);
-                    if (entry.BeforeFromPrevious)
-                    {
-                        (entry.Before, entry.OriginBefore) = last;
-                    }
-
-                    last = (entry.After, entry.OriginAfter);
+                    var before = entry.BeforeFromPrevious ? last.State : entry.State;
+                    last = (entry.State, entry.Origin);
                     AuditRecord record;
                     try
                     {
-                        record = entry.ToRecord(batch.OrgId);
+                        record = entry.ToRecord(batch.OrgId, before);
                         if (_options.LogRecords)
                         {
                             LogRecord(record);
@@ -276,9 +272,13 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         _telemetry.AuditDropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
     }
 
+    /// <summary>
+    /// Pools a buffer for the recorders, not cleared: a recorder writes every field of each entry it reuses (what a
+    /// pooled buffer still references until then is ids, idle codes and presence strings, at most a few buffers' worth).
+    /// </summary>
     private void Return(AuditEntry[] buffer, int count)
     {
-        Array.Clear(buffer, 0, count);
+        Debug.Assert(count <= buffer.Length, "a buffer holds what was counted in it");
         _pool.Add(buffer);
     }
 
