@@ -9,7 +9,7 @@ public static class Program
     /// benchmark failed or did not validate, so CI's dry run catches a broken benchmark. <c>--webhook-memory</c> runs
     /// the held-body memory harness instead (outside BenchmarkDotNet), <c>--audit-bytes</c> the audit storage harness,
     /// <c>--scale</c> the scale harness, and <c>--core-loop</c> one Core benchmark in a plain loop for a profiler or a
-    /// CPU-time count.
+    /// CPU-time count, <c>--audit-loop</c> the audit benchmark in a plain loop for a profiler.
     /// </summary>
     public static int Main(string[] args)
     {
@@ -26,6 +26,11 @@ public static class Program
         if (args is [Core.CoreLoop.Switch, ..])
         {
             return Core.CoreLoop.Run(args[1..]);
+        }
+
+        if (args is [Audit.AuditLoop.Switch, ..])
+        {
+            return Audit.AuditLoop.Run(args[1..]);
         }
 
         if (args is [Scale.ScaleHarness.Switch, ..])

@@ -32,7 +32,7 @@ public readonly record struct AgentSyncSnapshot(
 /// runs to completion. Events for unknown agents are reported as <see cref="SyncOutcome.UnknownAgent"/>. Time
 /// comes from the <see cref="TimeProvider"/> given to the constructor. In steady state no call allocates.
 /// </remarks>
-internal sealed class SyncEngine
+internal sealed partial class SyncEngine
 {
     private readonly Dictionary<string, AgentSyncMachine> _byAgent;
     private readonly Dictionary<string, AgentSyncMachine> _byTeamsUser;
@@ -358,6 +358,7 @@ internal sealed class SyncEngine
 
     private void Schedule(AgentSyncMachine machine)
     {
+        _lastDecided = machine;
         var due = machine.DueAt;
         if (due < machine.QueuedDue)
         {

@@ -20,32 +20,88 @@ internal enum AuditEntryKind : byte
 
 /// <summary>
 /// One audit record as the engine loop hands it over: references and values it already holds, nothing formatted, so
-/// that recording costs a copy. The background writer turns it into an <see cref="AuditRecord"/>.
+/// that recording costs a copy. Kept small (ids, enums, one state and the few strings a record shows; no decision or
+/// command with their agent), so the loop writes few references into the buffer. The background writer turns it into
+/// an <see cref="AuditRecord"/>.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 internal struct AuditEntry
 {
-    public AuditEntryKind Kind;
     public long Ticks;
     public long ReceivedTicks;
     public string AgentId;
     public string? Text1;
     public string? Text2;
+    /// <summary>
+    /// The agent's confirmed WxCC state when recorded, and who set it: after an agent event; otherwise both before and
+    /// after the decision (a presence, a write failure, a timer or a result changes no WxCC state).
+    /// </summary>
+    public AgentState State;
+    /// <summary>A decision's first command, a timer's command, or a follow-up's write.</summary>
+    public AuditCommand First;
+    /// <summary>A decision's second command.</summary>
+    public AuditCommand Second;
+    public AuditEntryKind Kind;
     public AgentEventKind EventKind;
-    public AgentState Before;
-    public StateOrigin OriginBefore;
-    public AgentState After;
-    public StateOrigin OriginAfter;
-    public SyncDecision Decision;
-    public SyncCommand Command;
+    public StateOrigin Origin;
+    /// <summary>The decision's outcome (a decision entry).</summary>
+    public SyncOutcome DecisionOutcome;
+    /// <summary>The decision's rule, a timer command's rule or a follow-up write's rule.</summary>
     public SyncRule Rule;
+    /// <summary>A timer command's trigger.</summary>
+    public SyncTrigger Trigger;
+    /// <summary>A follow-up's outcome.</summary>
     public AuditOutcome Outcome;
+    /// <summary>How many commands the decision produced (0 to 2).</summary>
+    public byte Commands;
 
-    /// <summary>Whether the state before is filled in from the agent's previous record (an agent event).</summary>
+    /// <summary>Whether the state before is the one the agent's previous record left (an agent event).</summary>
     public readonly bool BeforeFromPrevious => Kind == AuditEntryKind.AgentEvent;
 
+    /// <summary>
+    /// Starts the entry over in a reused buffer: every field is written (the zeros and nulls need no GC write barrier),
+    /// so buffers are never cleared, neither by the loop nor by the writer.
+    /// </summary>
+    public void Start(AuditEntryKind kind, string agentId, long ticks, long receivedTicks)
+    {
+        Ticks = ticks;
+        ReceivedTicks = receivedTicks;
+        AgentId = agentId;
+        Text1 = null;
+        Text2 = null;
+        State = default;
+        First = default;
+        Second = default;
+        Kind = kind;
+        EventKind = default;
+        Origin = default;
+        DecisionOutcome = default;
+        Rule = default;
+        Trigger = default;
+        Outcome = default;
+        Commands = 0;
+    }
+
+    /// <summary>Copies what a record shows of a decision: its outcome, rule and commands (not their agent).</summary>
+    public void SetDecision(in SyncDecision decision)
+    {
+        DecisionOutcome = decision.Outcome;
+        Rule = decision.Rule;
+        Commands = (byte)decision.Count;
+        if (decision.Count > 0)
+        {
+            First = new AuditCommand(decision[0]);
+            if (decision.Count > 1)
+            {
+                Second = new AuditCommand(decision[1]);
+            }
+        }
+    }
+
     /// <summary>Formats the entry (off the hot path).</summary>
-    public readonly AuditRecord ToRecord(string orgId)
+    /// <param name="orgId">The org.</param>
+    /// <param name="before">The state before the decision: <see cref="State"/>, or for an agent event the previous record's.</param>
+    public readonly AuditRecord ToRecord(string orgId, in AgentState before)
     {
         var time = new DateTimeOffset(Ticks, TimeSpan.Zero);
         TimeSpan? latency = ReceivedTicks > 0 && ReceivedTicks <= Ticks ? TimeSpan.FromTicks(Ticks - ReceivedTicks) : null;
@@ -57,21 +113,20 @@ internal struct AuditEntry
                 Time = time,
                 OrgId = orgId,
                 AgentId = AgentId,
-                Trigger = timer ? AuditText.Of(Command.Reason.Trigger) : "CommandResult",
-                StateBefore = Format(Before),
-                StateAfter = Command.IsStateWrite ? Format(Command.State) : Format(After),
-                Origin = Format(OriginBefore),
-                Rule = AuditText.Of(timer ? Command.Reason.Rule : Rule),
-                Command = Format(Command),
+                Trigger = timer ? AuditText.Of(Trigger) : "CommandResult",
+                StateBefore = Format(before),
+                StateAfter = First.IsStateWrite ? Format(First.State) : Format(State),
+                Origin = Format(Origin),
+                Rule = AuditText.Of(Rule),
+                Command = AuditText.Of(First),
                 Outcome = timer ? AuditOutcome.Sent : Outcome,
                 Detail = Text1,
                 Latency = latency,
             };
         }
 
-        var decision = Decision;
         var agentEvent = Kind == AuditEntryKind.AgentEvent;
-        var dropped = decision.Outcome is not SyncOutcome.Applied && decision.IsEmpty;
+        var dropped = DecisionOutcome is not SyncOutcome.Applied && Commands == 0;
         return new AuditRecord
         {
             Time = time,
@@ -86,44 +141,47 @@ internal struct AuditEntry
             TeamsAvailability = Kind == AuditEntryKind.Presence ? Text1 : null,
             TeamsActivity = Kind == AuditEntryKind.Presence ? Text2 : null,
             AgentEvent = agentEvent ? AuditText.Of(EventKind) : null,
-            StateBefore = Format(Before),
-            StateAfter = Format(WantedState(decision) ?? After),
-            Origin = Format(agentEvent ? OriginAfter : OriginBefore),
-            Rule = dropped ? AuditText.Of(decision.Outcome) : AuditText.Of(decision.Rule),
-            Command = decision.IsEmpty ? null : decision.Count == 1 ? Format(decision[0]) : Format(decision[0]) + "; " + Format(decision[1]),
+            StateBefore = Format(before),
+            StateAfter = Format(Commands > 0 && First.IsStateWrite ? First.State : Commands > 1 && Second.IsStateWrite ? Second.State : State),
+            Origin = Format(Origin),
+            Rule = dropped ? AuditText.Of(DecisionOutcome) : AuditText.Of(Rule),
+            Command = Commands == 0 ? null : Commands == 1 ? AuditText.Of(First) : AuditText.Of(First, Second),
             Outcome = dropped ? AuditOutcome.Dropped
-                : !decision.IsEmpty ? AuditOutcome.Sent
-                : decision.Rule == SyncRule.DeferredOnContact ? AuditOutcome.Deferred
+                : Commands > 0 ? AuditOutcome.Sent
+                : Rule == SyncRule.DeferredOnContact ? AuditOutcome.Deferred
                 : AuditOutcome.LeftAlone,
-            Detail = dropped ? AuditText.Of(decision.Outcome) : Kind == AuditEntryKind.WriteFailed ? Text1 : null,
+            Detail = dropped ? AuditText.Of(DecisionOutcome) : Kind == AuditEntryKind.WriteFailed ? Text1 : null,
             Latency = latency,
         };
-    }
-
-    /// <summary>The state a decision's write asks for, if it writes one.</summary>
-    private static AgentState? WantedState(in SyncDecision decision)
-    {
-        for (var i = 0; i < decision.Count; i++)
-        {
-            if (decision[i].IsStateWrite)
-            {
-                return decision[i].State;
-            }
-        }
-
-        return null;
     }
 
     internal static string Format(in AgentState state) => AuditText.Of(state);
 
     internal static string Format(StateOrigin origin) => origin == StateOrigin.PresenceSync ? "Connector" : AuditText.Of(origin);
 
-    internal static string Format(in SyncCommand command) => AuditText.Of(command);
+    internal static string Format(in SyncCommand command) => AuditText.Of(new AuditCommand(command));
+}
+
+/// <summary>What a record shows of a command: its kind, the state it writes and the presence it publishes (no agent).</summary>
+/// <param name="Kind">What to do.</param>
+/// <param name="State">The state a write asks for.</param>
+/// <param name="Presence">The presence published or cleared.</param>
+[StructLayout(LayoutKind.Auto)]
+internal readonly record struct AuditCommand(SyncCommandKind Kind, AgentState State, PublishedPresence Presence)
+{
+    public AuditCommand(in SyncCommand command)
+        : this(command.Kind, command.State, command.Presence)
+    {
+    }
+
+    /// <summary>A WxCC state write (SetIdle or SetAvailable).</summary>
+    public bool IsStateWrite => Kind is SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable;
 }
 
 /// <summary>
 /// The audit records' texts, made once and reused (the writer formats a record per decision): enum names, states and
-/// commands. Bounded: past <see cref="Capacity"/> distinct states or commands, texts are made each time.
+/// commands (and pairs of commands). Bounded: past <see cref="Capacity"/> distinct states or commands, texts are made
+/// each time.
 /// </summary>
 internal static class AuditText
 {
@@ -134,8 +192,10 @@ internal static class AuditText
     private static readonly string[] s_triggers = Names<SyncTrigger>();
     private static readonly string[] s_origins = Names<StateOrigin>();
     private static readonly string[] s_events = Names<AgentEventKind>();
+    private static readonly string[] s_plainStates = Names<AgentStateKind>();
     private static readonly ConcurrentDictionary<AgentState, string> s_states = new();
     private static readonly ConcurrentDictionary<(SyncCommandKind, AgentState, PublishedPresence), string> s_commands = new();
+    private static readonly ConcurrentDictionary<(string, string), string> s_pairs = new();
 
     public static string Of(SyncRule value) => Name(s_rules, (int)value, value);
 
@@ -149,6 +209,12 @@ internal static class AuditText
 
     public static string Of(in AgentState state)
     {
+        if (state.Kind != AgentStateKind.Idle && (uint)state.Kind < (uint)s_plainStates.Length && s_plainStates[(int)state.Kind] is { } plain)
+        {
+            // A state without an idle code (Available, on a contact, signed out): its kind's name, no hash.
+            return plain;
+        }
+
         if (s_states.TryGetValue(state, out var text))
         {
             return text;
@@ -163,7 +229,7 @@ internal static class AuditText
         return text;
     }
 
-    public static string Of(in SyncCommand command)
+    public static string Of(in AuditCommand command)
     {
         var key = (command.Kind, command.Kind == SyncCommandKind.SetIdle ? command.State : default, command.Kind is SyncCommandKind.PublishPresence or SyncCommandKind.ClearPresence ? command.Presence : default);
         if (s_commands.TryGetValue(key, out var text))
@@ -180,6 +246,24 @@ internal static class AuditText
         if (s_commands.Count < Capacity)
         {
             s_commands.TryAdd(key, text);
+        }
+
+        return text;
+    }
+
+    /// <summary>Two commands of one decision, as <c>first; second</c>.</summary>
+    public static string Of(in AuditCommand first, in AuditCommand second)
+    {
+        var key = (Of(first), Of(second));
+        if (s_pairs.TryGetValue(key, out var text))
+        {
+            return text;
+        }
+
+        text = key.Item1 + "; " + key.Item2;
+        if (s_pairs.Count < Capacity)
+        {
+            s_pairs.TryAdd(key, text);
         }
 
         return text;

@@ -1,9 +1,12 @@
+using System.Runtime.InteropServices;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>
 /// The engine loop's side of the audit trail: copies each decision into a small <see cref="AuditEntry"/> in a
 /// buffer of its own and hands full buffers (and, when the loop goes idle, partial ones) to the
-/// <see cref="AuditTrail"/>. Used by the loop thread only; it never waits and never formats.
+/// <see cref="AuditTrail"/>. Used by the loop thread only; it never waits and never formats. Reads the agent's state from
+/// the machine the engine just ran (no second lookup by id), and the time once per loop pass (<see cref="Tick"/>).
 /// </summary>
 internal sealed class AuditRecorder
 {
@@ -13,6 +16,7 @@ internal sealed class AuditRecorder
     private readonly Dictionary<string, (InFlightWrite Current, InFlightWrite Previous)> _writes = new(StringComparer.Ordinal);
     private AuditEntry[] _buffer;
     private int _count;
+    private long _now;
 
     public AuditRecorder(AuditTrail trail, string orgId, TimeProvider time)
     {
@@ -20,19 +24,42 @@ internal sealed class AuditRecorder
         _orgId = orgId;
         _time = time;
         _buffer = trail.Rent();
+        Tick();
     }
 
-    /// <summary>An engine decision on a Teams presence (<paramref name="before"/> read before it; a presence changes no WxCC state).</summary>
-    public void OnPresence(in TeamsPresenceUpdate update, in AgentSyncSnapshot before, in SyncDecision decision)
+    /// <summary>
+    /// Reads the clock for the records that follow (the loop calls it once per pass): a record's time is the later of
+    /// that and its trigger's arrival, so a pass's records share one clock read.
+    /// </summary>
+    public void Tick() => _now = _time.GetUtcNow().UtcTicks;
+
+    /// <summary>
+    /// An engine decision on a Teams presence, read after it: a presence changes no WxCC state, so the agent's state
+    /// after the decision is the one before it. Nothing for a Teams user not tracked.
+    /// </summary>
+    public void OnPresence(in TeamsPresenceUpdate update, in SyncDecision decision, SyncEngine engine)
     {
-        ref var entry = ref Next(AuditEntryKind.Presence, before.AgentId, update.ReceivedAt.UtcTicks);
+        if (decision.Outcome == SyncOutcome.UnknownAgent || update.TeamsUserId is not { } teams)
+        {
+            return;
+        }
+
+        if (!engine.TryGetLastDecidedByTeamsUserId(teams, out var agentId, out var state, out var origin))
+        {
+            if (!engine.TryGetAgentByTeamsUserId(teams, out var agent))
+            {
+                return;
+            }
+
+            (agentId, state, origin) = (agent.AgentId, agent.State, agent.Origin);
+        }
+
+        ref var entry = ref Next(AuditEntryKind.Presence, agentId, update.ReceivedAt.UtcTicks);
         entry.Text1 = update.Availability;
         entry.Text2 = update.Activity;
-        entry.Decision = decision;
-        entry.Before = before.State;
-        entry.OriginBefore = before.Origin;
-        entry.After = before.State;
-        entry.OriginAfter = before.Origin;
+        entry.SetDecision(decision);
+        entry.State = state;
+        entry.Origin = origin;
     }
 
     /// <summary>
@@ -41,16 +68,16 @@ internal sealed class AuditRecorder
     /// </summary>
     public void OnAgentEvent(in AgentFeedEvent feedEvent, in SyncDecision decision, SyncEngine engine)
     {
-        if (!engine.TryGetAgent(feedEvent.AgentId, out var after))
+        if (decision.Outcome == SyncOutcome.UnknownAgent || !TryGetState(engine, feedEvent.AgentId, out var state, out var origin))
         {
             return;
         }
 
         ref var entry = ref Next(AuditEntryKind.AgentEvent, feedEvent.AgentId, feedEvent.ReceivedAt.UtcTicks);
         entry.EventKind = feedEvent.Event.Kind;
-        entry.Decision = decision;
-        entry.After = after.State;
-        entry.OriginAfter = after.Origin;
+        entry.SetDecision(decision);
+        entry.State = state;
+        entry.Origin = origin;
     }
 
     /// <summary>A write's result: a follow-up record, and for a failure the engine's decision on it.</summary>
@@ -83,10 +110,12 @@ internal sealed class AuditRecorder
         FollowUp(result.AgentId, write, outcome, result.Succeeded ? null : result.Reason, engine);
         if (!result.Succeeded)
         {
-            engine.TryGetAgent(result.AgentId, out var now);
+            TryGetState(engine, result.AgentId, out var state, out var origin);
             ref var entry = ref Next(AuditEntryKind.WriteFailed, result.AgentId, 0);
             entry.Text1 = result.Reason;
-            Fill(ref entry, now, decision, engine);
+            entry.State = state;
+            entry.Origin = origin;
+            entry.SetDecision(decision);
         }
     }
 
@@ -95,19 +124,22 @@ internal sealed class AuditRecorder
     {
         if (fromTimer)
         {
-            engine.TryGetAgent(command.AgentId, out var agent);
+            TryGetState(engine, command.AgentId, out var state, out var origin);
             ref var entry = ref Next(AuditEntryKind.Timer, command.AgentId, 0);
-            entry.Command = command;
-            entry.Before = agent.State;
-            entry.After = agent.State;
-            entry.OriginBefore = agent.Origin;
+            entry.First = new AuditCommand(command);
+            entry.Rule = command.Reason.Rule;
+            entry.Trigger = command.Reason.Trigger;
+            entry.State = state;
+            entry.Origin = origin;
         }
 
         if (command.IsStateWrite)
         {
-            _writes.TryGetValue(command.AgentId, out var writes);
-            Coalesced(command.AgentId, writes.Previous, engine);
-            _writes[command.AgentId] = (new InFlightWrite(command.State, command.Reason.Rule, _time.GetUtcNow().UtcTicks), writes.Current);
+            // One hash of the id: the slot is updated in place (nothing below adds to or removes from the map).
+            ref var writes = ref CollectionsMarshal.GetValueRefOrAddDefault(_writes, command.AgentId, out _);
+            var previous = writes.Previous;
+            writes = (new InFlightWrite(command.State, command.Reason.Rule, Math.Max(_now, 1)), writes.Current);
+            Coalesced(command.AgentId, previous, engine);
         }
         else if (withdrawn && _writes.Remove(command.AgentId, out var writes))
         {
@@ -138,27 +170,27 @@ internal sealed class AuditRecorder
 
     private void FollowUp(string agentId, in InFlightWrite write, AuditOutcome outcome, string? detail, SyncEngine engine)
     {
-        engine.TryGetAgent(agentId, out var agent);
+        TryGetState(engine, agentId, out var state, out var origin);
         ref var entry = ref Next(AuditEntryKind.FollowUp, agentId, write.Started);
-        entry.Command = new SyncCommand(write.State.Kind == AgentStateKind.Available ? SyncCommandKind.SetAvailable : SyncCommandKind.SetIdle, agentId, null, write.State, PublishedPresence.None, TimeSpan.Zero, default);
+        entry.First = new AuditCommand(write.State.Kind == AgentStateKind.Available ? SyncCommandKind.SetAvailable : SyncCommandKind.SetIdle, write.State, PublishedPresence.None);
         entry.Rule = write.Rule;
         entry.Outcome = outcome;
         entry.Text1 = detail;
-        entry.Before = agent.State;
-        entry.After = agent.State;
-        entry.OriginBefore = agent.Origin;
+        entry.State = state;
+        entry.Origin = origin;
     }
 
-    private static void Fill(ref AuditEntry entry, in AgentSyncSnapshot before, in SyncDecision decision, SyncEngine engine)
+    /// <summary>The agent's state from the machine the engine just ran, else by a lookup (a timer's or a result's agent).</summary>
+    private static bool TryGetState(SyncEngine engine, string agentId, out AgentState state, out StateOrigin origin)
     {
-        entry.Before = before.State;
-        entry.OriginBefore = before.Origin;
-        entry.Decision = decision;
-        if (engine.TryGetAgent(entry.AgentId, out var after))
+        if (engine.TryGetLastDecided(agentId, out state, out origin))
         {
-            entry.After = after.State;
-            entry.OriginAfter = after.Origin;
+            return true;
         }
+
+        var tracked = engine.TryGetAgent(agentId, out var agent);
+        (state, origin) = (agent.State, agent.Origin);
+        return tracked;
     }
 
     private ref AuditEntry Next(AuditEntryKind kind, string agentId, long receivedTicks)
@@ -169,11 +201,7 @@ internal sealed class AuditRecorder
         }
 
         ref var entry = ref _buffer[_count++];
-        entry = default;
-        entry.Kind = kind;
-        entry.AgentId = agentId;
-        entry.Ticks = _time.GetUtcNow().UtcTicks;
-        entry.ReceivedTicks = receivedTicks;
+        entry.Start(kind, agentId, Math.Max(_now, receivedTicks), receivedTicks);
         return ref entry;
     }
 

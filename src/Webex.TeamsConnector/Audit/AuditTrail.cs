@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -141,16 +142,13 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
                 for (var i = 0; i < batch.Count; i++)
                 {
                     ref var entry = ref batch.Entries[i];
-                    if (entry.BeforeFromPrevious)
-                    {
-                        (entry.Before, entry.OriginBefore) = states.GetValueOrDefault(entry.AgentId);
-                    }
-
-                    states[entry.AgentId] = (entry.After, entry.OriginAfter);
+                    ref var last = ref CollectionsMarshal.GetValueRefOrAddDefault(states, entry.AgentId, out _);
+                    var before = entry.BeforeFromPrevious ? last.State : entry.State;
+                    last = (entry.State, entry.Origin);
                     AuditRecord record;
                     try
                     {
-                        record = entry.ToRecord(batch.OrgId);
+                        record = entry.ToRecord(batch.OrgId, before);
                         if (_options.LogRecords)
                         {
                             LogRecord(record);
@@ -274,9 +272,13 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         _telemetry.AuditDropped.Add(count, new KeyValuePair<string, object?>("reason", reason));
     }
 
+    /// <summary>
+    /// Pools a buffer for the recorders, not cleared: a recorder writes every field of each entry it reuses (what a
+    /// pooled buffer still references until then is ids, idle codes and presence strings, at most a few buffers' worth).
+    /// </summary>
     private void Return(AuditEntry[] buffer, int count)
     {
-        Array.Clear(buffer, 0, count);
+        Debug.Assert(count <= buffer.Length, "a buffer holds what was counted in it");
         _pool.Add(buffer);
     }
 

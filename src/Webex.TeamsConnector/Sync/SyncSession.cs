@@ -118,6 +118,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            _audit?.Tick();
             var worked = false;
             while (_control.Reader.TryRead(out var action))
             {
@@ -204,14 +205,9 @@ internal sealed partial class SyncSession : ISyncCommandSink
 
         var presence = TeamsPresence.Parse(update.Availability, update.Activity);
         _currentPresenceReceivedAt = update.ReceivedAt.UtcTicks;
-        AgentSyncSnapshot before = default;
-        var audited = _audit is not null && _engine.TryGetAgentByTeamsUserId(update.TeamsUserId, out before);
         var decision = _engine.OnPresence(update.TeamsUserId, presence, update.SequenceNumber);
         MarkStartPriority(update.TeamsUserId, presence);
-        if (audited)
-        {
-            _audit!.OnPresence(update, before, decision);
-        }
+        _audit?.OnPresence(update, decision, _engine);
 
         _telemetry.Events.Add(1, new("source", "teams"), new("outcome", decision.Outcome.ToString()));
         if (decision.Outcome == SyncOutcome.UnknownAgent)

@@ -8,8 +8,10 @@ namespace Webex.TeamsConnector.Tests.Audit;
 /// <summary>
 /// Random streams of Teams presences (raw strings, repeats and sequence numbers) and agent events (agent, supervisor,
 /// RONA, the connector's own confirmations, contacts, sign-out) through the engine and the audit recorder as the
-/// engine loop drives them: every engine decision on a tracked agent gives exactly one decision record, with the
-/// decision's rule, command, outcome and the trigger's raw values.
+/// engine loop drives them: every engine decision on a tracked agent gives exactly one decision record (none for an
+/// unknown Teams user or agent), with the decision's rule, command, outcome, the trigger's raw values, and the state
+/// before and after and its origin as the engine held them (the recorder reads them from the machine the engine just
+/// ran, without a lookup of its own).
 /// </summary>
 public class AuditRecordPropertiesTests
 {
@@ -69,12 +71,13 @@ public class AuditRecordPropertiesTests
                 var teams = "t" + agent[1..];
                 var sequenceNumber = step[3] % 4 == 0 ? null : (step[3] % 4 == 1 ? sequence : ++sequence).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
                 var update = new TeamsPresenceUpdate(teams, availability, activity, sequenceNumber, time.GetUtcNow());
+                recorder.Tick();
                 var tracked = engine.TryGetAgentByTeamsUserId(teams, out var before);
                 var decision = engine.OnPresence(teams, TeamsPresence.Parse(availability, activity), sequenceNumber);
+                recorder.OnPresence(update, decision, engine);
                 if (tracked)
                 {
-                    recorder.OnPresence(update, before, decision);
-                    expected.Add(Expect(agent, "TeamsPresenceChanged", decision, engine, availability, activity, null, time.GetUtcNow()) with { StateBefore = before.State.ToString() });
+                    expected.Add(Expect(agent, "TeamsPresenceChanged", decision, engine, availability, activity, null, time.GetUtcNow()) with { StateBefore = before.State.ToString(), Origin = AuditEntry.Format(before.Origin) });
                 }
 
                 Dispatch(recorder, engine, decision);
@@ -88,12 +91,14 @@ public class AuditRecordPropertiesTests
                     ? AgentEvent.LoggedOut(DateTimeOffset.FromUnixTimeMilliseconds(eventClock))
                     : AgentEvent.StateChanged(state, DateTimeOffset.FromUnixTimeMilliseconds(eventClock), reason, agent);
                 var feedEvent = new AgentFeedEvent(agent, agentEvent, null, time.GetUtcNow());
+                recorder.Tick();
                 var tracked = engine.TryGetAgent(agent, out var prior);
                 var decision = engine.OnAgentEvent(agent, agentEvent);
                 recorder.OnAgentEvent(feedEvent, decision, engine);
                 if (tracked)
                 {
-                    expected.Add(Expect(agent, "AgentStateChanged", decision, engine, null, null, agentEvent.Kind.ToString(), time.GetUtcNow()) with { StateBefore = prior.State.ToString() });
+                    engine.TryGetAgent(agent, out var after);
+                    expected.Add(Expect(agent, "AgentStateChanged", decision, engine, null, null, agentEvent.Kind.ToString(), time.GetUtcNow()) with { StateBefore = prior.State.ToString(), Origin = AuditEntry.Format(after.Origin) });
                 }
 
                 Dispatch(recorder, engine, decision);
@@ -122,6 +127,7 @@ public class AuditRecordPropertiesTests
             record.Command.Should().Be(want.Command);
             record.StateAfter.Should().Be(want.StateAfter);
             record.StateBefore.Should().Be(want.StateBefore);
+            record.Origin.Should().Be(want.Origin);
             record.Time.Should().Be(want.Time);
         }
 
@@ -159,5 +165,7 @@ public class AuditRecordPropertiesTests
     private sealed record Expected(string AgentId, string Trigger, string? Availability, string? Activity, string? AgentEvent, string Rule, AuditOutcome Outcome, string? Command, string StateAfter, DateTimeOffset Time)
     {
         public string? StateBefore { get; init; }
+
+        public string? Origin { get; init; }
     }
 }

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Webex.TeamsConnector.Benchmarks.Audit;
+
+/// <summary>
+/// Runs <see cref="AuditBenchmarks"/> in a plain loop, outside BenchmarkDotNet, for a sampling profiler
+/// (<c>DOTNET_PerfMapEnabled=1 perf record -g</c>) or a comparison on a busy machine:
+/// <c>--audit-loop off|on|loop-only|all &lt;rounds&gt;</c>. Each round builds the engine (and the recorder), plays the
+/// 500,000 warm-up events, then the 1,000,000 measured events, and prints the wall and process CPU time per measured
+/// event. <c>all</c> alternates the three in each round and ends with each one's fastest round and its ratio to the
+/// fastest round without audit (on a shared machine the fastest round is the one least disturbed by others).
+/// </summary>
+internal static class AuditLoop
+{
+    public const string Switch = "--audit-loop";
+
+    public static int Run(string[] args)
+    {
+        if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all")
+            || !int.TryParse(roundsText, NumberStyles.None, CultureInfo.InvariantCulture, out var rounds))
+        {
+            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all <rounds>");
+            return 2;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit entry: {System.Runtime.CompilerServices.Unsafe.SizeOf<AuditEntry>()} bytes"));
+        var benchmarks = new AuditBenchmarks();
+        benchmarks.Setup();
+        string[] modes = mode == "all" ? ["off", "loop-only", "on"] : [mode];
+        var best = modes.ToDictionary(m => m, _ => (Wall: double.MaxValue, Cpu: double.MaxValue));
+        long sum = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var m in modes)
+            {
+                var (wallNs, cpuNs, commands) = RunOnce(benchmarks, m);
+                sum += commands;
+                best[m] = (Math.Min(best[m].Wall, wallNs), Math.Min(best[m].Cpu, cpuNs));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round} {m}: wall {wallNs:F1} ns/event, cpu {cpuNs:F1} ns/event"));
+            }
+        }
+
+        foreach (var m in modes)
+        {
+            var ratio = best[m].Wall / best[modes[0]].Wall;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"fastest {m}: wall {best[m].Wall:F1} ns/event ({ratio:F2}x), cpu {best[m].Cpu:F1} ns/event"));
+        }
+
+        return sum > 0 ? 0 : 1;
+    }
+
+    private static (double WallNs, double CpuNs, int Commands) RunOnce(AuditBenchmarks benchmarks, string mode)
+    {
+        switch (mode)
+        {
+            case "off": benchmarks.SetupOff(); break;
+            case "on": benchmarks.SetupOn(); break;
+            default: benchmarks.SetupLoopOnly(); break;
+        }
+
+        var cpu = Environment.CpuUsage.TotalTime;
+        var started = Stopwatch.GetTimestamp();
+        var commands = mode switch
+        {
+            "off" => benchmarks.AuditOff(),
+            "on" => benchmarks.AuditOn(),
+            _ => benchmarks.AuditOnLoopOnly(),
+        };
+        var wallNs = Stopwatch.GetElapsedTime(started).TotalMilliseconds * 1e6 / AuditBenchmarks.MeasuredEvents;
+        var cpuNs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds * 1e6 / AuditBenchmarks.MeasuredEvents;
+        benchmarks.Cleanup();
+        return (wallNs, cpuNs, commands);
+    }
+}

@@ -1,0 +1,58 @@
+namespace Webex.TeamsConnector;
+
+/// <summary>
+/// The machine the engine last ran (an event, a write failure or a timer), so that the host's audit recorder reads the
+/// state of the agent a decision was about without a second lookup by id (a hash of the id and a full snapshot).
+/// </summary>
+internal sealed partial class SyncEngine
+{
+    private AgentSyncMachine? _lastDecided;
+
+    /// <summary>
+    /// The confirmed WxCC state and origin of <paramref name="agentId"/>, when the engine's last run machine is that
+    /// agent's (and still tracked); otherwise <see langword="false"/>, and <see cref="TryGetAgent"/> answers.
+    /// </summary>
+    /// <param name="agentId">The agent the caller's decision was about.</param>
+    /// <param name="state">Its confirmed state.</param>
+    /// <param name="origin">Who set it.</param>
+    /// <returns><see langword="true"/> when the last run machine is that agent's.</returns>
+    internal bool TryGetLastDecided(string agentId, out AgentState state, out StateOrigin origin)
+    {
+        if (_lastDecided is { Removed: false } machine && string.Equals(machine.AgentId, agentId, StringComparison.Ordinal))
+        {
+            state = machine.State;
+            origin = machine.Origin;
+            return true;
+        }
+
+        state = default;
+        origin = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The agent id, confirmed WxCC state and origin of the agent linked to <paramref name="teamsUserId"/>, when the
+    /// engine's last run machine is that agent's (and still tracked and linked); otherwise <see langword="false"/>, and
+    /// <see cref="TryGetAgentByTeamsUserId"/> answers.
+    /// </summary>
+    /// <param name="teamsUserId">The Teams user the caller's decision was about (compared case-insensitively).</param>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="state">Its confirmed state.</param>
+    /// <param name="origin">Who set it.</param>
+    /// <returns><see langword="true"/> when the last run machine is that Teams user's agent's.</returns>
+    internal bool TryGetLastDecidedByTeamsUserId(string teamsUserId, out string agentId, out AgentState state, out StateOrigin origin)
+    {
+        if (teamsUserId is not null && _lastDecided is { Removed: false } machine && string.Equals(machine.TeamsUserId, teamsUserId, StringComparison.OrdinalIgnoreCase))
+        {
+            agentId = machine.AgentId;
+            state = machine.State;
+            origin = machine.Origin;
+            return true;
+        }
+
+        agentId = null!;
+        state = default;
+        origin = default;
+        return false;
+    }
+}

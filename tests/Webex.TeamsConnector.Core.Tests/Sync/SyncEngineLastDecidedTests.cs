@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Webex.TeamsConnector.Tests.Sync;
+
+/// <summary>
+/// The engine's last run machine, read by the audit recorder instead of a second lookup: it answers only for the agent
+/// (or Teams user) the last call was about, with the same state and origin a lookup gives.
+/// </summary>
+public class SyncEngineLastDecidedTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
+    private long _eventClock = 1_000;
+
+    private SyncEngine NewEngine()
+    {
+        var engine = new SyncEngine(Harness.DefaultRules(), _time);
+        engine.AddAgent("a1", "T1");
+        engine.AddAgent("a2", "t2");
+        engine.OnAgentEvent("a1", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
+        engine.OnAgentEvent("a2", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
+        return engine;
+    }
+
+    private DateTimeOffset NextEventTime() => DateTimeOffset.FromUnixTimeMilliseconds(_eventClock += 100);
+
+    [Fact]
+    public void TryGetLastDecided_AfterAnAgentEvent_GivesThatAgentsStateAndOriginAfterIt()
+    {
+        var engine = NewEngine();
+
+        engine.OnAgentEvent("a1", AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), NextEventTime(), "manual", Harness.Supervisor));
+
+        engine.TryGetLastDecided("a1", out var state, out var origin).Should().BeTrue();
+        engine.TryGetAgent("a1", out var looked).Should().BeTrue();
+        state.Should().Be(AgentState.Idle(Harness.LunchCode));
+        (state, origin).Should().Be((looked.State, looked.Origin));
+        origin.Should().Be(StateOrigin.Supervisor);
+        engine.TryGetLastDecided("a2", out _, out _).Should().BeFalse("the last call was about a1");
+    }
+
+    [Fact]
+    public void TryGetLastDecidedByTeamsUserId_AfterAPresence_GivesTheAgentAndTheStateBeforeIt()
+    {
+        var engine = NewEngine();
+        engine.OnAgentEvent("a1", AgentEvent.StateChanged(AgentState.Available, NextEventTime(), "manual", "a1"));
+        engine.TryGetAgentByTeamsUserId("t1", out var before).Should().BeTrue();
+
+        var decision = engine.OnPresence("t1", "DoNotDisturb", "DoNotDisturb", null);
+
+        decision.ToList().Should().Contain(c => c.Kind == SyncCommandKind.SetIdle, "the presence engages the agent");
+        engine.TryGetLastDecidedByTeamsUserId("t1", out var agentId, out var state, out var origin).Should().BeTrue("Teams ids compare case-insensitively");
+        agentId.Should().Be("a1");
+        (state, origin).Should().Be((before.State, before.Origin), "a presence changes no WxCC state: the write is only sent");
+        engine.TryGetLastDecidedByTeamsUserId("t2", out _, out _, out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void TryGetLastDecided_UnknownRelinkedOrRemovedAgent_IsFalse()
+    {
+        var engine = NewEngine();
+        engine.OnPresence("t1", "Away", "Away", null);
+
+        engine.OnPresence("t9", "Busy", "InACall", null).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        engine.TryGetLastDecidedByTeamsUserId("t9", out _, out _, out _).Should().BeFalse("no machine ran for an unknown user");
+
+        engine.SetTeamsUserId("a1", "t5");
+        engine.TryGetLastDecidedByTeamsUserId("t1", out _, out _, out _).Should().BeFalse("t1 is no longer linked to a1");
+        engine.TryGetLastDecidedByTeamsUserId("t5", out var agentId, out _, out _).Should().BeTrue();
+        agentId.Should().Be("a1");
+
+        engine.RemoveAgent("a1");
+        engine.AddAgent("a1", "t1");
+        engine.TryGetLastDecided("a1", out _, out _).Should().BeFalse("the machine last run was removed; a1 now has a new one");
+        engine.TryGetLastDecidedByTeamsUserId("t1", out _, out _, out _).Should().BeFalse();
+    }
+}
