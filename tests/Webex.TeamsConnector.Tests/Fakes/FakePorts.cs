@@ -69,8 +69,21 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     }
 
     // Test drivers.
-    public ValueTask TeamsAsync(string teamsId, string availability, string activity, TimeProvider time) =>
-        _presenceWriter!.WriteAsync(new TeamsPresenceUpdate(teamsId, availability, activity, null, time.GetUtcNow()));
+
+    /// <summary>
+    /// A Teams presence from the feed. Like a real feed, which reports only the users it was told to watch, it waits
+    /// until an agent's Teams user is watched: the roster adds agents progressively, so right after the feeds start a
+    /// later part's agent may not be tracked yet. Ids of no agent are sent at once.
+    /// </summary>
+    public async ValueTask TeamsAsync(string teamsId, string availability, string activity, TimeProvider time)
+    {
+        if (TeamsIds.Values.Contains(teamsId, StringComparer.OrdinalIgnoreCase))
+        {
+            await Wait.UntilAsync(() => Watched.Contains(teamsId, StringComparer.OrdinalIgnoreCase), teamsId + " is watched by the presence feed");
+        }
+
+        await _presenceWriter!.WriteAsync(new TeamsPresenceUpdate(teamsId, availability, activity, null, time.GetUtcNow()));
+    }
 
     public ValueTask AgentAsync(string agentId, AgentEvent e) =>
         _agentWriter!.WriteAsync(new AgentFeedEvent(agentId, e, null, DateTimeOffset.FromUnixTimeMilliseconds(_clock)));
