@@ -39,6 +39,13 @@ public static class TeamsConnectorSiloBuilderExtensions
         services.AddSingleton<OrgActivations>();
         services.TryAddSingleton<IOrgHosting>(static sp => sp.GetRequiredService<OrleansOrgHosting>());
         services.AddHostedService<OrgKeeper>();
+
+        // Every org container on this silo (the owner's and the webhook-checking ones) keeps its sign-in and consent
+        // states in the org's grain, so that a callback completes on any silo and a state is used once cluster-wide.
+        services.AddSingleton(static sp => new OrgServicesConfigurator((orgServices, org) => orgServices.AddSingleton<IAdminSignInStore>(os => new GrainAdminSignInStore(
+            sp.GetRequiredService<IGrainFactory>(),
+            org.WxccOrgId ?? org.Name,
+            os.GetRequiredService<IOptions<TeamsConnectorOptions>>().Value.Admin.MaxPendingSignIns))));
         services.AddOptions<TeamsConnectorOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>, ClusterValidator>());
         return builder;
