@@ -57,7 +57,16 @@ public static class TeamsConnectorSiloBuilderExtensions
         public ValidateOptionsResult Validate(string? name, TeamsConnectorOptions options)
         {
             var errors = new List<string>();
-            if (services.GetService<OrgCatalog>() is null)
+            var catalog = services.GetService<OrgCatalog>();
+            foreach (var org in catalog?.Definitions.Where(OrgCatalogRules.IsChangeNotifications) ?? [])
+            {
+                if (string.IsNullOrWhiteSpace(org.Section["Graph:NotificationClientState"]))
+                {
+                    errors.Add($"{OrgCatalogRules.Name(org)}:Graph:NotificationClientState is required on a cluster with change notifications: every silo checks the org's notifications against it.");
+                }
+            }
+
+            if (catalog is null)
             {
                 errors.Add("The connector runs on Orleans but lists no org: set TeamsConnector:Orgs:<name>:... (each org with the single-org keys), and call services.AddTeamsConnector(section) with that section.");
             }

@@ -78,7 +78,7 @@ internal static class OrgsRegistration
         services.TryAddSingleton(sp => new OrgCatalog(sp, configuration, configure));
         services.TryAddSingleton<LocalOrgs>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>, OrgCatalogValidator>(
-            sp => new OrgCatalogValidator(sp.GetRequiredService<OrgCatalog>(), configuration, AllowedRootKeys)));
+            sp => new OrgCatalogValidator(sp.GetRequiredService<OrgCatalog>(), configuration, AllowedRootKeys, () => sp.GetService<IServiceProviderIsService>()?.IsService(typeof(IOrgHosting)) != true)));
         services.TryAddSingleton<TeamsConnectorTelemetry>();
         services.TryAddSingleton(sp => new TeamsConnectorService(() => sp.GetService<IOrgHosting>() is null
             ? [.. sp.GetRequiredService<LocalOrgs>().All.Select(static o => o.Connector)]
