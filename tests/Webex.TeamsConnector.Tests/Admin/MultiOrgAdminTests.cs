@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Support.UI;
 using Webex.TeamsConnector.AspNetCore;
 using Webex.TeamsConnector.Testing;
 using Webex.TeamsConnector.Tests.Fakes;
@@ -92,6 +94,33 @@ public class MultiOrgAdminTests
         host.Admin("west").GetStatus().Status.State.Should().Be(ConnectorState.Active);
         host.Admin("east").GetStatus().Status.State.Should().Be(ConnectorState.NotConfigured, "only the org that started the sign-in was authorized");
         (await http.GetAsync("/teams-connector/admin/signin/start?org=north")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Dashboard_TwoOrgs_ThePickerSwitchesToTheChosenOrg_AndItsDeactivateReachesThatOrgOnly()
+    {
+        await using var host = await TwoOrgs.StartAsync();
+        using var driver = DashboardBrowserTests.StartBrowser();
+        var wait = new WebDriverWait(driver, TimeSpan.FromSeconds(30));
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+
+        driver.Navigate().GoToUrl(new Uri(host.Url, "/test/sign-in"));
+        wait.Until(d => d.FindElement(By.TagName("body")).GetAttribute("data-ready") == "true");
+        driver.FindElement(By.Id("org-picker")).Displayed.Should().BeTrue("several orgs are listed");
+        driver.FindElement(By.Id("org")).GetDomProperty("value").Should().Be("east");
+        wait.Until(d => d.FindElement(By.Id("connector-state")).Text == "Active");
+
+        driver.FindElement(By.CssSelector("#org option[value='west']")).Click();
+        wait.Until(d => d.Url.Contains("org=west", StringComparison.Ordinal) && d.FindElement(By.TagName("body")).GetAttribute("data-ready") == "true");
+        driver.FindElement(By.Id("org")).GetDomProperty("value").Should().Be("west");
+        driver.FindElement(By.Id("consent")).GetAttribute("href").Should().EndWith("/teams-connector/admin/api/orgs/west/consent");
+        driver.FindElement(By.Id("deactivate")).Click();
+        wait.Until(d => d.FindElement(By.Id("confirm-dialog")).GetAttribute("open") is not null);
+        driver.FindElement(By.Id("confirm-ok")).Click();
+        wait.Until(d => d.FindElement(By.Id("connector-state")).Text == "Inactive");
+
+        host.Admin("west").GetStatus().Status.State.Should().Be(ConnectorState.Inactive);
+        host.Admin("east").GetStatus().Status.State.Should().Be(ConnectorState.Active, "the dashboard acted on the chosen org only");
     }
 
     /// <summary>One org's emulators and agent.</summary>
@@ -193,6 +222,12 @@ public class MultiOrgAdminTests
             var app = builder.Build();
             app.MapTeamsConnector();
             app.MapTeamsConnectorAdmin(AdminWorld.Policy);
+            app.MapGet("/test/sign-in", (Microsoft.AspNetCore.Http.HttpContext context) =>
+            {
+                context.Response.Cookies.Append(TestAuthHandler.Cookie, AdminWorld.AdminRole, new Microsoft.AspNetCore.Http.CookieOptions { HttpOnly = true, SameSite = Microsoft.AspNetCore.Http.SameSiteMode.Strict });
+                context.Response.Redirect("/teams-connector/dashboard");
+                return Task.CompletedTask;
+            });
             await app.StartAsync();
             return new TwoOrgs(app, east, west, new Uri($"http://127.0.0.1:{port}"));
         }
