@@ -65,6 +65,10 @@ public class SampleClusterTests
             await ExplainAsync(async () =>
             {
                 await Wait.UntilAsync(() => owner.Owns, "the first process runs the org", 90);
+
+                // Killed after its unit reached WxCC, so after it stored the refresh token the token endpoint rotated: a
+                // kill between that rotation and the store would leave no valid refresh token for any new owner.
+                await Wait.UntilAsync(() => org.Wxcc.WebSocketsAccepted >= 1, "the owner's unit is connected to WxCC", 60);
                 joiner = SampleProcess.Start(redis.Endpoint, cluster, settings);
                 await Wait.UntilAsync(() => joiner.Logged("is running against the configured services"), "the second process started (its silo joins after)", 60);
                 joiner.Owns.Should().BeFalse();
