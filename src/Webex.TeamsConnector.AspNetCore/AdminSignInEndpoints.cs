@@ -12,7 +12,15 @@ internal static class AdminSignInEndpoints
 {
     public static async Task StartAsync(HttpContext context)
     {
-        var admin = context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
+        // Several orgs: ?org=<name> says whose sign-in starts (any node may start it: the state is in the org's store).
+        var admin = context.RequestServices.GetService<ITeamsConnectorAdmin>()
+            ?? OrgWebhookRouter.Orgs(context)?.FindByName(context.Request.Query["org"].ToString())?.Admin;
+        if (admin is null)
+        {
+            await TextAsync(context, StatusCodes.Status404NotFound, "No such org: name a listed org with ?org=<name> (TeamsConnector:Orgs:<name>).").ConfigureAwait(false);
+            return;
+        }
+
         Uri url;
         try
         {
@@ -30,13 +38,21 @@ internal static class AdminSignInEndpoints
 
     public static async Task CallbackAsync(HttpContext context)
     {
-        var admin = context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
         var query = context.Request.Query;
         var callback = new AdminSignInCallback(
             query["state"].ToString(),
             query["code"].ToString(),
             NullIfEmpty(query["error"].ToString()),
             NullIfEmpty(query["error_description"].ToString()));
+
+        // Several orgs: the org that issued the state completes it, on any node (a state no org issued is refused by the first).
+        var admin = context.RequestServices.GetService<ITeamsConnectorAdmin>();
+        if (admin is null && OrgWebhookRouter.Orgs(context) is { } orgs)
+        {
+            admin = ((await orgs.FindByStateAsync(callback.State, context.RequestAborted).ConfigureAwait(false)) ?? orgs.All[0]).Admin;
+        }
+
+        admin ??= context.RequestServices.GetRequiredService<ITeamsConnectorAdmin>();
         var result = await admin.CompleteAdminSignInAsync(callback, context.RequestAborted).ConfigureAwait(false);
         if (result is { Succeeded: true, ConsentUrl: { } consent })
         {

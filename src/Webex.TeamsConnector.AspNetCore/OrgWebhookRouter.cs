@@ -78,20 +78,14 @@ internal static class OrgWebhookRouter
     /// </summary>
     public static async Task<OrgWebhookResponse> CompleteConsentAsync(HttpContext context, LocalOrgs orgs, AdminConsentCallback callback)
     {
+        // Each org's store answers on every node (in a cluster it is grain storage), so the issuing org is found here.
+        var org = await orgs.FindByStateAsync(callback.State, context.RequestAborted).ConfigureAwait(false);
         if (context.RequestServices.GetService<IOrgHosting>() is { } cluster)
         {
-            foreach (var org in orgs.Catalog.Definitions)
-            {
-                if (callback.State is { Length: > 0 } state && await cluster.HasPendingConsentAsync(org, state, context.RequestAborted).ConfigureAwait(false))
-                {
-                    return await cluster.CompleteAdminConsentAsync(org, callback, context.RequestAborted).ConfigureAwait(false);
-                }
-            }
-
-            return await cluster.CompleteAdminConsentAsync(orgs.Catalog.Definitions[0], callback, context.RequestAborted).ConfigureAwait(false);
+            return await cluster.CompleteAdminConsentAsync((org ?? orgs.All[0]).Definition, callback, context.RequestAborted).ConfigureAwait(false);
         }
 
-        var admin = orgs.All.FirstOrDefault(o => o.Services.GetRequiredService<TeamsConnectorAdmin>().HasPendingConsent(callback.State))?.Admin ?? orgs.All[0].Admin;
+        var admin = (org ?? orgs.All[0]).Admin;
         return ConsentResponse(await admin.CompleteAdminConsentAsync(callback, context.RequestAborted).ConfigureAwait(false));
     }
 

@@ -16,11 +16,16 @@ internal interface IOrgConnectorGrain : IGrainWithStringKey
     /// <summary>Delivers a Graph notification batch checked by the receiving silo to the org's unit.</summary>
     Task<OrgDelivery> DeliverGraphAsync(byte[] body);
 
-    /// <summary>Whether this org's unit issued the consent <c>state</c> and still waits for it.</summary>
-    Task<bool> HasPendingConsentAsync(string state);
-
-    /// <summary>Completes an admin-consent callback on the org's unit.</summary>
+    /// <summary>Completes an admin-consent callback on the org's unit (interleaved: the unit stores its record through this grain).</summary>
+    [global::Orleans.Concurrency.AlwaysInterleave]
     Task<OrgDelivery> CompleteAdminConsentAsync(string? state, string? tenant, string? adminConsent, string? error, string? errorDescription);
+
+    /// <summary>
+    /// Runs an admin API request against the org's unit (interleaved, as admin calls run beside the unit's work on one
+    /// node; the unit stores its record through this grain).
+    /// </summary>
+    [global::Orleans.Concurrency.AlwaysInterleave]
+    Task<OrgAdminAnswer> InvokeAdminAsync(string operation, string method, string path, string[] routeKeys, string[] routeValues, string queryString, string? contentType, byte[] body);
 
     /// <summary>Stores the admin's record (JSON, as a whole, so fields added later are kept).</summary>
     Task SaveRecordAsync(string recordJson);
@@ -47,6 +52,15 @@ internal sealed record OrgOwner([property: Id(0)] string Silo, [property: Id(1)]
 [GenerateSerializer]
 [Alias("Webex.TeamsConnector.Orleans.OrgDelivery")]
 internal sealed record OrgDelivery([property: Id(0)] int StatusCode, [property: Id(1)] string? ContentType, [property: Id(2)] string? Body);
+
+/// <summary>The answer of the org's unit to an admin API request.</summary>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="ContentType">The content type.</param>
+/// <param name="Location">The redirect target, if any.</param>
+/// <param name="Body">The body.</param>
+[GenerateSerializer]
+[Alias("Webex.TeamsConnector.Orleans.OrgAdminAnswer")]
+internal sealed record OrgAdminAnswer([property: Id(0)] int StatusCode, [property: Id(1)] string? ContentType, [property: Id(2)] string? Location, [property: Id(3)] byte[] Body);
 
 /// <summary>What the org's grain keeps in grain storage.</summary>
 [GenerateSerializer]

@@ -130,9 +130,6 @@ internal sealed class OrgConnectorGrain : Grain, IOrgConnectorGrain, IRemindable
         return Task.FromResult(new OrgDelivery(response.StatusCode, response.ContentType, response.Body));
     }
 
-    public Task<bool> HasPendingConsentAsync(string state) =>
-        Task.FromResult(_services?.Services.GetRequiredService<TeamsConnectorAdmin>().HasPendingConsent(state) == true);
-
     public async Task<OrgDelivery> CompleteAdminConsentAsync(string? state, string? tenant, string? adminConsent, string? error, string? errorDescription)
     {
         if (_services is not { } services)
@@ -145,6 +142,23 @@ internal sealed class OrgConnectorGrain : Grain, IOrgConnectorGrain, IRemindable
             result.Succeeded ? 200 : 400,
             "text/plain; charset=utf-8",
             result.Succeeded ? $"The Teams connector is authorized and {result.Status.State}." : result.Error ?? "Authorization failed.");
+    }
+
+    public async Task<OrgAdminAnswer> InvokeAdminAsync(string operation, string method, string path, string[] routeKeys, string[] routeValues, string queryString, string? contentType, byte[] body)
+    {
+        if (_services is not { } services)
+        {
+            return new OrgAdminAnswer(404, null, null, []);
+        }
+
+        if (ServiceProvider.GetService<IOrgAdminExecutor>() is not { } executor)
+        {
+            return new OrgAdminAnswer(501, null, null, []); // The silo has no admin API (AddAdminApi() was not called).
+        }
+
+        var route = routeKeys.Select((key, i) => (key, routeValues[i])).ToDictionary(static p => p.key, static p => p.Item2, StringComparer.OrdinalIgnoreCase);
+        var answer = await executor.ExecuteAsync(services.Services, new OrgAdminRequest(operation, method, path, route, queryString, contentType, body), default).ConfigureAwait(true);
+        return new OrgAdminAnswer(answer.StatusCode, answer.ContentType, answer.Location, answer.Body);
     }
 
     public async Task SaveRecordAsync(string recordJson)

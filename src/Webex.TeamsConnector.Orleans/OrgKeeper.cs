@@ -67,14 +67,20 @@ internal sealed class OrleansOrgHosting(IGrainFactory grains) : IOrgHosting
         return new OrgWebhookResponse(answer.StatusCode, answer.ContentType, answer.Body);
     }
 
-    public Task<bool> HasPendingConsentAsync(OrgDefinition org, string state, CancellationToken cancellationToken) =>
-        Grain(org).HasPendingConsentAsync(state).WaitAsync(cancellationToken);
-
     public async Task<OrgWebhookResponse> CompleteAdminConsentAsync(OrgDefinition org, AdminConsentCallback callback, CancellationToken cancellationToken)
     {
         var answer = await Grain(org).CompleteAdminConsentAsync(callback.State, callback.Tenant, callback.AdminConsent, callback.Error, callback.ErrorDescription)
             .WaitAsync(cancellationToken).ConfigureAwait(false);
         return new OrgWebhookResponse(answer.StatusCode, answer.ContentType, answer.Body);
+    }
+
+    public async Task<OrgAdminResponse> InvokeAdminAsync(OrgDefinition org, OrgAdminRequest request, CancellationToken cancellationToken)
+    {
+        var keys = request.RouteValues.Keys.ToArray();
+        var answer = await Grain(org).InvokeAdminAsync(
+            request.Operation, request.Method, request.Path, keys, [.. keys.Select(k => request.RouteValues[k])], request.QueryString, request.ContentType, request.Body)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new OrgAdminResponse(answer.StatusCode, answer.ContentType, answer.Location, answer.Body);
     }
 
     private IOrgConnectorGrain Grain(OrgDefinition org) => grains.GetGrain<IOrgConnectorGrain>(org.WxccOrgId!);

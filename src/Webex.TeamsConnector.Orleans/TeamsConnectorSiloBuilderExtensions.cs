@@ -39,6 +39,13 @@ public static class TeamsConnectorSiloBuilderExtensions
         services.AddSingleton<OrgActivations>();
         services.TryAddSingleton<IOrgHosting>(static sp => sp.GetRequiredService<OrleansOrgHosting>());
         services.AddHostedService<OrgKeeper>();
+
+        // Every org container on this silo (the owner's and the webhook-checking ones) keeps its sign-in and consent
+        // states in the org's grain, so that a callback completes on any silo and a state is used once cluster-wide.
+        services.AddSingleton(static sp => new OrgServicesConfigurator((orgServices, org) => orgServices.AddSingleton<IAdminSignInStore>(os => new GrainAdminSignInStore(
+            sp.GetRequiredService<IGrainFactory>(),
+            org.WxccOrgId ?? org.Name,
+            os.GetRequiredService<IOptions<TeamsConnectorOptions>>().Value.Admin.MaxPendingSignIns))));
         services.AddOptions<TeamsConnectorOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>, ClusterValidator>());
         return builder;
@@ -50,7 +57,16 @@ public static class TeamsConnectorSiloBuilderExtensions
         public ValidateOptionsResult Validate(string? name, TeamsConnectorOptions options)
         {
             var errors = new List<string>();
-            if (services.GetService<OrgCatalog>() is null)
+            var catalog = services.GetService<OrgCatalog>();
+            foreach (var org in catalog?.Definitions.Where(OrgCatalogRules.IsChangeNotifications) ?? [])
+            {
+                if (string.IsNullOrWhiteSpace(org.Section["Graph:NotificationClientState"]))
+                {
+                    errors.Add($"{OrgCatalogRules.Name(org)}:Graph:NotificationClientState is required on a cluster with change notifications: every silo checks the org's notifications against it.");
+                }
+            }
+
+            if (catalog is null)
             {
                 errors.Add("The connector runs on Orleans but lists no org: set TeamsConnector:Orgs:<name>:... (each org with the single-org keys), and call services.AddTeamsConnector(section) with that section.");
             }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
+using Webex.TeamsConnector.AspNetCore;
 using Webex.TeamsConnector.Testing;
 using Webex.TeamsConnector.Tests.Fakes;
 using Webex.TeamsConnector.TestFixtures;
@@ -127,7 +128,8 @@ internal sealed class ClusterWorld : IAsyncDisposable
             siloBuilder.AddRedisGrainStorage(TeamsConnectorClusterOptions.DefaultStorageName, o => o.ConfigurationOptions = StackExchange.Redis.ConfigurationOptions.Parse(world.Redis.Endpoint));
             siloBuilder.Configure<ClusterMembershipOptions>(FastMembership);
             siloBuilder.AddTeamsConnector(o => o.KeepAliveInterval = TimeSpan.FromMilliseconds(500));
-            siloBuilder.Services.AddTeamsConnector(configuration.GetSection("TeamsConnector")).AddGraphPresence().AddWebexContactCenter();
+            siloBuilder.Services.AddTeamsConnector(configuration.GetSection("TeamsConnector")).AddGraphPresence().AddWebexContactCenter().AddAdminApi();
+            siloBuilder.Services.AddRouting(); // what AddAdminApi's OpenAPI document needs on a silo that is no web host
             if (world.Webhooks)
             {
                 siloBuilder.Services.AddHostedService(sp => new SiloWebhooks(sp, sp.GetRequiredService<global::Orleans.Runtime.ILocalSiloDetails>()));

@@ -20,36 +20,32 @@ public class SampleClusterTests
         var cluster = "sample-" + Guid.NewGuid().ToString("N")[..8];
         await using var first = SampleProcess.Start(redis.Endpoint, cluster, settings);
         await using var second = SampleProcess.Start(redis.Endpoint, cluster, settings);
-        var (onCall, onCallTeams) = org.Agents[0];
-        var (later, laterTeams) = org.Agents[1];
-
-        await Wait.UntilAsync(() => first.Owns || second.Owns, "one process runs the org", 90);
-        org.Graph.SetPresence(onCallTeams, "Busy", "InACall");
-        await Wait.UntilAsync(() => org.Wxcc.GetState(onCall) == AgentState.Idle(org.CallCode), "the agent on a Teams call is engaged", 30);
-        var (owner, survivor) = first.Owns ? (first, second) : (second, first);
-        owner.Owns.Should().BeTrue();
-        survivor.Owns.Should().BeFalse("exactly one process runs the org");
-
-        owner.KillHard();
-        org.Graph.SetPresence(onCallTeams, "Available", "Available");
-        org.Graph.SetPresence(laterTeams, "Busy", "InACall");
-
-        try
+        // On any failure, say why: whether each process still runs (a silo declared dead stops itself) and what it logged.
+        await ExplainAsync(async () =>
         {
+            var (onCall, onCallTeams) = org.Agents[0];
+            var (later, laterTeams) = org.Agents[1];
+
+            await Wait.UntilAsync(() => first.Owns || second.Owns, "one process runs the org", 90);
+            org.Graph.SetPresence(onCallTeams, "Busy", "InACall");
+            await Wait.UntilAsync(() => org.Wxcc.GetState(onCall) == AgentState.Idle(org.CallCode), "the agent on a Teams call is engaged", 30);
+            var (owner, survivor) = first.Owns ? (first, second) : (second, first);
+            owner.Owns.Should().BeTrue();
+            survivor.Owns.Should().BeFalse("exactly one process runs the org");
+
+            owner.KillHard();
+            org.Graph.SetPresence(onCallTeams, "Available", "Available");
+            org.Graph.SetPresence(laterTeams, "Busy", "InACall");
+
             await Wait.UntilAsync(() => survivor.Owns, "the surviving process takes the org over", 90);
-        }
-        catch (TimeoutException ex)
-        {
-            // Say why: whether the survivor still runs (a silo declared dead by the killed one stops itself) and what it logged.
-            throw new TimeoutException($"{ex.Message}; the survivor {survivor.Describe()}; the killed owner {owner.Describe()}", ex);
-        }
 
-        await Wait.UntilAsync(
-            () => org.Wxcc.GetState(onCall) == AgentState.Available && org.Wxcc.GetState(later) == AgentState.Idle(org.CallCode),
-            "every agent is in the rules' state",
-            60);
-        org.WritesOf(onCall).Should().Be(2, "engaged once, released once");
-        org.WritesOf(later).Should().Be(1);
+            await Wait.UntilAsync(
+                () => org.Wxcc.GetState(onCall) == AgentState.Available && org.Wxcc.GetState(later) == AgentState.Idle(org.CallCode),
+                "every agent is in the rules' state",
+                60);
+            org.WritesOf(onCall).Should().Be(2, "engaged once, released once");
+            org.WritesOf(later).Should().Be(1);
+        }, () => [first, second]);
     }
 
     [Fact]
@@ -63,18 +59,36 @@ public class SampleClusterTests
         org.AddSettings(settings);
         var cluster = "joining-" + Guid.NewGuid().ToString("N")[..8];
         await using var owner = SampleProcess.Start(redis.Endpoint, cluster, settings);
-        await Wait.UntilAsync(() => owner.Owns, "the first process runs the org", 90);
-        await using var joiner = SampleProcess.Start(redis.Endpoint, cluster, settings);
-        await Wait.UntilAsync(() => joiner.Logged("is running against the configured services"), "the second process started (its silo joins after)", 60);
-        joiner.Owns.Should().BeFalse();
+        SampleProcess? joiner = null;
+        try
+        {
+            await ExplainAsync(async () =>
+            {
+                await Wait.UntilAsync(() => owner.Owns, "the first process runs the org", 90);
 
-        owner.KillHard();
-        var (agent, teams) = org.Agents[0];
-        org.Graph.SetPresence(teams, "Busy", "InACall");
+                // Killed after its unit reached WxCC, so after it stored the refresh token the token endpoint rotated: a
+                // kill between that rotation and the store would leave no valid refresh token for any new owner.
+                await Wait.UntilAsync(() => org.Wxcc.WebSocketsAccepted >= 1, "the owner's unit is connected to WxCC", 60);
+                joiner = SampleProcess.Start(redis.Endpoint, cluster, settings);
+                await Wait.UntilAsync(() => joiner.Logged("is running against the configured services"), "the second process started (its silo joins after)", 60);
+                joiner.Owns.Should().BeFalse();
 
-        await Wait.UntilAsync(() => joiner.Owns, "the joiner takes the org over well before the owner's I-am-alive row is 90 s old", 20);
-        await Wait.UntilAsync(() => org.Wxcc.GetState(agent) == AgentState.Idle(org.CallCode), "the new owner engages the agent", 30);
-        org.WritesOf(agent).Should().Be(1);
+                owner.KillHard();
+                var (agent, teams) = org.Agents[0];
+                org.Graph.SetPresence(teams, "Busy", "InACall");
+
+                await Wait.UntilAsync(() => joiner.Owns, "the joiner takes the org over well before the owner's I-am-alive row is 90 s old", 20);
+                await Wait.UntilAsync(() => org.Wxcc.GetState(agent) == AgentState.Idle(org.CallCode), "the new owner engages the agent", 30);
+                org.WritesOf(agent).Should().Be(1);
+            }, () => [owner, joiner]);
+        }
+        finally
+        {
+            if (joiner is not null)
+            {
+                await joiner.DisposeAsync();
+            }
+        }
     }
 
     [Theory]
@@ -99,6 +113,20 @@ public class SampleClusterTests
         output.Should().NotContain("super-secret-value").And.NotContain("org-visible-value");
     }
 
+    /// <summary>Runs the test's steps; on a failure, adds each process's state and last lines (with the time each was read).</summary>
+    private static async Task ExplainAsync(Func<Task> steps, Func<SampleProcess?[]> processes)
+    {
+        try
+        {
+            await steps();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            var logs = string.Join("\n", processes().Where(static p => p is not null).Select(static p => p!.Describe()));
+            throw new InvalidOperationException($"{ex.Message}\n{logs}", ex);
+        }
+    }
+
     private static async Task<(int ExitCode, string Output)> RunToEndAsync(IEnumerable<string> arguments)
     {
         var sample = typeof(SampleClusterTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "SampleAssembly").Value!;
@@ -121,7 +149,10 @@ public class SampleClusterTests
     private sealed class SampleProcess : IAsyncDisposable
     {
         private readonly Process _process;
+        private static readonly Stopwatch s_clock = Stopwatch.StartNew();
+        private static int s_count;
         private readonly ConcurrentQueue<string> _lines = new();
+        private readonly int _number = Interlocked.Increment(ref s_count);
 
         private SampleProcess(Process process) => _process = process;
 
@@ -146,7 +177,7 @@ public class SampleClusterTests
 
         /// <summary>Whether the process still runs and its last lines, for a failure message.</summary>
         public string Describe() =>
-            (_process.HasExited ? $"exited with {_process.ExitCode}" : "still runs") + ", its last lines:\n" + string.Join("\n", _lines.TakeLast(40));
+            $"process {_number} (pid {_process.Id}) " + (_process.HasExited ? $"exited with {_process.ExitCode}" : "still runs") + ", its last lines:\n" + string.Join("\n", _lines.TakeLast(60));
 
         /// <summary>kill -9: no shutdown, no deactivation.</summary>
         public void KillHard() => _process.Kill(entireProcessTree: true);
@@ -166,7 +197,7 @@ public class SampleClusterTests
         {
             if (line is not null)
             {
-                _lines.Enqueue(line);
+                _lines.Enqueue($"[{s_clock.Elapsed.TotalSeconds:F1}s] {line}");
                 Wait.Pulse.Raise();
             }
         }

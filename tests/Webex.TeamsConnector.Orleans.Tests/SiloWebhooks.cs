@@ -20,6 +20,9 @@ internal sealed class SiloWebhooks(IServiceProvider silo, ILocalSiloDetails deta
     /// <summary>The base URL of each silo's endpoints, by silo address.</summary>
     public static ConcurrentDictionary<SiloAddress, Uri> Urls { get; } = new();
 
+    /// <summary>The admin API's policy on the silos' endpoints (open: the tests are the only callers).</summary>
+    public const string AdminPolicy = "cluster-admins";
+
     private WebApplication? _app;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,6 +32,8 @@ internal sealed class SiloWebhooks(IServiceProvider silo, ILocalSiloDetails deta
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         builder.Services.AddRouting();
+        builder.Services.AddAuthorization(o => o.AddPolicy(AdminPolicy, p => p.RequireAssertion(_ => true)));
+        new WebBuilder(builder.Services).AddAdminApi();
         _app = builder.Build();
         _app.Use((context, next) =>
         {
@@ -36,6 +41,7 @@ internal sealed class SiloWebhooks(IServiceProvider silo, ILocalSiloDetails deta
             return next(context);
         });
         _app.MapTeamsConnector();
+        _app.MapTeamsConnectorAdmin(AdminPolicy);
         await _app.StartAsync(cancellationToken);
         Urls[details.SiloAddress] = new Uri($"http://127.0.0.1:{port}{TeamsConnectorEndpointRouteBuilderExtensions.DefaultPrefix}");
     }
@@ -47,6 +53,14 @@ internal sealed class SiloWebhooks(IServiceProvider silo, ILocalSiloDetails deta
             await _app.StopAsync(cancellationToken);
             await _app.DisposeAsync();
         }
+    }
+
+    /// <summary>The web host's own builder for <c>AddAdminApi()</c> (the connector itself is registered in the silo).</summary>
+    private sealed class WebBuilder(IServiceCollection services) : ITeamsConnectorBuilder
+    {
+        public IServiceCollection Services => services;
+
+        public Microsoft.Extensions.Configuration.IConfiguration? Configuration => null;
     }
 
     private static int FreePort()

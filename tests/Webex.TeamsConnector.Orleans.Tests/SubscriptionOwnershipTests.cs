@@ -67,7 +67,8 @@ public class SubscriptionOwnershipTests
 
         public Task<OrgDelivery> DeliverGraphAsync(byte[] body) => throw new NotSupportedException();
 
-        public Task<bool> HasPendingConsentAsync(string state) => throw new NotSupportedException();
+        public Task<OrgAdminAnswer> InvokeAdminAsync(string operation, string method, string path, string[] routeKeys, string[] routeValues, string queryString, string? contentType, byte[] body) =>
+            throw new NotSupportedException();
 
         public Task<OrgDelivery> CompleteAdminConsentAsync(string? state, string? tenant, string? adminConsent, string? error, string? errorDescription) => throw new NotSupportedException();
 

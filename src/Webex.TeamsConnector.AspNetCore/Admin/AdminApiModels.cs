@@ -6,6 +6,9 @@ namespace Webex.TeamsConnector.AspNetCore;
 /// <summary>The connector's status as the admin API answers it.</summary>
 internal sealed record AdminStatus(string State, bool PresenceSyncEnabled, bool IsSyncing, bool CanSync, string? Reason, int TrackedAgents, int OutboxDepth, int PausedAgents, bool AuditAvailable);
 
+/// <summary>An org listed under <c>TeamsConnector:Orgs:&lt;name&gt;</c>: its name (the admin API's <c>orgs/{org}</c>) and WxCC org id.</summary>
+internal sealed record AdminOrg(string Name, string? OrgId);
+
 /// <summary>One agent as the admin API answers it.</summary>
 internal sealed record AdminAgent(
     string AgentId,
@@ -57,6 +60,7 @@ internal sealed record AdminProblem(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Errors);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(IReadOnlyList<AdminOrg>))]
 [JsonSerializable(typeof(AdminStatus))]
 [JsonSerializable(typeof(IReadOnlyList<AdminAgent>))]
 [JsonSerializable(typeof(AdminPause))]

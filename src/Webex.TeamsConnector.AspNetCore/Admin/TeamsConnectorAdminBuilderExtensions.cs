@@ -25,6 +25,7 @@ public static class TeamsConnectorAdminBuilderExtensions
         }
 
         services.TryAddSingleton<AdminApiMarker>();
+        services.TryAddSingleton<IOrgAdminExecutor, OrgAdminExecutor>();
         services.AddProblemDetails();
         services.Configure<JsonOptions>(static o => o.SerializerOptions.TypeInfoResolverChain.Add(AdminJsonContext.Default));
         services.AddOpenApi(TeamsConnectorAdminEndpointRouteBuilderExtensions.OpenApiDocumentName, static options =>

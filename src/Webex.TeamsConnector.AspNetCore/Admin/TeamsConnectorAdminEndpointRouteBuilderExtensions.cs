@@ -50,6 +50,20 @@ public static class TeamsConnectorAdminEndpointRouteBuilderExtensions
             .WithGroupName(OpenApiDocumentName)
             .WithTags("Teams connector admin");
 
+        // Several orgs (TeamsConnector:Orgs:<name>): the same operations under orgs/{org}, answered by that org's unit
+        // (its owner, in a cluster); GET orgs lists them.
+        var orgApi = api.MapGroup(OrgAdminEndpoints.OrgPath);
+        api.MapGet("/orgs", OrgAdminEndpoints.ListAsync)
+            .WithName("TeamsConnector.Admin.Orgs")
+            .WithSummary("The orgs listed under TeamsConnector:Orgs:<name> (empty with a single-org configuration).")
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(IReadOnlyList<AdminOrg>), ["application/json"]));
+        IEndpointConventionBuilder Map(RouteGroupBuilder _, string method, string pattern, RequestDelegate handler, string name, string summary, Type? response, Type? request, params int[] problems)
+        {
+            OrgAdminEndpoints.Operations[name] = handler;
+            MapOne(orgApi, method, pattern, OrgAdminEndpoints.ForOrg(name, handler), "Org." + name, summary + " (one org)", response, request, [.. problems, StatusCodes.Status404NotFound]);
+            return MapOne(api, method, pattern, Guarded(handler), name, summary, response, request, problems);
+        }
+
         const int Bad = StatusCodes.Status400BadRequest, NotFound = StatusCodes.Status404NotFound, Conflict = StatusCodes.Status409Conflict;
         Map(api, "GET", "/status", AdminApiHandlers.StatusAsync, "Status", "The connector's state, the presence-sync setting and why sync is not running.", typeof(AdminStatus), null);
         Map(api, "GET", "/agents", AdminApiHandlers.AgentsAsync, "Agents", "Every synced agent: WxCC state, origin, Teams presence, pending write and published presence; paused agents last.", typeof(IReadOnlyList<AdminAgent>), null);
@@ -73,9 +87,9 @@ public static class TeamsConnectorAdminEndpointRouteBuilderExtensions
     }
 
     /// <summary>Maps one endpoint with what the OpenAPI document needs to describe it (the handler is a plain request delegate).</summary>
-    private static IEndpointConventionBuilder Map(RouteGroupBuilder api, string method, string pattern, RequestDelegate handler, string name, string summary, Type? response, Type? request, params int[] problems)
+    private static IEndpointConventionBuilder MapOne(RouteGroupBuilder api, string method, string pattern, RequestDelegate handler, string name, string summary, Type? response, Type? request, params int[] problems)
     {
-        var endpoint = api.MapMethods(pattern, [method], Guarded(handler))
+        var endpoint = api.MapMethods(pattern, [method], handler)
             .WithName("TeamsConnector.Admin." + name)
             .WithSummary(summary)
             .WithMetadata(handler.Method);

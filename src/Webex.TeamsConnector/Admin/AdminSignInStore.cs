@@ -52,8 +52,9 @@ internal interface IAdminSignInStore
 
     /// <summary>Whether a state is kept (without taking it): used only to route a callback to the org that issued it.</summary>
     /// <param name="state">The state value.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>Whether it is kept.</returns>
-    bool Contains(string state);
+    ValueTask<bool> ContainsAsync(string state, CancellationToken cancellationToken);
 }
 
 /// <summary>The in-memory <see cref="IAdminSignInStore"/>: bounded, expired states dropped when a new one is added.</summary>
@@ -86,7 +87,8 @@ internal sealed class InMemoryAdminSignInStore(TimeProvider time, int capacity) 
         }
     }
 
-    public bool Contains(string state) => !string.IsNullOrEmpty(state) && _pending.ContainsKey(state);
+    public ValueTask<bool> ContainsAsync(string state, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(!string.IsNullOrEmpty(state) && _pending.ContainsKey(state));
 
     public ValueTask<PendingAdminSignIn?> TryTakeAsync(string state, CancellationToken cancellationToken) =>
         ValueTask.FromResult(string.IsNullOrEmpty(state) ? null : _pending.TryRemove(state, out var pending) ? pending : null);

@@ -59,9 +59,6 @@ internal sealed partial class TeamsConnectorAdmin : ITeamsConnectorAdmin
         }
     }
 
-    /// <summary>Whether <paramref name="state"/> is a sign-in or consent <c>state</c> this org issued and still waits for (routing only).</summary>
-    public bool HasPendingConsent(string? state) => state is { Length: > 0 } && _states.Contains(state);
-
     // The sign-in needs no I/O to start (the store is in memory by default), so the synchronous form stays for callers
     // that cannot await; StartAdminSignInAsync is the one to use.
     public Uri CreateAdminConsentUrl() => StartAdminSignInAsync(CancellationToken.None).GetAwaiter().GetResult();

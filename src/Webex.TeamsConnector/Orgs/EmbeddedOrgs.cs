@@ -26,6 +26,34 @@ internal sealed class LocalOrgs(OrgCatalog catalog) : IAsyncDisposable
     public OrgServices? Find(string? wxccOrgId) =>
         catalog.Find(wxccOrgId) is { } org ? All.FirstOrDefault(o => ReferenceEquals(o.Definition, org)) : null;
 
+    /// <summary>The container of the org listed under this name (<c>TeamsConnector:Orgs:&lt;name&gt;</c>, case-insensitive), if any.</summary>
+    /// <param name="name">The org's name.</param>
+    /// <returns>The container, or <see langword="null"/>.</returns>
+    public OrgServices? FindByName(string? name) =>
+        string.IsNullOrEmpty(name) ? null : All.FirstOrDefault(o => string.Equals(o.Definition.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The container of the org that issued a pending sign-in or consent <c>state</c>, if any.</summary>
+    /// <param name="state">The state value.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The container, or <see langword="null"/>.</returns>
+    public async Task<OrgServices?> FindByStateAsync(string? state, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(state))
+        {
+            return null;
+        }
+
+        foreach (var org in All)
+        {
+            if (await org.Services.GetRequiredService<IAdminSignInStore>().ContainsAsync(state, cancellationToken).ConfigureAwait(false))
+            {
+                return org;
+            }
+        }
+
+        return null;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_orgs.IsValueCreated)
@@ -50,7 +78,7 @@ internal static class OrgsRegistration
         services.TryAddSingleton(sp => new OrgCatalog(sp, configuration, configure));
         services.TryAddSingleton<LocalOrgs>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TeamsConnectorOptions>, OrgCatalogValidator>(
-            sp => new OrgCatalogValidator(sp.GetRequiredService<OrgCatalog>(), configuration, AllowedRootKeys)));
+            sp => new OrgCatalogValidator(sp.GetRequiredService<OrgCatalog>(), configuration, AllowedRootKeys, () => sp.GetService<IServiceProviderIsService>()?.IsService(typeof(IOrgHosting)) != true)));
         services.TryAddSingleton<TeamsConnectorTelemetry>();
         services.TryAddSingleton(sp => new TeamsConnectorService(() => sp.GetService<IOrgHosting>() is null
             ? [.. sp.GetRequiredService<LocalOrgs>().All.Select(static o => o.Connector)]
@@ -93,12 +121,36 @@ internal interface IOrgHosting
     /// <summary>Hands a Graph notification batch (each item's clientState checked here) to the org's owner.</summary>
     Task<OrgWebhookResponse> DeliverGraphAsync(OrgDefinition org, byte[] body, CancellationToken cancellationToken);
 
-    /// <summary>Whether the org's owner issued this consent <c>state</c> and still waits for it.</summary>
-    Task<bool> HasPendingConsentAsync(OrgDefinition org, string state, CancellationToken cancellationToken);
-
     /// <summary>Completes an admin-consent callback on the org's owner.</summary>
     Task<OrgWebhookResponse> CompleteAdminConsentAsync(OrgDefinition org, AdminConsentCallback callback, CancellationToken cancellationToken);
+
+    /// <summary>Runs an admin API request on the org's owner (against the owner's unit) and returns its answer.</summary>
+    Task<OrgAdminResponse> InvokeAdminAsync(OrgDefinition org, OrgAdminRequest request, CancellationToken cancellationToken);
 }
+
+/// <summary>Runs an admin API request against one org's container (the HTTP layer implements it; a cluster's owner calls it).</summary>
+internal interface IOrgAdminExecutor
+{
+    /// <summary>Runs <paramref name="request"/> with <paramref name="orgServices"/> as the request's services.</summary>
+    Task<OrgAdminResponse> ExecuteAsync(IServiceProvider orgServices, OrgAdminRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>An admin API request handed to the org's owner.</summary>
+/// <param name="Operation">The admin operation (the endpoint's name, for example <c>Status</c>).</param>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Path">The request path (for problem answers).</param>
+/// <param name="RouteValues">The route values the operation reads (for example <c>agentId</c>).</param>
+/// <param name="QueryString">The query string, with its leading <c>?</c> or empty.</param>
+/// <param name="ContentType">The body's content type.</param>
+/// <param name="Body">The body (bounded by the admin API's limit).</param>
+internal sealed record OrgAdminRequest(string Operation, string Method, string Path, IReadOnlyDictionary<string, string> RouteValues, string QueryString, string? ContentType, byte[] Body);
+
+/// <summary>The owner's answer to an admin API request.</summary>
+/// <param name="StatusCode">The HTTP status.</param>
+/// <param name="ContentType">The content type.</param>
+/// <param name="Location">The redirect target, if any.</param>
+/// <param name="Body">The body.</param>
+internal sealed record OrgAdminResponse(int StatusCode, string? ContentType, string? Location, byte[] Body);
 
 /// <summary>An answer to a webhook or callback, made by the org's owner.</summary>
 /// <param name="StatusCode">The HTTP status.</param>

@@ -5,10 +5,11 @@ namespace Webex.TeamsConnector;
 
 /// <summary>
 /// Checks a several-org configuration at start and lists every error at once, naming keys and never values: keys set
-/// beside <c>Orgs</c>, an org without a WxCC org id, an org listed twice (the same WxCC org id), and each org's own
-/// errors (its options and its adapters', for example missing credentials).
+/// beside <c>Orgs</c>, an org without a WxCC org id, an org listed twice (the same WxCC org id), each org's own
+/// errors (its options and its adapters', for example missing credentials), and the rules across orgs
+/// (<see cref="OrgCatalogRules"/>).
 /// </summary>
-internal sealed class OrgCatalogValidator(OrgCatalog catalog, IConfiguration configuration, IReadOnlyCollection<string> allowedRootKeys) : IValidateOptions<TeamsConnectorOptions>
+internal sealed class OrgCatalogValidator(OrgCatalog catalog, IConfiguration configuration, IReadOnlyCollection<string> allowedRootKeys, Func<bool> embedded) : IValidateOptions<TeamsConnectorOptions>
 {
     public ValidateOptionsResult Validate(string? name, TeamsConnectorOptions options)
     {
@@ -32,18 +33,22 @@ internal sealed class OrgCatalogValidator(OrgCatalog catalog, IConfiguration con
             errors.Add($"An org is listed twice: {names} have the same ContactCenter:OrgId (one writer per org).");
         }
 
+        var own = new List<string>();
         foreach (var org in catalog.Definitions)
         {
             var services = catalog.Create(org);
             try
             {
-                errors.AddRange(services.Validate());
+                own.AddRange(services.Validate());
             }
             finally
             {
                 services.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         }
+
+        errors.AddRange(own);
+        errors.AddRange(OrgCatalogRules.Check(catalog.Definitions, own, embedded()));
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -82,7 +82,7 @@ public class DashboardBrowserTests
 
     private static string Text(IWebDriver driver, string id) => driver.FindElement(By.Id(id)).Text;
 
-    private static ChromeDriver StartBrowser()
+    internal static ChromeDriver StartBrowser()
     {
         var chromium = Environment.GetEnvironmentVariable("TEAMSCONNECTOR_TEST_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
         var chromedriver = Environment.GetEnvironmentVariable("TEAMSCONNECTOR_TEST_CHROMEDRIVER") is { Length: > 0 } d ? d : "/usr/bin/chromedriver";

@@ -2,7 +2,8 @@
 // Every value from the server is written with textContent, never as HTML.
 (() => {
   'use strict';
-  const api = document.body.dataset.api;
+  const base = document.body.dataset.api;
+  let api = base;
   const $ = (id) => document.getElementById(id);
   const pollMs = 1500;
   const stateNames = {
@@ -323,7 +324,33 @@
     }
   }
 
+  // Several orgs (TeamsConnector:Orgs): a picker; the page then talks to the chosen org's API (?org=<name> keeps it).
+  async function chooseOrg() {
+    let orgs = [];
+    try { orgs = (await call('GET', '/orgs')) || []; } catch { orgs = []; }
+    if (!orgs.length) return;
+    const wanted = (new URLSearchParams(location.search).get('org') || '').toLowerCase();
+    const current = orgs.find((o) => o.name.toLowerCase() === wanted) || orgs[0];
+    const picker = $('org');
+    for (const org of orgs) {
+      const option = document.createElement('option');
+      option.value = org.name;
+      option.textContent = org.name;
+      picker.appendChild(option);
+    }
+    picker.value = current.name;
+    picker.addEventListener('change', () => {
+      const query = new URLSearchParams(location.search);
+      query.set('org', picker.value);
+      location.search = query.toString();
+    });
+    $('org-picker').hidden = false;
+    api = base + '/orgs/' + encodeURIComponent(current.name);
+    $('consent').href = api + '/consent';
+  }
+
   async function start() {
+    await chooseOrg();
     $('deactivate').addEventListener('click', () => confirmThen('deactivate'));
     $('reactivate').addEventListener('click', () => confirmThen('reactivate'));
     $('delete').addEventListener('click', () => confirmThen('delete'));
