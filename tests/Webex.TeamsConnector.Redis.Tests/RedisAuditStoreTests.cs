@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 using Webex.TeamsConnector.TestFixtures;
+using static Webex.TeamsConnector.TestFixtures.AuditRecords;
 
 namespace Webex.TeamsConnector.Redis.Tests;
 
@@ -33,23 +34,6 @@ public sealed class RedisAuditStoreTests : IAsyncLifetime
         _time,
         _ => Task.FromResult<IConnectionMultiplexer>(_redis),
         ownsConnection: false);
-
-    private static AuditRecord Record(string agent, DateTimeOffset time, string rule = "Engage", AuditOutcome outcome = AuditOutcome.Sent, string org = "org-1") => new()
-    {
-        Time = time,
-        OrgId = org,
-        AgentId = agent,
-        Trigger = "TeamsPresenceChanged",
-        TeamsAvailability = "Busy",
-        TeamsActivity = "InACall",
-        StateBefore = "Available",
-        StateAfter = "Idle(c-call)",
-        Origin = "Agent",
-        Rule = rule,
-        Command = "SetIdle(c-call)",
-        Outcome = outcome,
-        Latency = TimeSpan.FromMilliseconds(3),
-    };
 
     [Fact]
     public async Task QueryAsync_ByAgentAndTimeRange_ReturnsThatAgentsRecordsOldestFirst()

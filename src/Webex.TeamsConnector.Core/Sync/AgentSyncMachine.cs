@@ -258,7 +258,9 @@ internal sealed partial class AgentSyncMachine
             _retryAt = 0;
         }
 
-        // The state is fresh now: an open verify is answered by it.
+        // The state is fresh now: an open verify is answered by it, whichever event brought it (our own write landing
+        // after a release asked for the read-back included), and the rules decide again below.
+        var answered = _verifying;
         _verifying = false;
         var decision = new DecisionBuilder(SyncOutcome.Applied);
         decision.LeaveAlone(SyncRule.StateRecorded);
@@ -279,7 +281,7 @@ internal sealed partial class AgentSyncMachine
             {
                 Decide(ref decision, SyncTrigger.OwnWriteLanded, now, verified: true);
             }
-            else if (answer)
+            else if (answered)
             {
                 Decide(ref decision, SyncTrigger.StateVerified, now, verified: true);
             }

@@ -65,6 +65,28 @@ public class ConfirmationTests
     }
 
     [Fact]
+    public void Release_AskedBeforeOurWriteLanded_TheLandingAnswersTheReadBack_AndReleases()
+    {
+        // Found by AuditSecretsEndToEndTests: Teams went back to Available between WxCC accepting our Idle write and
+        // WxCC's event for it. The release asked for a read-back; the event then answered it (the state was fresh) but
+        // decided nothing, and the read-back's own answer came as a duplicate: the agent stayed Idle.
+        var h = Verifying();
+        h.Available();
+        h.TeamsCall().ShouldWrite(AgentState.Idle(Harness.CallCode), SyncRule.Engage);
+        h.TeamsFree().ShouldBeSingle(SyncCommandKind.Verify).Reason.Should().Be(new SyncReason(SyncRule.Release, SyncTrigger.TeamsPresenceChanged));
+
+        var landed = h.NextEventTime();
+        var decision = h.Event(AgentEvent.StateChanged(AgentState.Idle(Harness.CallCode), landed, Harness.Marker, Harness.Agent));
+
+        decision.ShouldWrite(AgentState.Available, SyncRule.Release);
+        h.Engine.TryGetAgent(Harness.Agent, out var agent).Should().BeTrue();
+        agent.PendingWrite.Should().Be(AgentState.Available);
+
+        // The read-back's answer, the same record again, changes nothing more.
+        Reconciled(h, AgentState.Idle(Harness.CallCode), landed, Harness.Marker, Harness.Agent).ShouldBeNone();
+    }
+
+    [Fact]
     public void Release_OverAConfirmedState_ReadsItBackFirst_ThenWritesWhenUnchanged()
     {
         var h = Verifying();

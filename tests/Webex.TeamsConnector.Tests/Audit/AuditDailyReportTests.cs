@@ -17,11 +17,11 @@ public class AuditDailyReportTests
         var store = new CapturingAuditStore();
         await store.AppendAsync(
         [
-            SqliteAuditStoreTests.Record("a1", day.AddHours(9), "Engage", AuditOutcome.Written, "org-r"),
-            SqliteAuditStoreTests.Record("a2", day.AddHours(10), "Release", AuditOutcome.Written, "org-r"),
-            SqliteAuditStoreTests.Record("a2", day.AddHours(11), "Engage", AuditOutcome.Refused, "org-r"),
-            SqliteAuditStoreTests.Record("a3", day.AddHours(12), "AgentOwned", AuditOutcome.LeftAlone, "org-r"),
-            SqliteAuditStoreTests.Record("a9", day.AddDays(-1), "Engage", AuditOutcome.Written, "org-r"),
+            Webex.TeamsConnector.TestFixtures.AuditRecords.Record("a1", day.AddHours(9), "Engage", AuditOutcome.Written, "org-r"),
+            Webex.TeamsConnector.TestFixtures.AuditRecords.Record("a2", day.AddHours(10), "Release", AuditOutcome.Written, "org-r"),
+            Webex.TeamsConnector.TestFixtures.AuditRecords.Record("a2", day.AddHours(11), "Engage", AuditOutcome.Refused, "org-r"),
+            Webex.TeamsConnector.TestFixtures.AuditRecords.Record("a3", day.AddHours(12), "AgentOwned", AuditOutcome.LeftAlone, "org-r"),
+            Webex.TeamsConnector.TestFixtures.AuditRecords.Record("a9", day.AddDays(-1), "Engage", AuditOutcome.Written, "org-r"),
         ], default);
         var services = new ServiceCollection();
         services.AddLogging(l => l.AddFakeLogging(o => o.OutputSink = _ => Wait.Pulse.Raise()));

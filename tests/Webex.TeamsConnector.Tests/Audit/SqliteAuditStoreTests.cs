@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using static Webex.TeamsConnector.TestFixtures.AuditRecords;
 
 namespace Webex.TeamsConnector.Tests.Audit;
 
@@ -11,23 +12,6 @@ public sealed class SqliteAuditStoreTests : IDisposable
 
     private SqliteAuditStore Create(long maxSize = 256L * 1024 * 1024, TimeSpan? retention = null) =>
         new(new SqliteAuditStoreOptions { Path = Path.Combine(_folder, "audit.db"), MaxSizeBytes = maxSize, Retention = retention ?? TimeSpan.FromDays(30) }, _time);
-
-    internal static AuditRecord Record(string agent, DateTimeOffset time, string rule = "Engage", AuditOutcome outcome = AuditOutcome.Sent, string org = "org-1") => new()
-    {
-        Time = time,
-        OrgId = org,
-        AgentId = agent,
-        Trigger = "TeamsPresenceChanged",
-        TeamsAvailability = "Busy",
-        TeamsActivity = "InACall",
-        StateBefore = "Available",
-        StateAfter = "Idle(c-call)",
-        Origin = "Agent",
-        Rule = rule,
-        Command = outcome == AuditOutcome.LeftAlone ? null : "SetIdle(c-call)",
-        Outcome = outcome,
-        Latency = TimeSpan.FromMilliseconds(3),
-    };
 
     [Fact]
     public async Task QueryAsync_ByAgentAndTimeRange_ReturnsThatAgentsRecordsOldestFirst()

@@ -133,6 +133,8 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         builder.WebHost.UseUrls(AppUrl.ToString());
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddProvider(Logs);
+        builder.Logging.AddFilter<RecentLogs>("Webex", LogLevel.Debug);
         if (Environment.GetEnvironmentVariable("TEAMS_CONNECTOR_TEST_LOGS") is { Length: > 0 } level)
         {
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -163,8 +165,20 @@ internal sealed class ConnectorWorld : IAsyncDisposable
         App = null;
     }
 
-    public Task WaitForStateAsync(WorldAgent agent, AgentState state, int timeoutSeconds = 15) =>
-        WaitAsync(() => Wxcc.GetState(agent.AgentId) == state, $"{agent.Email} is {state} (is {Wxcc.GetState(agent.AgentId)})", timeoutSeconds);
+    /// <summary>The connector's last log lines, for a failed wait's message.</summary>
+    public RecentLogs Logs { get; } = new();
+
+    public async Task WaitForStateAsync(WorldAgent agent, AgentState state, int timeoutSeconds = 15)
+    {
+        try
+        {
+            await WaitAsync(() => Wxcc.GetState(agent.AgentId) == state, $"{agent.Email} is {state}", timeoutSeconds);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message} (is {Wxcc.GetState(agent.AgentId)}); the connector's last log lines:{Environment.NewLine}{Logs.Dump()}", e);
+        }
+    }
 
     /// <summary>
     /// Does <paramref name="act"/>, proves the connector has handled it (<see cref="CatchUpAsync"/>), then checks that

@@ -177,7 +177,9 @@ internal sealed class ReferenceModel
             a.RetryAt = null;
         }
 
-        a.Verifying = false; // the state is fresh: an open read-back is answered
+        // The state is fresh: an open read-back is answered by it, whichever event brought it, and decides again.
+        var answered = a.Verifying;
+        a.Verifying = false;
 
         // WxCC -> Teams.
         PublishTo(a, now, output);
@@ -198,7 +200,7 @@ internal sealed class ReferenceModel
             {
                 Evaluate(a, SyncTrigger.OwnWriteLanded, now, output, verified: true);
             }
-            else if (answer)
+            else if (answered)
             {
                 Evaluate(a, SyncTrigger.StateVerified, now, output, verified: true);
             }
