@@ -6,12 +6,16 @@ namespace Webex.TeamsConnector.Tests.EndToEnd;
 /// <summary>The connector's last log lines (Debug and above, its own categories), kept in memory for a failed wait's message.</summary>
 internal sealed class RecentLogs : ILoggerProvider
 {
-    private const int Capacity = 80;
+    private const int Capacity = 2000;
     private readonly ConcurrentQueue<string> _lines = new();
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    public string Dump() => string.Join(Environment.NewLine, _lines);
+    public string Dump(int last = 80) => string.Join(Environment.NewLine, _lines.TakeLast(last));
+
+    /// <summary>The kept lines that mention any of <paramref name="ids"/>, the last <paramref name="last"/> of them.</summary>
+    public string DumpAbout(IReadOnlyCollection<string> ids, int last = 150) =>
+        string.Join(Environment.NewLine, _lines.Where(l => ids.Any(id => l.Contains(id, StringComparison.Ordinal))).TakeLast(last));
 
     public void Dispose()
     {

@@ -77,9 +77,7 @@ public class ScaleAndFaultTests
             }
         }
 
-        await ConnectorWorld.WaitAsync(
-            () => synced.Select((a, i) => world.Wxcc.GetState(a.AgentId) == AgentState.Idle(i % 2 == 0 ? world.CallCode : world.DndCode)).All(ok => ok),
-            "every agent is idle with its mapped code", StormTimeoutSeconds);
+        await StormWaitAsync(world, synced, i => AgentState.Idle(i % 2 == 0 ? world.CallCode : world.DndCode), "every agent is idle with its mapped code");
         world.Graph.ThrottledRequests.Should().BeGreaterThan(0);
 
         world.Wxcc.Faults.ServiceUnavailable = 5;
@@ -88,8 +86,27 @@ public class ScaleAndFaultTests
             world.Graph.SetPresence(agent.TeamsUserId, "Available", "Available");
         }
 
-        await ConnectorWorld.WaitAsync(() => synced.All(a => world.Wxcc.GetState(a.AgentId) == AgentState.Available), "every agent is released", StormTimeoutSeconds);
+        await StormWaitAsync(world, synced, _ => AgentState.Available, "every agent is released");
         (await world.Admin.GetAgentsAsync(default)).Should().OnlyContain(a => a.PendingWrite == null || a.PendingWrite == AgentState.Available);
+    }
+
+    /// <summary>Waits until every agent is in its wanted state; on a timeout, says which are not and what the connector logged of them.</summary>
+    private static async Task StormWaitAsync(ConnectorWorld world, IReadOnlyList<WorldAgent> agents, Func<int, AgentState> wanted, string what)
+    {
+        try
+        {
+            await ConnectorWorld.WaitAsync(() => agents.Select((a, i) => world.Wxcc.GetState(a.AgentId) == wanted(i)).All(ok => ok), what, StormTimeoutSeconds);
+        }
+        catch (TimeoutException e)
+        {
+            var wrong = agents.Select((a, i) => (Agent: a, Wanted: wanted(i))).Where(x => world.Wxcc.GetState(x.Agent.AgentId) != x.Wanted).ToList();
+            var views = await world.Admin.GetAgentsAsync(default);
+            var lines = wrong.Select(x => $"{x.Agent.AgentId}: WxCC {world.Wxcc.GetState(x.Agent.AgentId)}, wanted {x.Wanted}; connector {views.SingleOrDefault(v => v.AgentId == x.Agent.AgentId)}");
+            throw new TimeoutException(
+                $"{e.Message}{Environment.NewLine}{string.Join(Environment.NewLine, lines)}{Environment.NewLine}The connector's log lines about them:{Environment.NewLine}"
+                + world.Logs.DumpAbout([.. wrong.SelectMany(x => new[] { x.Agent.AgentId, x.Agent.TeamsUserId })]),
+                e);
+        }
     }
 
     [Fact]
