@@ -83,7 +83,7 @@ internal static partial class Log
     [LoggerMessage(4040, LogLevel.Debug, "Reconciled {Asked} agents; {Found} have a current state.")]
     public static partial void Reconciled(ILogger logger, int asked, int found);
 
-    [LoggerMessage(4041, LogLevel.Warning, "Reconciliation failed ({Reason}); trying again at the next interval.")]
+    [LoggerMessage(4041, LogLevel.Warning, "Reconciliation failed ({Reason}); trying again after a short back-off (1 s, doubling, at most the reconciliation interval).")]
     public static partial void ReconciliationFailed(ILogger logger, string reason);
 
     [LoggerMessage(4042, LogLevel.Warning, "The idle codes could not be read ({Reason}); RONA is recognised by the event's code only.")]

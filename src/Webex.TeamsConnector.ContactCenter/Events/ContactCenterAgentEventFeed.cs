@@ -149,14 +149,19 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritize
     private async Task ReconcileLoopAsync(ChannelWriter<AgentFeedEvent> events, Task ready, CancellationToken cancellationToken)
     {
         var interval = _api.Options.ReconciliationInterval;
+        var failures = 0;
         await ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         while (!cancellationToken.IsCancellationRequested)
         {
             _reconcileRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
             await CheckSubscriptionAsync(cancellationToken).ConfigureAwait(false);
-            await ReconcileAsync(events, cancellationToken).ConfigureAwait(false);
+
+            // A failed reconciliation is tried again soon (1 s, doubling, at most the interval): until one succeeds, an
+            // agent whose state was never read is not synced at all.
+            failures = await ReconcileAsync(events, cancellationToken).ConfigureAwait(false) ? 0 : failures + 1;
+            var wait = failures == 0 ? interval : TimeSpan.FromTicks(Math.Min(interval.Ticks, TimeSpan.FromSeconds(Math.Pow(2, Math.Min(failures - 1, 16))).Ticks));
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var timer = Task.Delay(interval, _time, wake.Token);
+            var timer = Task.Delay(wait, _time, wake.Token);
             await Task.WhenAny(timer, _reconcileRequest.Task).ConfigureAwait(false);
             await wake.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
@@ -198,7 +203,7 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritize
     /// reconciliation has used it (at start), else from a new read. The first reconciliation reads the agents of
     /// <see cref="StartPriority"/> first, then closes it.
     /// </summary>
-    private async Task ReconcileAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
+    private async Task<bool> ReconcileAsync(ChannelWriter<AgentFeedEvent> events, CancellationToken cancellationToken)
     {
         try
         {
@@ -228,10 +233,12 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritize
 
             Interlocked.Increment(ref _reconciliations);
             Reconciled?.Invoke(passed);
+            return true;
         }
         catch (ContactCenterException ex)
         {
             Log.ReconciliationFailed(_logger, ex.Message);
+            return false;
         }
         finally
         {

@@ -192,6 +192,42 @@ public sealed class StartAtScaleTests
         seen.Should().BeEquivalentTo(agents);
     }
 
+    [Fact]
+    public async Task Run_ReconciliationFails_IsTriedAgainWithinSeconds_NotAfterTheInterval()
+    {
+        // Found by the storm fault test: 503s failed the start's reconciliation, the next came only after
+        // ReconciliationInterval (5 minutes), and until then no agent's state was known, so none was synced.
+        await using var h = await Harness.StartAsync();
+        var agents = SignInAgents(h, 5);
+        h.Wxcc.Faults.ServiceUnavailable = 1_000;
+        var start = h.Time.GetUtcNow();
+        var reconciled = h.WaitForReconciliationAsync();
+        h.RunFeed();
+
+        // Fake time moves a second at a time (the reads' retries and the feed's back-off run on it); WxCC recovers once
+        // the first failure is logged.
+        for (var second = 0; second < 120 && !reconciled.IsCompleted; second++)
+        {
+            if (h.Logs.GetSnapshot().Any(r => r.Id.Id == 4041))
+            {
+                h.Wxcc.Faults.ServiceUnavailable = 0;
+            }
+
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.WhenAny(reconciled, Task.Delay(50));
+        }
+
+        reconciled.IsCompleted.Should().BeTrue("a failed reconciliation is tried again within seconds");
+        (h.Time.GetUtcNow() - start).Should().BeLessThan(h.Options.ReconciliationInterval);
+        var seen = new HashSet<string>();
+        while (h.Events.Reader.TryRead(out var e))
+        {
+            seen.Add(e.AgentId);
+        }
+
+        seen.Should().BeEquivalentTo(agents);
+    }
+
     private static List<string> SignInAgents(Harness h, int count)
     {
         var agents = new List<string>(count);
