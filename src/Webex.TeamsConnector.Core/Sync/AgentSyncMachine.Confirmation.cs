@@ -44,6 +44,7 @@ internal sealed partial class AgentSyncMachine
         if (_hasPending && (remote || _pending == attempted))
         {
             _hasPending = false;
+            Reclassify();
             _outstanding = false;
             _failures++;
             _retryAt = Math.Max(1, now + _rules.BackoffTicks(_rules.WriteRetryDelay, _failures));
@@ -56,9 +57,9 @@ internal sealed partial class AgentSyncMachine
     private SyncDecision Verified(SyncOutcome outcome, long now)
     {
         _verifying = false;
-        var decision = new DecisionBuilder(outcome);
+        ref var decision = ref Begin(outcome);
         Decide(ref decision, SyncTrigger.StateVerified, now, verified: true);
-        return Build(decision);
+        return Build();
     }
 
     private void Verify(ref DecisionBuilder decision, SyncReason reason, long now)
@@ -74,7 +75,7 @@ internal sealed partial class AgentSyncMachine
         _verifyAttempts = 1;
         _verifyReason = reason;
         _verifyDue = now + _rules.VerifyTimeout.Ticks;
-        decision.Add(SyncCommandKind.Verify, _confirmed, PublishedPresence.None, reason);
+        decision.Add(SyncCommandKind.Verify, (int)CommandStateSource.Confirmed, PublishedPresence.None, reason);
     }
 
     /// <summary>Asks again for a state read that was not answered in time (the back-off doubles each time).</summary>
@@ -87,7 +88,7 @@ internal sealed partial class AgentSyncMachine
 
         _verifyAttempts++;
         _verifyDue = now + _rules.BackoffTicks(_rules.VerifyTimeout, _verifyAttempts);
-        decision.Add(SyncCommandKind.Verify, _confirmed, PublishedPresence.None, new(_verifyReason.Rule, SyncTrigger.VerifyDue));
+        decision.Add(SyncCommandKind.Verify, (int)CommandStateSource.Confirmed, PublishedPresence.None, new(_verifyReason.Rule, SyncTrigger.VerifyDue));
     }
 
     /// <summary>
@@ -106,11 +107,10 @@ internal sealed partial class AgentSyncMachine
     private SyncDecision ClearStaleSession(PresenceValue presence, long now)
     {
         _observed = presence;
-        _hasObserved = true;
         _echoPair = _rules.ContactPresence;
         _echoGraceUntil = Math.Max(1, now + _rules.EchoGracePeriod.Ticks);
-        var decision = new DecisionBuilder(SyncOutcome.Echo);
-        decision.Add(SyncCommandKind.ClearPresence, default, _rules.ContactPresence, new(SyncRule.ClearStaleSession, SyncTrigger.TeamsPresenceChanged));
-        return Build(decision);
+        ref var decision = ref Begin(SyncOutcome.Echo);
+        decision.Add(SyncCommandKind.ClearPresence, (int)CommandStateSource.None, _rules.ContactPresence, new(SyncRule.ClearStaleSession, SyncTrigger.TeamsPresenceChanged));
+        return Build();
     }
 }

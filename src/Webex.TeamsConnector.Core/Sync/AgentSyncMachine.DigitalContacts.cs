@@ -64,10 +64,10 @@ internal sealed partial class AgentSyncMachine
             _digital.Add(new DigitalContact(id, channel, kind, ticks));
         }
 
-        var decision = new DecisionBuilder(SyncOutcome.Applied);
+        ref var decision = ref Begin(SyncOutcome.Applied);
         decision.LeaveAlone(SyncRule.StateRecorded);
         Publish(ref decision, SyncTrigger.AgentStateChanged, now);
-        return Build(decision);
+        return Build();
     }
 
     /// <summary>The presence the open digital contacts want, highest channel first; none after sign-out.</summary>

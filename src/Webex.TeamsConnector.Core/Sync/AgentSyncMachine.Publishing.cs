@@ -29,13 +29,13 @@ internal sealed partial class AgentSyncMachine
         _published = wanted;
         if (wanted == PublishedPresence.None)
         {
-            decision.Add(SyncCommandKind.ClearPresence, default, previous, new(SyncRule.ClearPublish, trigger));
+            decision.Add(SyncCommandKind.ClearPresence, (int)CommandStateSource.None, previous, new(SyncRule.ClearPublish, trigger));
             return;
         }
 
         _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
         var rule = _confirmed.Kind == AgentStateKind.Idle && wanted == VoiceWantedPresence() ? SyncRule.PublishIdleCode : SyncRule.PublishContact;
-        decision.Add(SyncCommandKind.PublishPresence, default, wanted, new(rule, trigger));
+        decision.Add(SyncCommandKind.PublishPresence, (int)CommandStateSource.None, wanted, new(rule, trigger));
     }
 
     /// <summary>The voice state's presence while it wants one, else the digital contacts'.</summary>
@@ -72,8 +72,14 @@ internal sealed partial class AgentSyncMachine
     {
         private readonly uint _bits;
 
+        // Set in every value built from a presence: the default value (nothing seen) equals none of them.
+        private const uint KnownBit = 1u << 31;
+
         public PresenceValue(in TeamsPresence presence, bool inactive) =>
-            _bits = Byte((uint)presence.Availability) | Byte((uint)presence.Activity) << 8 | Byte((uint)presence.State) << 16 | (inactive ? 1u << 24 : 0u);
+            _bits = Byte((uint)presence.Availability) | Byte((uint)presence.Activity) << 8 | Byte((uint)presence.State) << 16 | (inactive ? 1u << 24 : 0u) | KnownBit;
+
+        /// <summary>Whether a presence was stored (the default value is "none seen yet").</summary>
+        public bool IsKnown => _bits != 0;
 
         public TeamsAvailability Availability => (TeamsAvailability)(byte)_bits;
 
@@ -81,7 +87,7 @@ internal sealed partial class AgentSyncMachine
 
         public TeamsState State => (TeamsState)(byte)(_bits >> 16);
 
-        public bool Inactive => (_bits >> 24) != 0;
+        public bool Inactive => (_bits & (1u << 24)) != 0;
 
         public bool Equals(PresenceValue other) => _bits == other._bits;
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>The machine's Teams -> WxCC side: the rules table (<see cref="AgentSyncTable"/>) applied to the effective presence.</summary>
@@ -9,21 +11,41 @@ internal sealed partial class AgentSyncMachine
     /// <summary>The Teams -> WxCC rules: evaluates the effective presence against the agent's class.</summary>
     private void Decide(ref DecisionBuilder decision, SyncTrigger trigger, long now, bool verified)
     {
-        if (!_hasEffective)
+        if (!_effective.IsKnown)
         {
             decision.LeaveAlone(SyncRule.NoTeamsPresence);
             return;
         }
 
-        var code = InactivityRule.CodeFor(_rules, _effective.State, _effective.Inactive);
-        var cell = AgentSyncTable.CellFor(Class, code is not null);
-        if (!cell.Acts || (cell.Action == TeamsAction.Remap && CurrentIdleCode == code))
+        var cell = CellForEffective(out var code);
+        if (LeavesAlone(cell, code))
         {
             decision.LeaveAlone(cell.LeftAlone);
             return;
         }
 
         Act(ref decision, cell.Action, code, trigger, now, verified);
+    }
+
+    /// <summary>The rules table's cell for the agent's class and the effective presence, and the idle code mapped to it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TeamsRuleCell CellForEffective(out string? code)
+    {
+        code = InactivityRule.CodeFor(_rules, _effective.State, _effective.Inactive);
+        return AgentSyncTable.CellFor(_class, code is not null);
+    }
+
+    /// <summary>Whether the cell leaves the agent alone: it names no action, or a remap to the code already set.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool LeavesAlone(TeamsRuleCell cell, string? code) =>
+        !cell.Acts || (cell.Action == TeamsAction.Remap && CurrentIdleCode == code);
+
+    /// <summary>A Teams presence change the rules act on.</summary>
+    private SyncDecision ActOnPresence(TeamsAction action, string? code, long now)
+    {
+        ref var decision = ref Begin(SyncOutcome.Applied);
+        Act(ref decision, action, code, SyncTrigger.TeamsPresenceChanged, now, verified: false);
+        return Build();
     }
 
     /// <summary>Carries out an action of the rules table (<see cref="TeamsAction.Engage"/>, <see cref="TeamsAction.Remap"/> or <see cref="TeamsAction.Release"/>).</summary>
@@ -63,8 +85,11 @@ internal sealed partial class AgentSyncMachine
         }
     }
 
-    private void Write(ref DecisionBuilder decision, AgentState state, SyncReason reason, long now) =>
-        decision.Add(RecordWrite(state, now), state, PublishedPresence.None, reason);
+    private void Write(ref DecisionBuilder decision, AgentState state, SyncReason reason, long now)
+    {
+        var ring = _recentNext;
+        decision.Add(RecordWrite(state, now), (int)CommandStateSource.RecentWrite + ring, PublishedPresence.None, reason);
+    }
 
     /// <summary>Records a state write of the rules (pending write, recent writes) and returns its command kind.</summary>
     private SyncCommandKind RecordWrite(AgentState state, long now)
@@ -73,12 +98,16 @@ internal sealed partial class AgentSyncMachine
         {
             // Back to what WxCC already shows: the write supersedes an in-flight one, and no event need confirm it.
             _hasPending = false;
+            Reclassify();
         }
         else
         {
             _pending = state;
             _hasPending = true;
             _pendingSince = now;
+
+            // What Reclassify gives for a pending write, which is presence sync's own: Available or Idle by sync.
+            _class = state.Kind == AgentStateKind.Available ? AgentSyncClass.Available : AgentSyncClass.IdleBySync;
         }
 
         _outstanding = true;

@@ -19,6 +19,7 @@ internal sealed partial class AgentSyncMachine
     internal const int SameTimestampCapacity = RecentWriteCapacity;
 
     private SyncRules _rules;
+    private AgentSyncClass _class;
 
     // WxCC side.
     private AgentState _confirmed;
@@ -33,10 +34,9 @@ internal sealed partial class AgentSyncMachine
     private int _recentNext;
 
     // Teams side.
+    // The default value is "none seen yet" (PresenceValue.IsKnown).
     private PresenceValue _observed;
-    private bool _hasObserved;
     private PresenceValue _effective;
-    private bool _hasEffective;
     private SequenceStamp _lastSequence;
 
     // Publishing.
@@ -47,6 +47,10 @@ internal sealed partial class AgentSyncMachine
 
     private AgentIdentity _identity;
 
+    // The decision being built or last built: its commands are read through SyncDecision until the next event.
+    private DecisionBuilder _decision;
+    private int _decisionSerial;
+
     // Read on agent events only. The runtime lays value-type fields out after the others, in the order declared:
     // declared last, these 128 bytes come after everything a presence event reads, which then fits in fewer cache lines.
     private RecentWrites _seenAtLastTicks;
@@ -56,12 +60,17 @@ internal sealed partial class AgentSyncMachine
     {
         _identity = new AgentIdentity(agentId, teamsUserId);
         _rules = rules;
+        Reclassify();
     }
 
     public string AgentId => _identity.AgentId;
 
     /// <summary>Follows other rules from now on (the engine swaps the idle-code mapping at run time).</summary>
-    internal void UseRules(SyncRules rules) => _rules = rules;
+    internal void UseRules(SyncRules rules)
+    {
+        _rules = rules;
+        Reclassify();
+    }
 
     public string? TeamsUserId
     {
@@ -80,16 +89,20 @@ internal sealed partial class AgentSyncMachine
 
     public AgentState? PendingWrite => _hasPending ? _pending : null;
 
-    public TeamsPresence? ObservedPresence => _hasObserved ? _observed.ToPresence() : null;
+    public TeamsPresence? ObservedPresence => _observed.IsKnown ? _observed.ToPresence() : null;
 
-    public TeamsPresence? EffectivePresence => _hasEffective ? _effective.ToPresence() : null;
+    public TeamsPresence? EffectivePresence => _effective.IsKnown ? _effective.ToPresence() : null;
 
     public PublishedPresence Published => _published;
 
     public DateTimeOffset? LastEventAt => _hasEvent ? new DateTimeOffset(_lastEventTicks, TimeSpan.Zero) : null;
 
     /// <summary>The class the rules see now: the pending write (by presence sync) if any, else the confirmed state.</summary>
-    public AgentSyncClass Class => _hasPending
+    /// <remarks>Kept in a field, set by <see cref="Reclassify"/> after every change of what it depends on.</remarks>
+    public AgentSyncClass Class => _class;
+
+    /// <summary>Sets <see cref="Class"/> from the pending write, the confirmed state, its origin and the rules.</summary>
+    private void Reclassify() => _class = _hasPending
         ? AgentSyncTable.ClassOf(_pending, StateOrigin.PresenceSync, _rules.EngageFrom)
         : AgentSyncTable.ClassOf(_confirmed, _origin, _rules.EngageFrom);
 
@@ -121,7 +134,7 @@ internal sealed partial class AgentSyncMachine
     /// <summary>A Teams presence was read or notified.</summary>
     public SyncDecision OnPresence(in TeamsPresence teamsPresence, string? sequenceNumber, long now)
     {
-        var presence = new PresenceValue(teamsPresence, InactivityRule.IsInactive(teamsPresence, _hasObserved && _observed.Inactive));
+        var presence = new PresenceValue(teamsPresence, InactivityRule.IsInactive(teamsPresence, _observed.Inactive));
         if (sequenceNumber is not null)
         {
             if (_lastSequence.IsSet)
@@ -141,18 +154,17 @@ internal sealed partial class AgentSyncMachine
             _lastSequence.Set(sequenceNumber);
         }
 
-        if (_hasObserved && _observed.Equals(presence))
+        if (_observed.Equals(presence))
         {
             return SyncDecision.Of(SyncOutcome.Unchanged);
         }
 
-        if (!_hasObserved && IsStaleSession(presence))
+        if (!_observed.IsKnown && IsStaleSession(presence))
         {
             return ClearStaleSession(presence, now);
         }
 
         _observed = presence;
-        _hasObserved = true;
 
         if (_published != PublishedPresence.None && _published.Matches(presence.Availability, presence.Activity))
         {
@@ -171,16 +183,16 @@ internal sealed partial class AgentSyncMachine
             _echoPair = PublishedPresence.None;
         }
 
-        if (_hasEffective && _effective.Equals(presence))
+        if (_effective.Equals(presence))
         {
             return SyncDecision.Of(SyncOutcome.Unchanged);
         }
 
         _effective = presence;
-        _hasEffective = true;
-        var decision = new DecisionBuilder(SyncOutcome.Applied);
-        Decide(ref decision, SyncTrigger.TeamsPresenceChanged, now, verified: false);
-        return Build(decision);
+        var cell = CellForEffective(out var code);
+        return LeavesAlone(cell, code)
+            ? SyncDecision.Of(SyncOutcome.Applied, cell.LeftAlone)
+            : ActOnPresence(cell.Action, code, now);
     }
 
     /// <summary>A WxCC agent event arrived.</summary>
@@ -258,11 +270,13 @@ internal sealed partial class AgentSyncMachine
             _retryAt = 0;
         }
 
+        Reclassify();
+
         // The state is fresh now: an open verify is answered by it, whichever event brought it (our own write landing
         // after a release asked for the read-back included), and the rules decide again below.
         var answered = _verifying;
         _verifying = false;
-        var decision = new DecisionBuilder(SyncOutcome.Applied);
+        ref var decision = ref Begin(SyncOutcome.Applied);
         decision.LeaveAlone(SyncRule.StateRecorded);
         Publish(ref decision, SyncTrigger.AgentStateChanged, now);
 
@@ -289,10 +303,10 @@ internal sealed partial class AgentSyncMachine
 
         if (withdraw && !decision.HasStateWrite)
         {
-            decision.Add(SyncCommandKind.Withdraw, default, PublishedPresence.None, new(SyncRule.Withdraw, SyncTrigger.AgentStateChanged));
+            decision.Add(SyncCommandKind.Withdraw, (int)CommandStateSource.None, PublishedPresence.None, new(SyncRule.Withdraw, SyncTrigger.AgentStateChanged));
         }
 
-        return Build(decision);
+        return Build();
     }
 
     /// <summary>Runs the timers that are due at <paramref name="now"/>.</summary>
@@ -305,6 +319,7 @@ internal sealed partial class AgentSyncMachine
         {
             // Not confirmed in time: read the state back before deciding again (or decide again at once).
             _hasPending = false;
+            Reclassify();
             confirm = _rules.VerifyBeforeOverwrite;
             if (!confirm)
             {
@@ -323,17 +338,16 @@ internal sealed partial class AgentSyncMachine
         {
             _echoGraceUntil = 0;
             _echoPair = PublishedPresence.None;
-            if (_hasObserved && (!_hasEffective || !_effective.Equals(_observed)) && InactivityRule.CodeFor(_rules, _observed.State, _observed.Inactive) is not null)
+            if (_observed.IsKnown && !_effective.Equals(_observed) && InactivityRule.CodeFor(_rules, _observed.State, _observed.Inactive) is not null)
             {
                 // Teams still shows a mapped state after the grace: take it as a real Teams state.
                 _effective = _observed;
-                _hasEffective = true;
                 trigger = SyncTrigger.EchoGraceExpired;
                 decide = true;
             }
         }
 
-        var decision = new DecisionBuilder(SyncOutcome.Applied);
+        ref var decision = ref Begin(SyncOutcome.Applied);
         if (decide)
         {
             Decide(ref decision, trigger, now, verified: false);
@@ -346,11 +360,11 @@ internal sealed partial class AgentSyncMachine
         if (_published != PublishedPresence.None && now >= _refreshDue)
         {
             _refreshDue = now + _rules.PublishExpiration.Ticks - _rules.PublishRefreshMargin.Ticks;
-            decision.Add(SyncCommandKind.PublishPresence, default, _published, new(SyncRule.RefreshPublish, SyncTrigger.RefreshDue));
+            decision.Add(SyncCommandKind.PublishPresence, (int)CommandStateSource.None, _published, new(SyncRule.RefreshPublish, SyncTrigger.RefreshDue));
         }
 
         AskAgainIfDue(ref decision, now);
-        return Build(decision);
+        return Build();
     }
 
     /// <summary>Clears what is published, for an agent that stops being tracked.</summary>
@@ -361,11 +375,49 @@ internal sealed partial class AgentSyncMachine
             return SyncDecision.Of(SyncOutcome.Applied);
         }
 
-        var decision = new DecisionBuilder(SyncOutcome.Applied);
-        decision.Add(SyncCommandKind.ClearPresence, default, _published, new(SyncRule.ClearPublish, SyncTrigger.AgentStateChanged));
+        ref var decision = ref Begin(SyncOutcome.Applied);
+        decision.Add(SyncCommandKind.ClearPresence, (int)CommandStateSource.None, _published, new(SyncRule.ClearPublish, SyncTrigger.AgentStateChanged));
         _published = PublishedPresence.None;
-        return Build(decision);
+        return Build();
     }
 
-    private SyncDecision Build(in DecisionBuilder decision) => decision.Build(_identity, _rules.PublishExpiration);
+    /// <summary>
+    /// Starts the decision on an event: the machine's one builder, reset. It holds no references, so filling it costs
+    /// no write barrier, and the decision handed out reads its commands from it. The serial makes an older decision's
+    /// read fail instead of returning this event's commands.
+    /// </summary>
+    private ref DecisionBuilder Begin(SyncOutcome outcome)
+    {
+        _decisionSerial++;
+        _decision = new DecisionBuilder(outcome);
+        return ref _decision;
+    }
+
+    /// <summary>The decision started by <see cref="Begin"/>, its commands kept in the machine.</summary>
+    private SyncDecision Build()
+    {
+        var count = _decision.Count;
+        return new(_decision.Outcome, _decision.Rule, count, count == 0 ? null : this, _decisionSerial);
+    }
+
+    /// <summary>A command of the machine's last decision, with its agent and state.</summary>
+    internal SyncCommand CommandOf(int serial, int index)
+    {
+        if (serial != _decisionSerial)
+        {
+            throw new InvalidOperationException(
+                $"The commands of a decision for agent {AgentId} were read after the agent's next event; read them before giving the engine another event for the same agent.");
+        }
+
+        var slot = index == 0 ? _decision.First : _decision.Second;
+        var source = slot.StateSource;
+        var state = source switch
+        {
+            (int)CommandStateSource.None => default,
+            (int)CommandStateSource.Confirmed => _confirmed,
+            _ => _recent[source - (int)CommandStateSource.RecentWrite],
+        };
+        var kind = slot.Kind;
+        return new(kind, _identity.AgentId, _identity.TeamsUserId, state, slot.Presence, kind == SyncCommandKind.PublishPresence ? _rules.PublishExpiration : TimeSpan.Zero, slot.Reason);
+    }
 }

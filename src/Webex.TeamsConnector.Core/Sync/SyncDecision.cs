@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Webex.TeamsConnector;
 
 /// <summary>What happened to an event given to the sync rules.</summary>
@@ -31,53 +29,51 @@ internal enum SyncOutcome : byte
 
 /// <summary>
 /// The result of one event: its outcome, the rule that decided (also when the agent was left alone), and up to two
-/// commands. A small value type; producing it allocates nothing, and commands are materialised only when read.
+/// commands. Two machine words, returned in registers: the commands stay in the agent's machine, packed without
+/// references, and are materialised only when read. They must be read before the same agent's next event (the engine
+/// loop reads them at once); reading them later throws.
 /// </summary>
 internal readonly struct SyncDecision
 {
-    private readonly AgentIdentity? _agent;
-    private readonly TimeSpan _expiration;
-    private readonly CommandSlot _first;
-    private readonly CommandSlot _second;
+    private readonly AgentSyncMachine? _machine;
+    private readonly int _serial;
+    private readonly SyncOutcome _outcome;
+    private readonly SyncRule _rule;
     private readonly byte _count;
 
-    internal SyncDecision(SyncOutcome outcome, SyncRule rule, int count, AgentIdentity? agent, TimeSpan expiration, CommandSlot first, CommandSlot second)
+    internal SyncDecision(SyncOutcome outcome, SyncRule rule, int count, AgentSyncMachine? machine, int serial)
     {
-        Outcome = outcome;
-        Rule = rule;
+        _outcome = outcome;
+        _rule = rule;
         _count = (byte)count;
-        _agent = agent;
-        _expiration = expiration;
-        _first = first;
-        _second = second;
+        _machine = machine;
+        _serial = serial;
     }
 
     /// <summary>What happened to the event.</summary>
-    public SyncOutcome Outcome { get; }
+    public SyncOutcome Outcome => _outcome;
 
     /// <summary>
     /// The rule that decided: the first command's rule, or, without a command, why the agent was left alone
     /// (<see cref="SyncRule.None"/> when the event was dropped before the rules ran).
     /// </summary>
-    public SyncRule Rule { get; }
+    public SyncRule Rule => _rule;
 
     /// <summary>How many commands the event produced (0 to 2).</summary>
     public int Count => _count;
 
     /// <summary>Whether no command was produced.</summary>
-    public bool IsEmpty => Count == 0;
+    public bool IsEmpty => _count == 0;
 
     /// <summary>A command by index.</summary>
     /// <param name="index">0 or 1, below <see cref="Count"/>.</param>
     /// <returns>The command.</returns>
-    public SyncCommand this[int index] => index switch
-    {
-        0 when Count > 0 => _first.ToCommand(_agent!, _expiration),
-        1 when Count > 1 => _second.ToCommand(_agent!, _expiration),
-        _ => throw new ArgumentOutOfRangeException(nameof(index)),
-    };
+    /// <exception cref="InvalidOperationException">The agent's machine has decided on a later event since.</exception>
+    public SyncCommand this[int index] => (uint)index < _count
+        ? _machine!.CommandOf(_serial, index)
+        : throw new ArgumentOutOfRangeException(nameof(index));
 
-    internal static SyncDecision Of(SyncOutcome outcome, SyncRule rule = SyncRule.None) => new(outcome, rule, 0, null, default, default, default);
+    internal static SyncDecision Of(SyncOutcome outcome, SyncRule rule = SyncRule.None) => new(outcome, rule, 0, null, 0);
 
     /// <summary>Copies the commands into a list (for tests and diagnostics; allocates).</summary>
     /// <returns>The commands.</returns>
@@ -97,24 +93,40 @@ internal sealed class AgentIdentity(string agentId, string? teamsUserId)
     public string? TeamsUserId { get; } = teamsUserId;
 }
 
-/// <summary>A command without its agent: what a decision stores (two references fewer to copy).</summary>
-[StructLayout(LayoutKind.Auto)]
-internal readonly struct CommandSlot(SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncReason reason)
+/// <summary>Where a command's <see cref="SyncCommand.State"/> comes from: the machine keeps it, the slot names it.</summary>
+internal enum CommandStateSource : byte
 {
-    public SyncCommandKind Kind { get; } = kind;
-
-    public AgentState State { get; } = state;
-
-    public PublishedPresence Presence { get; } = presence;
-
-    public SyncReason Reason { get; } = reason;
-
-    public SyncCommand ToCommand(AgentIdentity agent, TimeSpan expiration) =>
-        new(Kind, agent.AgentId, agent.TeamsUserId, State, Presence, Kind == SyncCommandKind.PublishPresence ? expiration : TimeSpan.Zero, Reason);
+    /// <summary>No state (presence commands, withdraw).</summary>
+    None = 0,
+    /// <summary>The agent's confirmed WxCC state (a read-back).</summary>
+    Confirmed,
+    /// <summary>A state write: the machine's recent-writes ring, at the index added to this value.</summary>
+    RecentWrite,
 }
 
-/// <summary>Collects a decision on the stack while a machine runs one event.</summary>
-internal ref struct DecisionBuilder(SyncOutcome outcome)
+/// <summary>
+/// A command without its agent and without references, packed into 32 bits (kind, state source, presence, rule,
+/// trigger): a decision's commands are stored in the machine without a GC write barrier.
+/// </summary>
+internal readonly struct CommandSlot
+{
+    private readonly uint _bits;
+
+    public CommandSlot(SyncCommandKind kind, int stateSource, PublishedPresence presence, SyncReason reason) =>
+        _bits = (uint)kind | (uint)stateSource << 4 | (uint)presence << 8 | (uint)reason.Rule << 12 | (uint)reason.Trigger << 20;
+
+    public SyncCommandKind Kind => (SyncCommandKind)(_bits & 0xF);
+
+    /// <summary>A <see cref="CommandStateSource"/>, plus the ring index for <see cref="CommandStateSource.RecentWrite"/>.</summary>
+    public int StateSource => (int)(_bits >> 4) & 0xF;
+
+    public PublishedPresence Presence => (PublishedPresence)((_bits >> 8) & 0xF);
+
+    public SyncReason Reason => new((SyncRule)(byte)(_bits >> 12), (SyncTrigger)((_bits >> 20) & 0xFF));
+}
+
+/// <summary>Collects a decision while a machine runs one event; kept in the machine. Holds no references.</summary>
+internal struct DecisionBuilder(SyncOutcome outcome)
 {
     private CommandSlot _first;
     private CommandSlot _second;
@@ -133,14 +145,14 @@ internal ref struct DecisionBuilder(SyncOutcome outcome)
     /// <summary>The Teams -> WxCC rule that acted: it names the decision whatever else was published or cleared.</summary>
     public void Decided(SyncRule rule) => _rule = rule;
 
-    public void Add(SyncCommandKind kind, AgentState state, PublishedPresence presence, SyncReason reason)
+    public void Add(SyncCommandKind kind, int stateSource, PublishedPresence presence, SyncReason reason)
     {
         if (_count == 0)
         {
             _rule = reason.Rule;
         }
 
-        var slot = new CommandSlot(kind, state, presence, reason);
+        var slot = new CommandSlot(kind, stateSource, presence, reason);
         switch (_count++)
         {
             case 0: _first = slot; break;
@@ -151,12 +163,19 @@ internal ref struct DecisionBuilder(SyncOutcome outcome)
 
     public readonly int Count => _count;
 
+    private readonly SyncOutcome _outcome = outcome;
+
+    public readonly SyncOutcome Outcome => _outcome;
+
+    public readonly SyncRule Rule => _rule;
+
+    public readonly CommandSlot First => _first;
+
+    public readonly CommandSlot Second => _second;
+
     public readonly bool HasStateWrite =>
         _count > 0 && _first.Kind is SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable
         || _count > 1 && _second.Kind is SyncCommandKind.SetIdle or SyncCommandKind.SetAvailable;
-
-    public readonly SyncDecision Build(AgentIdentity agent, TimeSpan expiration) =>
-        new(outcome, _rule, _count, _count == 0 ? null : agent, expiration, _first, _second);
 }
 
 /// <summary>Receives commands from <see cref="SyncEngine.AdvanceTime(ISyncCommandSink)"/>.</summary>

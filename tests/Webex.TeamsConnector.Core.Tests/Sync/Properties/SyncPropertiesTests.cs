@@ -74,6 +74,7 @@ public class SyncPropertiesTests
         private readonly ReferenceModel _model;
         private readonly bool _withDuplicates;
         private readonly bool _verifying;
+        private readonly EngageFrom _engageFrom;
         private readonly Dictionary<string, AgentEvent> _newest = [];
         private readonly List<Action> _history = [];
         private readonly Dictionary<string, List<AgentState>> _writes = [];
@@ -126,6 +127,8 @@ public class SyncPropertiesTests
                     KeepContactPresenceDuringWrapUp = false,
                 };
             }
+
+            _engageFrom = rules.EngageFrom;
 
             // No slack: the timer queue is compacted as often as it can be, so the properties cover compaction too.
             _engine = new SyncEngine(rules, _time) { TimerSlack = 0 };
@@ -394,6 +397,11 @@ public class SyncPropertiesTests
                 actual.Origin.Should().Be(expected.Origin);
                 actual.PendingWrite.Should().Be(expected.Pending);
                 actual.Published.Should().Be(expected.Published);
+
+                // The machine keeps its class in a field: it must always be the class of what the rules see now.
+                actual.Class.Should().Be(expected.Pending is { } pending
+                    ? AgentSyncTable.ClassOf(pending, StateOrigin.PresenceSync, _engageFrom)
+                    : AgentSyncTable.ClassOf(expected.State, expected.Origin, _engageFrom));
 
                 // What Teams is shown is always the highest-priority presence wanted (voice, then chat, email,
                 // social), or none.
