@@ -54,7 +54,7 @@ internal sealed partial class SyncEngine
         Rules = rules;
         _time = timeProvider ?? TimeProvider.System;
         _byAgent = new(capacity, StringComparer.Ordinal);
-        _byTeamsUser = new(capacity, StringComparer.OrdinalIgnoreCase);
+        _byTeamsUser = new(capacity, TeamsUserIdComparer.Instance);
     }
 
     /// <summary>The rules every machine follows.</summary>
