@@ -53,6 +53,8 @@ public partial interface ITeamsConnectorAdmin
     /// </summary>
     /// <returns>The URL.</returns>
     /// <exception cref="InvalidOperationException">The redirect URI, the application (client) id or the tenant id is not configured.</exception>
+    /// <remarks>Blocks the calling thread while the pending sign-in is stored, which on a cluster is a grain call.</remarks>
+    [Obsolete("Use StartAdminSignInAsync: storing the pending sign-in may need I/O (grain storage on a cluster), and this method blocks on it.")]
     Uri CreateAdminConsentUrl();
 
     /// <summary>
@@ -62,7 +64,9 @@ public partial interface ITeamsConnectorAdmin
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The URL to redirect the administrator to.</returns>
     /// <exception cref="InvalidOperationException">The redirect URI, the application (client) id or the tenant id is not configured.</exception>
+#pragma warning disable CS0618 // The default for implementations written before the asynchronous form existed.
     Task<Uri> StartAdminSignInAsync(CancellationToken cancellationToken) => Task.FromResult(CreateAdminConsentUrl());
+#pragma warning restore CS0618
 
     /// <summary>
     /// Completes the sign-in from its callback: checks <c>state</c> (once), redeems the code, validates the ID token

@@ -59,8 +59,8 @@ internal sealed partial class TeamsConnectorAdmin : ITeamsConnectorAdmin
         }
     }
 
-    // The sign-in needs no I/O to start (the store is in memory by default), so the synchronous form stays for callers
-    // that cannot await; StartAdminSignInAsync is the one to use.
+    // Kept for callers of 0.9.0; it blocks while the pending sign-in is stored (a grain call on a cluster).
+    [Obsolete("Use StartAdminSignInAsync: storing the pending sign-in may need I/O (grain storage on a cluster), and this method blocks on it.")]
     public Uri CreateAdminConsentUrl() => StartAdminSignInAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     public async Task<Uri> StartAdminSignInAsync(CancellationToken cancellationToken) =>

@@ -26,7 +26,9 @@ public class AdminTests
     {
         await using var fixture = await HostFixture.StartAsync(settings: NotConfigured());
 
+#pragma warning disable CS0618 // The obsolete synchronous form still works for 0.9.0 callers.
         var url = fixture.Admin.CreateAdminConsentUrl();
+#pragma warning restore CS0618
         var second = await fixture.Admin.StartAdminSignInAsync(default);
 
         url.GetLeftPart(UriPartial.Path).Should().Be($"https://login.microsoftonline.com/{Tenant}/oauth2/v2.0/authorize");
@@ -139,15 +141,15 @@ public class AdminTests
     }
 
     [Fact]
-    public async Task CreateAdminConsentUrl_WithoutRedirectUri_SaysWhatIsMissing()
+    public async Task StartAdminSignInAsync_WithoutRedirectUri_SaysWhatIsMissing()
     {
         var settings = NotConfigured();
         settings.Remove("TeamsConnector:Admin:ConsentRedirectUri");
         await using var fixture = await HostFixture.StartAsync(settings: settings);
 
-        var act = () => fixture.Admin.CreateAdminConsentUrl();
+        var act = () => fixture.Admin.StartAdminSignInAsync(default);
 
-        act.Should().Throw<InvalidOperationException>().WithMessage("*ConsentRedirectUri*");
+        await act.Should().ThrowAsync<InvalidOperationException>().WithMessage("*ConsentRedirectUri*");
     }
 
     [Fact]
