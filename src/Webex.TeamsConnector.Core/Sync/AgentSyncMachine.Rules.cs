@@ -105,9 +105,7 @@ internal sealed partial class AgentSyncMachine
             _pending = state;
             _hasPending = true;
             _pendingSince = now;
-
-            // What Reclassify gives for a pending write, which is presence sync's own: Available or Idle by sync.
-            _class = state.Kind == AgentStateKind.Available ? AgentSyncClass.Available : AgentSyncClass.IdleBySync;
+            Reclassify();
         }
 
         _outstanding = true;

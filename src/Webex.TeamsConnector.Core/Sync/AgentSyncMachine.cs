@@ -20,6 +20,7 @@ internal sealed partial class AgentSyncMachine
 
     private SyncRules _rules;
     private AgentSyncClass _class;
+    private AgentSyncClass _confirmedClass;
 
     // WxCC side.
     private AgentState _confirmed;
@@ -60,7 +61,7 @@ internal sealed partial class AgentSyncMachine
     {
         _identity = new AgentIdentity(agentId, teamsUserId);
         _rules = rules;
-        Reclassify();
+        ConfirmedChanged();
     }
 
     public string AgentId => _identity.AgentId;
@@ -69,7 +70,7 @@ internal sealed partial class AgentSyncMachine
     internal void UseRules(SyncRules rules)
     {
         _rules = rules;
-        Reclassify();
+        ConfirmedChanged();
     }
 
     public string? TeamsUserId
@@ -101,10 +102,21 @@ internal sealed partial class AgentSyncMachine
     /// <remarks>Kept in a field, set by <see cref="Reclassify"/> after every change of what it depends on.</remarks>
     public AgentSyncClass Class => _class;
 
-    /// <summary>Sets <see cref="Class"/> from the pending write, the confirmed state, its origin and the rules.</summary>
-    private void Reclassify() => _class = _hasPending
-        ? AgentSyncTable.ClassOf(_pending, StateOrigin.PresenceSync, _rules.EngageFrom)
-        : AgentSyncTable.ClassOf(_confirmed, _origin, _rules.EngageFrom);
+    /// <summary>
+    /// Sets <see cref="Class"/> from the pending write if any (presence sync's own Available or idle code: what
+    /// <see cref="AgentSyncTable.ClassOf(in AgentState, StateOrigin, EngageFrom)"/> gives for it), else from the class
+    /// of the confirmed state, kept by <see cref="ConfirmedChanged"/>.
+    /// </summary>
+    private void Reclassify() => _class = !_hasPending
+        ? _confirmedClass
+        : _pending.Kind == AgentStateKind.Available ? AgentSyncClass.Available : AgentSyncClass.IdleBySync;
+
+    /// <summary>The confirmed state, its origin or the rules changed: their class, then <see cref="Class"/>.</summary>
+    private void ConfirmedChanged()
+    {
+        _confirmedClass = AgentSyncTable.ClassOf(_confirmed, _origin, _rules.EngageFrom);
+        Reclassify();
+    }
 
     /// <summary>The earliest time at which <see cref="OnTimer"/> has work, in UTC ticks; <see cref="long.MaxValue"/> for none.</summary>
     public long DueAt
@@ -270,7 +282,7 @@ internal sealed partial class AgentSyncMachine
             _retryAt = 0;
         }
 
-        Reclassify();
+        ConfirmedChanged();
 
         // The state is fresh now: an open verify is answered by it, whichever event brought it (our own write landing
         // after a release asked for the read-back included), and the rules decide again below.
@@ -389,7 +401,7 @@ internal sealed partial class AgentSyncMachine
     private ref DecisionBuilder Begin(SyncOutcome outcome)
     {
         _decisionSerial++;
-        _decision = new DecisionBuilder(outcome);
+        _decision.Reset(outcome);
         return ref _decision;
     }
 

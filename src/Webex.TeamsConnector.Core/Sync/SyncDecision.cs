@@ -126,12 +126,23 @@ internal readonly struct CommandSlot
 }
 
 /// <summary>Collects a decision while a machine runs one event; kept in the machine. Holds no references.</summary>
-internal struct DecisionBuilder(SyncOutcome outcome)
+internal struct DecisionBuilder
 {
     private CommandSlot _first;
     private CommandSlot _second;
     private int _count;
     private SyncRule _rule;
+    private SyncOutcome _outcome;
+
+    /// <summary>Empties the builder for an event with this outcome.</summary>
+    public void Reset(SyncOutcome outcome)
+    {
+        _first = default;
+        _second = default;
+        _count = 0;
+        _rule = SyncRule.None;
+        _outcome = outcome;
+    }
 
     /// <summary>Says why the agent is left alone; a command (added before or after) takes precedence.</summary>
     public void LeaveAlone(SyncRule rule)
@@ -162,8 +173,6 @@ internal struct DecisionBuilder(SyncOutcome outcome)
     }
 
     public readonly int Count => _count;
-
-    private readonly SyncOutcome _outcome = outcome;
 
     public readonly SyncOutcome Outcome => _outcome;
 
