@@ -197,24 +197,30 @@ public sealed class StartAtScaleTests
     {
         // Found by the storm fault test: 503s failed the start's reconciliation, the next came only after
         // ReconciliationInterval (5 minutes), and until then no agent's state was known, so none was synced.
-        await using var h = await Harness.StartAsync();
+        var time = new DelaySignallingTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var h = await Harness.StartAsync(time: time);
         var agents = SignInAgents(h, 5);
         h.Wxcc.Faults.ServiceUnavailable = 1_000;
         var start = h.Time.GetUtcNow();
         var reconciled = h.WaitForReconciliationAsync();
         h.RunFeed();
 
-        // Fake time moves a second at a time (the reads' retries and the feed's back-off run on it); WxCC recovers once
-        // the first failure is logged.
-        for (var second = 0; second < 120 && !reconciled.IsCompleted; second++)
+        // Each delay the code starts on the fake clock (a read's retry, the feed's back-off) is run out once its timer
+        // exists, never the reconciliation interval; WxCC recovers once the first failure is logged.
+        var delay = time.Delays.Reader.ReadAsync().AsTask();
+        while (await Task.WhenAny(reconciled, delay).WaitAsync(TimeSpan.FromSeconds(30)) == delay)
         {
+            var due = await delay;
+            delay = time.Delays.Reader.ReadAsync().AsTask();
             if (h.Logs.GetSnapshot().Any(r => r.Id.Id == 4041))
             {
                 h.Wxcc.Faults.ServiceUnavailable = 0;
             }
 
-            h.Time.Advance(TimeSpan.FromSeconds(1));
-            await Task.WhenAny(reconciled, Task.Delay(50));
+            if (due < h.Options.ReconciliationInterval)
+            {
+                time.Advance(due);
+            }
         }
 
         reconciled.IsCompleted.Should().BeTrue("a failed reconciliation is tried again within seconds");
@@ -239,5 +245,26 @@ public sealed class StartAtScaleTests
         }
 
         return agents;
+    }
+
+    /// <summary>
+    /// A fake clock that reports each delay the code starts (<c>Task.Delay</c>, Polly's retry waits) once its timer
+    /// exists, so that a test advances exactly past it. A timeout (a <see cref="CancellationTokenSource"/>'s timer) is
+    /// a deadline, not a wait, and is not reported.
+    /// </summary>
+    private sealed class DelaySignallingTimeProvider(DateTimeOffset start) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(start)
+    {
+        public Channel<TimeSpan> Delays { get; } = Channel.CreateUnbounded<TimeSpan>();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
+            {
+                Delays.Writer.TryWrite(dueTime);
+            }
+
+            return timer;
+        }
     }
 }
