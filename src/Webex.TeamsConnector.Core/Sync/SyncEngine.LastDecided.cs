@@ -55,4 +55,25 @@ internal sealed partial class SyncEngine
         origin = default;
         return false;
     }
+
+    /// <summary>
+    /// Whether the engine's last run machine is <paramref name="teamsUserId"/>'s agent's and no WxCC state of that agent
+    /// has arrived yet (its decision waits for one). Right after <see cref="OnPresence(string?, in TeamsPresence, string?)"/>
+    /// for a tracked user that machine is the user's; for an untracked one it is not, and the answer is
+    /// <see langword="false"/>.
+    /// </summary>
+    /// <param name="teamsUserId">The Teams user of the presence just handled (compared case-insensitively).</param>
+    /// <param name="agentId">The agent.</param>
+    /// <returns><see langword="true"/> when that agent's state is still unknown.</returns>
+    internal bool LastDecidedAwaitsState(string teamsUserId, out string agentId)
+    {
+        if (_lastDecided is { Removed: false, LastEventAt: null } machine && string.Equals(machine.TeamsUserId, teamsUserId, StringComparison.OrdinalIgnoreCase))
+        {
+            agentId = machine.AgentId;
+            return true;
+        }
+
+        agentId = null!;
+        return false;
+    }
 }

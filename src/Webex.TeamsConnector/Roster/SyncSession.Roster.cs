@@ -162,11 +162,10 @@ internal sealed partial class SyncSession
             return;
         }
 
-        if (_engine.Rules.Mapping.Resolve(presence) is not null
-            && _engine.TryGetAgentByTeamsUserId(teamsUserId, out var agent)
-            && agent.LastEventAt is null)
+        // Called right after the engine's decision on this presence: the machine it ran is the user's agent's.
+        if (_engine.Rules.Mapping.Resolve(presence) is not null && _engine.LastDecidedAwaitsState(teamsUserId, out var agentId))
         {
-            priority.Mark(agent.AgentId);
+            priority.Mark(agentId);
         }
     }
 

@@ -73,4 +73,28 @@ public class SyncEngineLastDecidedTests
         engine.TryGetLastDecided("a1", out _, out _).Should().BeFalse("the machine last run was removed; a1 now has a new one");
         engine.TryGetLastDecidedByTeamsUserId("t1", out _, out _, out _).Should().BeFalse();
     }
+
+    [Fact]
+    public void LastDecidedAwaitsState_AfterAPresenceOfAnAgentWithoutState_NamesIt_AndNotOnceAStateArrived()
+    {
+        var engine = new SyncEngine(Harness.DefaultRules(), _time);
+        engine.AddAgent("a1", "T1");
+        engine.AddAgent("a2", "t2");
+        engine.OnAgentEvent("a2", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
+
+        engine.OnPresence("t1", TeamsPresence.Parse("Busy", "InACall"), null);
+        engine.LastDecidedAwaitsState("t1", out var agentId).Should().BeTrue("a1's state was never read");
+        agentId.Should().Be("a1");
+        engine.LastDecidedAwaitsState("t2", out _).Should().BeFalse("the last presence was t1's");
+
+        engine.OnPresence("t2", TeamsPresence.Parse("Busy", "InACall"), null);
+        engine.LastDecidedAwaitsState("t2", out _).Should().BeFalse("a2's state is known");
+
+        engine.OnPresence("not-tracked", TeamsPresence.Parse("Busy", "InACall"), null);
+        engine.LastDecidedAwaitsState("not-tracked", out _).Should().BeFalse("an untracked user runs no machine");
+
+        engine.OnAgentEvent("a1", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
+        engine.OnPresence("T1", TeamsPresence.Parse("DoNotDisturb", "DoNotDisturb"), null);
+        engine.LastDecidedAwaitsState("T1", out _).Should().BeFalse("a1's state has arrived");
+    }
 }
