@@ -18,38 +18,6 @@ public class MultiOrgTests
     private const string WebhookSecret = "multi-org-webhook-secret-0123456789abcdef";
 
     [Fact]
-    public void TryValidate_OrgListedTwiceAndOrgWithoutCredentials_ListsEveryErrorWithoutValues()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["TeamsConnector:StateSync:ReasonMarker"] = "beside-the-orgs",
-            ["TeamsConnector:Orgs:east:ContactCenter:OrgId"] = "org-one",
-            ["TeamsConnector:Orgs:east:ContactCenter:ClientId"] = "c",
-            ["TeamsConnector:Orgs:east:ContactCenter:ClientSecret"] = "super-secret-east",
-            ["TeamsConnector:Orgs:east:ContactCenter:RefreshToken"] = "r",
-            ["TeamsConnector:Orgs:east:ContactCenter:EventSource"] = "WebSocket",
-            ["TeamsConnector:Orgs:east:Graph:TenantId"] = "t",
-            ["TeamsConnector:Orgs:east:Graph:ClientId"] = EmulatorSettings.GraphClientId,
-            ["TeamsConnector:Orgs:east:Graph:ClientSecret"] = "super-secret-graph",
-            ["TeamsConnector:Orgs:west:ContactCenter:OrgId"] = "ORG-ONE",
-            ["TeamsConnector:Orgs:west:Graph:TenantId"] = "t2",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddTeamsConnector(configuration.GetSection("TeamsConnector")).AddGraphPresence().AddWebexContactCenter();
-        using var provider = services.BuildServiceProvider();
-
-        var valid = TeamsConnectorStartup.TryValidate(provider, out var errors);
-
-        valid.Should().BeFalse();
-        errors.Should().Contain("TeamsConnector:StateSync is set beside TeamsConnector:Orgs: set it under each org (TeamsConnector:Orgs:<name>:StateSync).")
-            .And.Contain("An org is listed twice: TeamsConnector:Orgs:east, TeamsConnector:Orgs:west have the same ContactCenter:OrgId (one writer per org).")
-            .And.Contain(e => e.Contains("TeamsConnector:Orgs:west:ContactCenter:ClientSecret is required.", StringComparison.Ordinal))
-            .And.Contain(e => e.Contains("TeamsConnector:Orgs:west:Graph:", StringComparison.Ordinal));
-        errors.Should().NotContain(e => e.Contains("TeamsConnector:Orgs:east:", StringComparison.Ordinal), "the east org is complete");
-        string.Join("\n", errors).Should().NotContain("super-secret").And.NotContain("org-one", "values are never echoed");
-    }
-
-    [Fact]
     public async Task AddTeamsConnector_TwoOrgs_EachOrgsAgentsSyncAndEachWebhookReachesItsOrg()
     {
         var port = FreePort();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Webex.TeamsConnector.Testing;
+using Webex.TeamsConnector.Tests.Options;
 
 namespace Webex.TeamsConnector.Tests.Host;
 
@@ -53,6 +54,35 @@ public class MultiOrgValidationTests
     }
 
     [Fact]
+    public void TryValidate_OrgListedTwiceAndOrgWithoutCredentials_ListsEveryErrorWithoutValues()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["TeamsConnector:StateSync:ReasonMarker"] = "beside-the-orgs",
+            ["TeamsConnector:Orgs:east:ContactCenter:OrgId"] = "org-one",
+            ["TeamsConnector:Orgs:east:ContactCenter:ClientId"] = "c",
+            ["TeamsConnector:Orgs:east:ContactCenter:ClientSecret"] = "super-secret-east",
+            ["TeamsConnector:Orgs:east:ContactCenter:RefreshToken"] = "r",
+            ["TeamsConnector:Orgs:east:ContactCenter:EventSource"] = "WebSocket",
+            ["TeamsConnector:Orgs:east:Graph:TenantId"] = "t",
+            ["TeamsConnector:Orgs:east:Graph:ClientId"] = EmulatorSettings.GraphClientId,
+            ["TeamsConnector:Orgs:east:Graph:ClientSecret"] = "super-secret-graph",
+            ["TeamsConnector:Orgs:west:ContactCenter:OrgId"] = "ORG-ONE",
+            ["TeamsConnector:Orgs:west:Graph:TenantId"] = "t2",
+        };
+
+        var valid = StartupValidation.TryValidate(settings, out var errors);
+
+        valid.Should().BeFalse();
+        errors.Should().Contain("TeamsConnector:StateSync is set beside TeamsConnector:Orgs: set it under each org (TeamsConnector:Orgs:<name>:StateSync).")
+            .And.Contain("An org is listed twice: TeamsConnector:Orgs:east, TeamsConnector:Orgs:west have the same ContactCenter:OrgId (one writer per org).")
+            .And.Contain(e => e.Contains("TeamsConnector:Orgs:west:ContactCenter:ClientSecret is required.", StringComparison.Ordinal))
+            .And.Contain(e => e.Contains("TeamsConnector:Orgs:west:Graph:", StringComparison.Ordinal));
+        errors.Should().NotContain(e => e.Contains("TeamsConnector:Orgs:east:", StringComparison.Ordinal), "the east org is complete");
+        string.Join("\n", errors).Should().NotContain("super-secret").And.NotContain("org-one", "values are never echoed");
+    }
+
+    [Fact]
     public void TryValidate_TwoOrgsWithTheirOwnUrlsStatesAndFiles_OrOnDifferentTenants_IsValid()
     {
         var own = TwoValidOrgs();
@@ -74,11 +104,8 @@ public class MultiOrgValidationTests
     {
         var settings = TwoValidOrgs();
         settings.Remove("TeamsConnector:Orgs:west:ContactCenter:OrgId");
-        var services = new ServiceCollection();
-        services.AddTeamsConnector(new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("TeamsConnector")).AddGraphPresence();
-        using var provider = services.BuildServiceProvider();
 
-        TeamsConnectorStartup.TryValidate(provider, out var errors);
+        StartupValidation.TryValidate(settings, out var errors, contactCenter: false);
 
         errors.Should().Contain("TeamsConnector:Orgs:west:ContactCenter:OrgId is required: the WxCC org id is the org's key (its webhooks, and its grain in a cluster).");
         errors.Should().NotContain(e => e.Contains("Orgs:east:ContactCenter:OrgId", StringComparison.Ordinal));
@@ -86,10 +113,7 @@ public class MultiOrgValidationTests
 
     private static IReadOnlyList<string> Validate(Dictionary<string, string?> settings)
     {
-        var services = new ServiceCollection();
-        services.AddTeamsConnector(new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection("TeamsConnector")).AddGraphPresence().AddWebexContactCenter();
-        using var provider = services.BuildServiceProvider();
-        TeamsConnectorStartup.TryValidate(provider, out var errors);
+        StartupValidation.TryValidate(settings, out var errors);
         return errors;
     }
 

@@ -10,19 +10,16 @@ public class TeamsConnectorStartupTests
     [Fact]
     public void TryValidate_BadSettingsInEveryPackage_ListsTheDataAnnotationsErrorsOfEach()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["TeamsConnector:StateSync:TimerResolution"] = "00:05:00",
-            ["TeamsConnector:Graph:PollBatchSize"] = "651",
-            ["TeamsConnector:Graph:ClientSecret"] = "super-secret-graph-value",
-            ["TeamsConnector:ContactCenter:MaxConcurrentWrites"] = "0",
-            ["TeamsConnector:ContactCenter:ClientSecret"] = "super-secret-wxcc-value",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddTeamsConnector(configuration.GetSection("TeamsConnector")).AddGraphPresence().AddWebexContactCenter();
-        using var provider = services.BuildServiceProvider();
-
-        var valid = TeamsConnectorStartup.TryValidate(provider, out var errors);
+        var valid = StartupValidation.TryValidate(
+            new Dictionary<string, string?>
+            {
+                ["TeamsConnector:StateSync:TimerResolution"] = "00:05:00",
+                ["TeamsConnector:Graph:PollBatchSize"] = "651",
+                ["TeamsConnector:Graph:ClientSecret"] = "super-secret-graph-value",
+                ["TeamsConnector:ContactCenter:MaxConcurrentWrites"] = "0",
+                ["TeamsConnector:ContactCenter:ClientSecret"] = "super-secret-wxcc-value",
+            },
+            out var errors);
 
         valid.Should().BeFalse();
         // "Member: message" is how the generated DataAnnotations validators report a failed attribute.
