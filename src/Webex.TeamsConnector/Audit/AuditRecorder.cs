@@ -155,15 +155,22 @@ internal sealed class AuditRecorder
         }
     }
 
-    /// <summary>Hands what is buffered to the trail (the loop calls it before it waits).</summary>
+    /// <summary>Hands what is buffered to the trail and wakes its writer (the loop calls it before it waits).</summary>
     public void Flush()
     {
         if (_count == 0)
         {
+            // Full buffers handed over while the loop was busy may still wait for the writer.
+            _trail.Nudge();
             return;
         }
 
-        _trail.Post(_orgId, _buffer, _count);
+        Hand(loopIdle: false);
+    }
+
+    private void Hand(bool loopIdle)
+    {
+        _trail.Post(_orgId, _buffer, _count, loopIdle);
         _buffer = _trail.Rent();
         _count = 0;
     }
@@ -197,7 +204,8 @@ internal sealed class AuditRecorder
     {
         if (_count == _buffer.Length)
         {
-            Flush();
+            // The loop is busy: the writer is woken once enough buffers wait, not for each one.
+            Hand(loopIdle: false);
         }
 
         ref var entry = ref _buffer[_count++];
