@@ -165,7 +165,7 @@ internal sealed class AuditRecorder
             return;
         }
 
-        Hand(loopIdle: false);
+        Hand(loopIdle: true);
     }
 
     private void Hand(bool loopIdle)
