@@ -10,6 +10,10 @@ namespace Webex.TeamsConnector.Benchmarks.Audit;
 /// 500,000 warm-up events, then the 1,000,000 measured events, and prints the wall and process CPU time per measured
 /// event. <c>all</c> alternates the three in each round and ends with each one's fastest round and its ratio to the
 /// fastest round without audit (on a shared machine the fastest round is the one least disturbed by others).
+/// Each round also prints the gen0/1/2 collections, the GC pause time and the thread-pool work items it saw (a writer
+/// woken for a buffer is one work item). Controls, the audit trail off with a second thread running beside the loop:
+/// <c>spin</c> (arithmetic in registers: CPU on the other core, no memory shared) and <c>alloc</c> (allocating as fast as
+/// it can: collections); <c>controls</c> runs off, spin, alloc, loop-only and on.
 /// </summary>
 internal static class AuditLoop
 {
@@ -20,7 +24,7 @@ internal static class AuditLoop
         if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all" or "spin" or "alloc" or "controls")
             || !int.TryParse(roundsText, NumberStyles.None, CultureInfo.InvariantCulture, out var rounds))
         {
-            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all <rounds>");
+            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all|spin|alloc|controls <rounds>");
             return 2;
         }
 
