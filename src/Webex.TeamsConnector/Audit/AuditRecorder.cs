@@ -155,22 +155,15 @@ internal sealed class AuditRecorder
         }
     }
 
-    /// <summary>Hands what is buffered to the trail and wakes its writer (the loop calls it before it waits).</summary>
+    /// <summary>Hands what is buffered to the trail (the loop calls it before it waits).</summary>
     public void Flush()
     {
         if (_count == 0)
         {
-            // Full buffers handed over while the loop was busy may still wait for the writer.
-            _trail.Nudge();
             return;
         }
 
-        Hand(loopIdle: true);
-    }
-
-    private void Hand(bool loopIdle)
-    {
-        _trail.Post(_orgId, _buffer, _count, loopIdle);
+        _trail.Post(_orgId, _buffer, _count);
         _buffer = _trail.Rent();
         _count = 0;
     }
@@ -204,8 +197,7 @@ internal sealed class AuditRecorder
     {
         if (_count == _buffer.Length)
         {
-            // The loop is busy: the writer is woken once enough buffers wait, not for each one.
-            Hand(loopIdle: false);
+            Flush();
         }
 
         ref var entry = ref _buffer[_count++];

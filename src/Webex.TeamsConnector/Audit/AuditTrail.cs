@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,18 +14,10 @@ namespace Webex.TeamsConnector;
 /// writes them to the <see cref="IAuditStore"/> in batches. A failing or slow store is logged and counted, never felt
 /// by the sync. Logs the previous day's sync report once a day. Started by the first recorder; drained when disposed.
 /// </summary>
-/// <remarks>
-/// The writer drains every buffer waiting, then goes idle. A loop does not wake an idle writer for each full buffer it
-/// hands over (a wake-up is a thread-pool dispatch and often a futex call on the loop's thread): only once
-/// <see cref="WakeEntries"/> entries wait, or when the loop is about to wait itself (<see cref="AuditRecorder.Flush"/>).
-/// </remarks>
 internal sealed class AuditTrail : IAsyncDisposable, IDisposable
 {
     /// <summary>How many entries one recorder buffer holds.</summary>
     internal const int BufferLength = 256;
-
-    /// <summary>How many entries may wait before a loop wakes the idle writer without going idle itself (8 buffers).</summary>
-    internal const int WakeEntries = 8 * BufferLength;
 
     private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(10);
 
@@ -34,9 +27,7 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly ILogger _records;
     private readonly TeamsConnectorTelemetry _telemetry;
-    private readonly ConcurrentQueue<Batch> _batches = new();
-    private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly int _wakeAt;
+    private readonly Channel<Batch> _batches = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentBag<AuditEntry[]> _pool = [];
     private readonly Dictionary<string, Dictionary<string, (AgentState State, StateOrigin Origin)>> _states = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _orgs = new(StringComparer.Ordinal);
@@ -52,8 +43,6 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     private long _failed;
     private bool _warnedFull;
     private int _disposed;
-    private int _completed;
-    private int _idle;
     private TaskCompletionSource _progress = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public AuditTrail(IServiceProvider services, IOptions<AuditOptions> options, TimeProvider time, ILoggerFactory loggers, TeamsConnectorTelemetry telemetry)
@@ -66,8 +55,6 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         _telemetry = telemetry;
         // On when asked, or when the app registered a store (AddSqliteAuditStore, AddRedisAuditStore, AddAuditStore or its own).
         IsEnabled = _options.Enabled ?? services.GetService<IAuditStore>() is not null;
-        // Below the capacity, so that a busy loop wakes the writer before its buffers are dropped.
-        _wakeAt = Math.Clamp(_options.BufferCapacity / 2, 1, WakeEntries);
     }
 
     /// <summary>Whether decisions are recorded.</summary>
@@ -81,9 +68,6 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
 
     /// <summary>Records dropped so far (buffer full, or the store failed).</summary>
     internal long Dropped => Interlocked.Read(ref _dropped);
-
-    /// <summary>Whether the writer waits for a loop's wake-up (for tests).</summary>
-    internal bool IsWriterIdle => Volatile.Read(ref _idle) != 0;
 
     /// <summary>Writes to the store that failed so far.</summary>
     internal long StoreFailures => Interlocked.Read(ref _failed);
@@ -122,26 +106,10 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     internal AuditEntry[] Rent() => _pool.TryTake(out var buffer) ? buffer : new AuditEntry[BufferLength];
 
     /// <summary>Takes a recorder's buffer; drops it (counted) when the trail holds <see cref="AuditOptions.BufferCapacity"/> records already.</summary>
-    /// <param name="orgId">The recorder's org.</param>
-    /// <param name="buffer">The entries, handed over (the trail returns the array to the pool).</param>
-    /// <param name="count">How many entries the buffer holds.</param>
-    /// <param name="loopIdle">
-    /// Whether the loop is about to wait (wakes the writer); otherwise the writer is woken only once
-    /// <see cref="WakeEntries"/> entries wait.
-    /// </param>
-    internal void Post(string orgId, AuditEntry[] buffer, int count, bool loopIdle)
+    internal void Post(string orgId, AuditEntry[] buffer, int count)
     {
         Interlocked.Add(ref _posted, count);
-        var queued = Interlocked.Add(ref _queued, count);
-        if (queued <= _options.BufferCapacity && Volatile.Read(ref _completed) == 0)
-        {
-            _batches.Enqueue(new Batch(orgId, buffer, count));
-            if (loopIdle || queued >= _wakeAt)
-            {
-                Wake();
-            }
-        }
-        else
+        if (Interlocked.Add(ref _queued, count) > _options.BufferCapacity || !_batches.Writer.TryWrite(new Batch(orgId, buffer, count)))
         {
             Interlocked.Add(ref _queued, -count);
             Drop(count, "buffer_full");
@@ -151,28 +119,6 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
                 _warnedFull = true;
                 Log.AuditBufferFull(_logger, Dropped);
             }
-        }
-    }
-
-    /// <summary>Wakes the writer if it is idle and entries wait (a loop about to wait with nothing left to hand over).</summary>
-    internal void Nudge()
-    {
-        if (Volatile.Read(ref _queued) > 0)
-        {
-            Wake();
-        }
-    }
-
-    /// <summary>
-    /// Wakes the writer if it is idle: the caller that turns the idle flag off releases it, so the writer is released
-    /// at most once per idle spell. The enqueue before it and the writer's flag write before its last look at the queue
-    /// are both full fences: either the writer sees the buffer, or the caller sees the flag.
-    /// </summary>
-    private void Wake()
-    {
-        if (Volatile.Read(ref _idle) != 0 && Interlocked.Exchange(ref _idle, 0) != 0)
-        {
-            _wake.Release();
         }
     }
 
@@ -196,8 +142,7 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
                 throw new TimeoutException(
-                    $"The audit trail did not get there in {timeout}: posted {Posted}, queued {Interlocked.Read(ref _queued)}, written {Written}, dropped {Dropped}, " +
-                    $"writer idle {IsWriterIdle}, wake count {_wake.CurrentCount}, writer {_writer?.Status}, completed {_completed}.");
+                    $"The audit trail did not get there in {timeout}: posted {Posted}, queued {Interlocked.Read(ref _queued)}, written {Written}, dropped {Dropped}, writer {_writer?.Status}.");
             }
         }
     }
@@ -205,11 +150,10 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     private async Task WriteAsync(CancellationToken stopping)
     {
         var pending = new List<AuditRecord>(_options.BatchSize);
-        while (true)
+        var reader = _batches.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            // Read before draining: once completed, every buffer posted before it is in the queue.
-            var completed = Volatile.Read(ref _completed) != 0;
-            while (_batches.TryDequeue(out var batch))
+            while (reader.TryRead(out var batch))
             {
                 var states = StatesOf(batch.OrgId);
                 for (var i = 0; i < batch.Count; i++)
@@ -252,28 +196,6 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
             }
 
             Pulse();
-            if (completed)
-            {
-                return;
-            }
-
-            await IdleAsync().ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Waits for a loop's wake-up, unless a buffer arrived or the trail completed meanwhile.</summary>
-    private async Task IdleAsync()
-    {
-        Interlocked.Exchange(ref _idle, 1);
-        if (_batches.IsEmpty && Volatile.Read(ref _completed) == 0)
-        {
-            Pulse();
-            await _wake.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        else if (Interlocked.Exchange(ref _idle, 0) == 0)
-        {
-            // A loop saw the flag and released the writer already: take that release, so the next wait waits.
-            await _wake.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
 
@@ -389,8 +311,7 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
             return;
         }
 
-        Volatile.Write(ref _completed, 1);
-        Wake();
+        _batches.Writer.TryComplete();
         Task? writer;
         lock (_gate)
         {
@@ -403,16 +324,6 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
             await writer.WaitAsync(s_drainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        if (writer is null || writer.IsCompleted)
-        {
-            // A buffer posted while the trail completed, after the writer's last look: dropped and counted, as before.
-            while (_batches.TryDequeue(out var late))
-            {
-                Interlocked.Add(ref _queued, -late.Count);
-                Drop(late.Count, "buffer_full");
-            }
-        }
-
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_reporter is not null)
         {
@@ -420,10 +331,6 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
         }
 
         _stopping.Dispose();
-        if (writer is null || writer.IsCompleted)
-        {
-            _wake.Dispose();
-        }
         Debug.Assert(_queued >= 0, "queued records never go negative");
     }
 
