@@ -10,6 +10,10 @@ namespace Webex.TeamsConnector.Benchmarks.Audit;
 /// 500,000 warm-up events, then the 1,000,000 measured events, and prints the wall and process CPU time per measured
 /// event. <c>all</c> alternates the three in each round and ends with each one's fastest round and its ratio to the
 /// fastest round without audit (on a shared machine the fastest round is the one least disturbed by others).
+/// Each round also prints the gen0/1/2 collections, the GC pause time and the thread-pool work items it saw (a writer
+/// woken for a buffer is one work item). Controls, the audit trail off with a second thread running beside the loop:
+/// <c>spin</c> (arithmetic in registers: CPU on the other core, no memory shared) and <c>alloc</c> (allocating as fast as
+/// it can: collections); <c>controls</c> runs off, spin, alloc, loop-only and on.
 /// </summary>
 internal static class AuditLoop
 {
@@ -17,17 +21,17 @@ internal static class AuditLoop
 
     public static int Run(string[] args)
     {
-        if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all")
+        if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all" or "spin" or "alloc" or "controls")
             || !int.TryParse(roundsText, NumberStyles.None, CultureInfo.InvariantCulture, out var rounds))
         {
-            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all <rounds>");
+            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all|spin|alloc|controls <rounds>");
             return 2;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit entry: {System.Runtime.CompilerServices.Unsafe.SizeOf<AuditEntry>()} bytes"));
         var benchmarks = new AuditBenchmarks();
         benchmarks.Setup();
-        string[] modes = mode == "all" ? ["off", "loop-only", "on"] : [mode];
+        string[] modes = mode switch { "all" => ["off", "loop-only", "on"], "controls" => ["off", "spin", "alloc", "loop-only", "on"], _ => [mode] };
         var best = modes.ToDictionary(m => m, _ => (Wall: double.MaxValue, Cpu: double.MaxValue));
         long sum = 0;
         for (var round = 0; round < rounds; round++)
@@ -52,24 +56,64 @@ internal static class AuditLoop
 
     private static (double WallNs, double CpuNs, int Commands) RunOnce(AuditBenchmarks benchmarks, string mode)
     {
+        using var stop = new CancellationTokenSource();
+        Thread? other = null;
+        if (mode is "spin" or "alloc")
+        {
+            other = new Thread(() => Burn(mode == "alloc", stop.Token)) { IsBackground = true };
+            other.Start();
+        }
+
         switch (mode)
         {
-            case "off": benchmarks.SetupOff(); break;
+            case "off" or "spin" or "alloc": benchmarks.SetupOff(); break;
             case "on": benchmarks.SetupOn(); break;
             default: benchmarks.SetupLoopOnly(); break;
         }
 
         var cpu = Environment.CpuUsage.TotalTime;
+        var gc0 = GC.CollectionCount(0);
+        var gc1 = GC.CollectionCount(1);
+        var gc2 = GC.CollectionCount(2);
+        var pause = GC.GetTotalPauseDuration();
+        var items = ThreadPool.CompletedWorkItemCount;
         var started = Stopwatch.GetTimestamp();
         var commands = mode switch
         {
-            "off" => benchmarks.AuditOff(),
+            "off" or "spin" or "alloc" => benchmarks.AuditOff(),
             "on" => benchmarks.AuditOn(),
             _ => benchmarks.AuditOnLoopOnly(),
         };
         var wallNs = Stopwatch.GetElapsedTime(started).TotalMilliseconds * 1e6 / AuditBenchmarks.MeasuredEvents;
         var cpuNs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds * 1e6 / AuditBenchmarks.MeasuredEvents;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {mode}: gc0 {GC.CollectionCount(0) - gc0}, gc1 {GC.CollectionCount(1) - gc1}, gc2 {GC.CollectionCount(2) - gc2}, pause {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:F1} ms, thread-pool items {ThreadPool.CompletedWorkItemCount - items}"));
+        stop.Cancel();
+        other?.Join();
         benchmarks.Cleanup();
         return (wallNs, cpuNs, commands);
+    }
+
+    public static long Sink;
+
+    private static void Burn(bool allocate, CancellationToken stop)
+    {
+        long x = 1;
+        object? keep = null;
+        while (!stop.IsCancellationRequested)
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                if (allocate)
+                {
+                    keep = new byte[150];
+                }
+                else
+                {
+                    x = (x * 6364136223846793005L) + 1442695040888963407L;
+                }
+            }
+        }
+
+        Sink = x + (keep is null ? 0 : 1);
     }
 }

@@ -94,7 +94,9 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
                 var now = _time.GetUtcNow();
                 var due = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero) + _options.DailyReportTime;
                 due = due > now ? due : due.AddDays(1);
-                _reporter = Task.Run(() => ReportDailyAsync(due, _stopping.Token), CancellationToken.None);
+                // Called here, not through Task.Run: its first timer is set before this returns, so a clock that moves
+                // on right after (a test's fake clock) cannot pass the due time before the timer exists.
+                _reporter = ReportDailyAsync(due, _stopping.Token);
             }
         }
 
@@ -124,9 +126,24 @@ internal sealed class AuditTrail : IAsyncDisposable, IDisposable
     internal async Task WaitForAsync(Func<AuditTrail, bool> condition, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout, TimeProvider.System);
-        while (!condition(this))
+        while (true)
         {
-            await Volatile.Read(ref _progress).Task.WaitAsync(cts.Token).ConfigureAwait(false);
+            // The pulse is taken before the condition is read: progress made after the read sets it.
+            var progress = Volatile.Read(ref _progress).Task;
+            if (condition(this))
+            {
+                return;
+            }
+
+            try
+            {
+                await progress.WaitAsync(cts.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException(
+                    $"The audit trail did not get there in {timeout}: posted {Posted}, queued {Interlocked.Read(ref _queued)}, written {Written}, dropped {Dropped}, writer {_writer?.Status}.");
+            }
         }
     }
 
