@@ -30,7 +30,20 @@ public readonly struct TeamsPresence : IEquatable<TeamsPresence>
         RawAvailability = rawAvailability;
         RawActivity = rawActivity;
         State = Classify(availability, activity);
+        Packed = Byte((uint)availability) | Byte((uint)activity) << 8 | Byte((uint)State) << 16
+            | (InactivityRule.SaysInactive(availability, activity) ? InactiveBit : 0u);
     }
+
+    /// <summary>The bit of <see cref="Packed"/> set when the presence says inactivity by itself.</summary>
+    internal const uint InactiveBit = 1u << 24;
+
+    /// <summary>
+    /// Availability, activity and state in one byte each (255 for a value built by hand beyond it), and
+    /// <see cref="InactiveBit"/>: what the sync machine stores, computed once when the presence is made.
+    /// </summary>
+    internal uint Packed { get; }
+
+    private static uint Byte(uint value) => Math.Min(value, byte.MaxValue);
 
     /// <summary>The parsed availability.</summary>
     public TeamsAvailability Availability { get; }

@@ -75,8 +75,20 @@ internal sealed partial class AgentSyncMachine
         // Set in every value built from a presence: the default value (nothing seen) equals none of them.
         private const uint KnownBit = 1u << 31;
 
-        public PresenceValue(in TeamsPresence presence, bool inactive) =>
-            _bits = Byte((uint)presence.Availability) | Byte((uint)presence.Activity) << 8 | Byte((uint)presence.State) << 16 | (inactive ? 1u << 24 : 0u) | KnownBit;
+        /// <summary>
+        /// The presence, inactive when it says so itself or, as <see cref="InactivityRule.IsInactive"/> says, when it is
+        /// Away right after an inactive one.
+        /// </summary>
+        public PresenceValue(in TeamsPresence presence, bool previousInactive)
+        {
+            var bits = presence.Packed;
+            if (previousInactive && presence.State == TeamsState.Away)
+            {
+                bits |= TeamsPresence.InactiveBit;
+            }
+
+            _bits = bits | KnownBit;
+        }
 
         /// <summary>Whether a presence was stored (the default value is "none seen yet").</summary>
         public bool IsKnown => _bits != 0;
@@ -87,7 +99,7 @@ internal sealed partial class AgentSyncMachine
 
         public TeamsState State => (TeamsState)(byte)(_bits >> 16);
 
-        public bool Inactive => (_bits & (1u << 24)) != 0;
+        public bool Inactive => (_bits & TeamsPresence.InactiveBit) != 0;
 
         public bool Equals(PresenceValue other) => _bits == other._bits;
 
@@ -96,8 +108,6 @@ internal sealed partial class AgentSyncMachine
         public override int GetHashCode() => (int)_bits;
 
         public TeamsPresence ToPresence() => new(Availability, Activity);
-
-        private static uint Byte(uint value) => Math.Min(value, byte.MaxValue);
     }
 
     [InlineArray(RecentWriteCapacity)]

@@ -146,7 +146,7 @@ internal sealed partial class AgentSyncMachine
     /// <summary>A Teams presence was read or notified.</summary>
     public SyncDecision OnPresence(in TeamsPresence teamsPresence, string? sequenceNumber, long now)
     {
-        var presence = new PresenceValue(teamsPresence, InactivityRule.IsInactive(teamsPresence, _observed.Inactive));
+        var presence = new PresenceValue(teamsPresence, previousInactive: _observed.Inactive);
         if (sequenceNumber is not null)
         {
             if (_lastSequence.IsSet)

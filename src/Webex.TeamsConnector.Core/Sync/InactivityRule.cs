@@ -14,9 +14,16 @@ internal static class InactivityRule
     /// <param name="previousInactive">Whether the presence seen before it counted as inactivity.</param>
     /// <returns><see langword="true"/> for an idle availability or activity, or an <c>Away</c> right after one.</returns>
     public static bool IsInactive(in TeamsPresence presence, bool previousInactive) =>
-        presence.Availability is TeamsAvailability.AvailableIdle or TeamsAvailability.BusyIdle
-        || presence.Activity is TeamsActivity.Inactive or TeamsActivity.AvailableInactive
+        SaysInactive(presence.Availability, presence.Activity)
         || (previousInactive && presence.State == TeamsState.Away);
+
+    /// <summary>Whether an availability and activity say inactivity by themselves (an idle availability or activity).</summary>
+    /// <param name="availability">The availability.</param>
+    /// <param name="activity">The activity.</param>
+    /// <returns><see langword="true"/> for <c>AvailableIdle</c>, <c>BusyIdle</c>, <c>Inactive</c> or <c>AvailableInactive</c>.</returns>
+    public static bool SaysInactive(TeamsAvailability availability, TeamsActivity activity) =>
+        availability is TeamsAvailability.AvailableIdle or TeamsAvailability.BusyIdle
+        || activity is TeamsActivity.Inactive or TeamsActivity.AvailableInactive;
 
     /// <summary>The idle code mapped to a Teams state; none for inactivity when the rules ignore it.</summary>
     /// <param name="rules">The rules.</param>

@@ -119,4 +119,28 @@ public class TeamsPresenceTests
         PublishedPresence.None.Availability().Should().BeEmpty();
         PublishedPresence.None.ToPairString().Should().Be("None");
     }
+
+    [Fact]
+    public void Packed_EveryAvailabilityAndActivity_HoldsTheValuesStateAndWhetherItSaysInactivity()
+    {
+        var availabilities = Enum.GetValues<TeamsAvailability>().Append((TeamsAvailability)300);
+        var activities = Enum.GetValues<TeamsActivity>().Append((TeamsActivity)1000);
+        foreach (var availability in availabilities)
+        {
+            foreach (var activity in activities)
+            {
+                var presence = new TeamsPresence(availability, activity);
+                var packed = presence.Packed;
+
+                (packed & 0xFF).Should().Be(Math.Min((uint)availability, 255u));
+                ((packed >> 8) & 0xFF).Should().Be(Math.Min((uint)activity, 255u));
+                ((packed >> 16) & 0xFF).Should().Be((uint)presence.State);
+                ((packed & TeamsPresence.InactiveBit) != 0).Should().Be(
+                    InactivityRule.IsInactive(presence, previousInactive: false), "{0}/{1}", availability, activity);
+                (packed >> 25).Should().Be(0u);
+            }
+        }
+
+        default(TeamsPresence).Packed.Should().Be(0u);
+    }
 }
