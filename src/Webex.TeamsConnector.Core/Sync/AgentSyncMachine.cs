@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Webex.TeamsConnector;
 
 /// <summary>
@@ -107,6 +109,7 @@ internal sealed partial class AgentSyncMachine
     /// <see cref="AgentSyncTable.ClassOf(in AgentState, StateOrigin, EngageFrom)"/> gives for it), else from the class
     /// of the confirmed state, kept by <see cref="ConfirmedChanged"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Reclassify() => _class = !_hasPending
         ? _confirmedClass
         : _pending.Kind == AgentStateKind.Available ? AgentSyncClass.Available : AgentSyncClass.IdleBySync;

@@ -134,11 +134,9 @@ internal struct DecisionBuilder
     private SyncRule _rule;
     private SyncOutcome _outcome;
 
-    /// <summary>Empties the builder for an event with this outcome.</summary>
+    /// <summary>Empties the builder for an event with this outcome (slots beyond the count are never read).</summary>
     public void Reset(SyncOutcome outcome)
     {
-        _first = default;
-        _second = default;
         _count = 0;
         _rule = SyncRule.None;
         _outcome = outcome;
