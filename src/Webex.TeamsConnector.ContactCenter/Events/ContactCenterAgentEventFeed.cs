@@ -159,7 +159,7 @@ internal sealed class ContactCenterAgentEventFeed : IAgentEventFeed, IPrioritize
             // A failed reconciliation is tried again soon (1 s, doubling, at most the interval): until one succeeds, an
             // agent whose state was never read is not synced at all.
             failures = await ReconcileAsync(events, cancellationToken).ConfigureAwait(false) ? 0 : failures + 1;
-            var wait = failures == 0 ? interval : TimeSpan.FromTicks(Math.Min(interval.Ticks, TimeSpan.FromSeconds(Math.Pow(2, Math.Min(failures - 1, 16))).Ticks));
+            var wait = failures == 0 ? interval : Backoff.Doubling(TimeSpan.FromSeconds(1), failures, max: interval);
             using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var timer = Task.Delay(wait, _time, wake.Token);
             await Task.WhenAny(timer, _reconcileRequest.Task).ConfigureAwait(false);

@@ -51,7 +51,7 @@ internal sealed class WebSocketAgentEventFeed
     public long Rejected { get; private set; }
 
     internal static TimeSpan ReconnectDelay(int failures) =>
-        failures <= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures - 2)));
+        failures <= 1 ? TimeSpan.Zero : Backoff.Doubling(TimeSpan.FromSeconds(1), failures - 1, max: TimeSpan.FromSeconds(30));
 
     public async Task RunAsync(ChannelWriter<AgentFeedEvent> events, Action onWelcome, CancellationToken cancellationToken)
     {

@@ -197,11 +197,7 @@ internal sealed record SyncRules
     }
 
     /// <summary>The back-off after <paramref name="failures"/> failures in a row: <paramref name="first"/> doubled each time, capped.</summary>
-    internal long BackoffTicks(TimeSpan first, int failures)
-    {
-        var ticks = first.Ticks << Math.Clamp(failures - 1, 0, 30);
-        return ticks <= 0 || ticks > WriteRetryMaxDelay.Ticks ? Math.Max(first.Ticks, WriteRetryMaxDelay.Ticks) : ticks;
-    }
+    internal long BackoffTicks(TimeSpan first, int failures) => Backoff.Doubling(first, failures, WriteRetryMaxDelay).Ticks;
 
     internal void EnsureValid()
     {

@@ -236,7 +236,7 @@ internal sealed partial class GraphUserResolver
                 if ((status is 429 or 0 || status >= 500) && attempt < _options.MaxRetryAttempts)
                 {
                     retry.Add(key);
-                    var delay = message?.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1 << Math.Min(attempt, 5));
+                    var delay = message?.Headers.RetryAfter?.Delta ?? Backoff.Doubling(TimeSpan.FromSeconds(1), attempt + 1, max: TimeSpan.FromSeconds(32));
                     wait = delay > wait ? delay : wait;
                     continue;
                 }
