@@ -82,7 +82,7 @@ internal sealed partial class AgentSyncMachine
         public PresenceValue(in TeamsPresence presence, bool previousInactive)
         {
             var bits = presence.Packed;
-            if (previousInactive && presence.State == TeamsState.Away)
+            if (InactivityRule.AwayAfterInactivity(presence.State, previousInactive))
             {
                 bits |= TeamsPresence.InactiveBit;
             }

@@ -14,8 +14,13 @@ internal static class InactivityRule
     /// <param name="previousInactive">Whether the presence seen before it counted as inactivity.</param>
     /// <returns><see langword="true"/> for an idle availability or activity, or an <c>Away</c> right after one.</returns>
     public static bool IsInactive(in TeamsPresence presence, bool previousInactive) =>
-        SaysInactive(presence.Availability, presence.Activity)
-        || (previousInactive && presence.State == TeamsState.Away);
+        SaysInactive(presence.Availability, presence.Activity) || AwayAfterInactivity(presence.State, previousInactive);
+
+    /// <summary>Whether an <c>Away</c> counts as inactivity: only right after a presence that did.</summary>
+    /// <param name="state">The Teams state.</param>
+    /// <param name="previousInactive">Whether the presence seen before it counted as inactivity.</param>
+    /// <returns><see langword="true"/> for an <c>Away</c> after inactivity.</returns>
+    public static bool AwayAfterInactivity(TeamsState state, bool previousInactive) => previousInactive && state == TeamsState.Away;
 
     /// <summary>Whether an availability and activity say inactivity by themselves (an idle availability or activity).</summary>
     /// <param name="availability">The availability.</param>

@@ -42,7 +42,7 @@ internal sealed partial class SyncEngine
     /// <returns><see langword="true"/> when the last run machine is that Teams user's agent's.</returns>
     internal bool TryGetLastDecidedByTeamsUserId(string teamsUserId, out string agentId, out AgentState state, out StateOrigin origin)
     {
-        if (teamsUserId is not null && _lastDecided is { Removed: false } machine && string.Equals(machine.TeamsUserId, teamsUserId, StringComparison.OrdinalIgnoreCase))
+        if (LastDecidedFor(teamsUserId) is { } machine)
         {
             agentId = machine.AgentId;
             state = machine.State;
@@ -67,7 +67,7 @@ internal sealed partial class SyncEngine
     /// <returns><see langword="true"/> when that agent's state is still unknown.</returns>
     internal bool LastDecidedAwaitsState(string teamsUserId, out string agentId)
     {
-        if (_lastDecided is { Removed: false, LastEventAt: null } machine && string.Equals(machine.TeamsUserId, teamsUserId, StringComparison.OrdinalIgnoreCase))
+        if (LastDecidedFor(teamsUserId) is { LastEventAt: null } machine)
         {
             agentId = machine.AgentId;
             return true;
@@ -76,4 +76,10 @@ internal sealed partial class SyncEngine
         agentId = null!;
         return false;
     }
+
+    /// <summary>The last run machine, when it is still tracked and linked to <paramref name="teamsUserId"/> (ignoring case).</summary>
+    private AgentSyncMachine? LastDecidedFor(string? teamsUserId) =>
+        teamsUserId is not null && _lastDecided is { Removed: false } machine && string.Equals(machine.TeamsUserId, teamsUserId, StringComparison.OrdinalIgnoreCase)
+            ? machine
+            : null;
 }
