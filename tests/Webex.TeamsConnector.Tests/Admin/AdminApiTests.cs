@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Webex.TeamsConnector.TestFixtures;
 using Webex.TeamsConnector.Tests.EndToEnd;
 using static Webex.TeamsConnector.Tests.Admin.AdminWorld;
 
@@ -292,11 +293,11 @@ public class AdminApiTests
         var t0 = new DateTimeOffset(2026, 11, 29, 10, 42, 0, TimeSpan.Zero);
         await admin.Audit!.AppendAsync(
             [
-                Record(org, a, t0.AddMinutes(1), "Release"),
-                Record(org, a, t0, "Engage"),
-                Record(org, b, t0, "Engage"),
-                Record(org, a, t0.AddHours(3), "Engage"),
-                Record("another-org", a, t0, "Engage"),
+                AuditRecords.Record(a, t0.AddMinutes(1), "Release", AuditOutcome.Written, org),
+                AuditRecords.Record(a, t0, "Engage", AuditOutcome.Written, org),
+                AuditRecords.Record(b, t0, "Engage", AuditOutcome.Written, org),
+                AuditRecords.Record(a, t0.AddHours(3), "Engage", AuditOutcome.Written, org),
+                AuditRecords.Record(a, t0, "Engage", AuditOutcome.Written, "another-org"),
             ],
             default);
 
@@ -380,16 +381,4 @@ public class AdminApiTests
         style.Content.Headers.ContentType!.MediaType.Should().Be("text/css");
         missing.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
-
-    private static AuditRecord Record(string org, string agent, DateTimeOffset time, string rule) => new()
-    {
-        Time = time,
-        OrgId = org,
-        AgentId = agent,
-        Trigger = "TeamsPresenceChanged",
-        TeamsAvailability = "Busy",
-        TeamsActivity = "InACall",
-        Rule = rule,
-        Outcome = AuditOutcome.Written,
-    };
 }

@@ -37,16 +37,7 @@ public class AuditRecordPropertiesTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 9, 0, 0, TimeSpan.Zero));
         var store = new CapturingAuditStore();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<TimeProvider>(time);
-        services.AddTeamsConnector(o => o.StateSync.IdleCodes["DoNotDisturb"] = "c-dnd").AddAuditStore(_ => store);
-        services.Configure<AuditOptions>(o =>
-        {
-            o.OrgId = "org-p";
-            o.LogRecords = false;
-        });
-        using var provider = services.BuildServiceProvider();
+        using var provider = store.BuildServices(time, "org-p");
         var trail = provider.GetRequiredService<AuditTrail>();
         var recorder = trail.CreateRecorder()!;
         var rules = new SyncRules

@@ -16,16 +16,7 @@ public class AuditRecorderClockTests
     {
         var time = new FakeTimeProvider(s_start);
         var store = new CapturingAuditStore();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSingleton<TimeProvider>(time);
-        services.AddTeamsConnector(o => o.StateSync.IdleCodes["DoNotDisturb"] = "c-dnd").AddAuditStore(_ => store);
-        services.Configure<AuditOptions>(o =>
-        {
-            o.OrgId = "org-c";
-            o.LogRecords = false;
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = store.BuildServices(time, "org-c");
         var trail = provider.GetRequiredService<AuditTrail>();
         var recorder = trail.CreateRecorder()!;
         var engine = new SyncEngine(new SyncRules { Mapping = IdleCodeMapping.Create(new Dictionary<string, string?> { ["DoNotDisturb"] = "c-dnd" }) }, time);

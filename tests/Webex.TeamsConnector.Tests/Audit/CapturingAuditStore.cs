@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using Webex.TeamsConnector.Tests.Fakes;
 
 namespace Webex.TeamsConnector.Tests.Audit;
@@ -50,4 +51,22 @@ internal sealed class CapturingAuditStore : IAuditStore
     }
 
     public List<AuditRecord> Of(string agentId) => Records.Where(r => r.AgentId == agentId).ToList();
+
+    /// <summary>
+    /// A connector with Do Not Disturb mapped to <c>c-dnd</c>, auditing into this store for <paramref name="orgId"/> on
+    /// <paramref name="time"/>, records not logged: the recorder tests' services.
+    /// </summary>
+    public ServiceProvider BuildServices(TimeProvider time, string orgId)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(time);
+        services.AddTeamsConnector(o => o.StateSync.IdleCodes["DoNotDisturb"] = "c-dnd").AddAuditStore(_ => this);
+        services.Configure<AuditOptions>(o =>
+        {
+            o.OrgId = orgId;
+            o.LogRecords = false;
+        });
+        return services.BuildServiceProvider();
+    }
 }
