@@ -109,6 +109,20 @@ public class EngineBenchmarks
         return engine;
     }
 
+    /// <summary>Memory per tracked agent as the host keeps it: <see cref="TrackAgents"/> plus the edge index's two entries.</summary>
+    [Benchmark(OperationsPerInvoke = Agents)]
+    public object TrackAgentsWithEdgeIndex()
+    {
+        var engine = new SyncEngine(_rules, TimeProvider.System, Agents);
+        _ = engine.EdgeIndex;
+        for (var i = 0; i < Agents; i++)
+        {
+            engine.AddAgent(_agentIds[i], _teamsIds[i]);
+        }
+
+        return engine;
+    }
+
     private SyncEngine NewEngine(TimeProvider time)
     {
         var engine = new SyncEngine(_rules, time, Agents);
