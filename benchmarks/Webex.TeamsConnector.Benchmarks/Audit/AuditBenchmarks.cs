@@ -34,6 +34,8 @@ public class AuditBenchmarks
     private FixedTimeProvider _time = null!;
     private AuditTrail? _trail;
     private AuditRecorder? _recorder;
+    private AgentHandle[] _agentHandles = null!;
+    private AgentHandle[] _teamsHandles = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -145,10 +147,17 @@ public class AuditBenchmarks
             engine.AddAgent(_agentIds[i], _teamsIds[i]);
         }
 
+        // As the host's feeds do on their own threads: each event's agent handle is taken at the edge.
+        var edge = engine.EdgeIndex;
+        _agentHandles = _agentIds.Select(edge.ByAgentId).ToArray();
+        _teamsHandles = _teamsIds.Select(edge.ByTeamsUserId).ToArray();
         return engine;
     }
 
-    /// <summary>What the host's loop does per event (<c>SyncSession.Handle</c>), with or without the recorder.</summary>
+    /// <summary>
+    /// What the host's loop does per event (<c>SyncSession.Handle</c>), with or without the recorder: the presence comes
+    /// parsed and each event with its agent's handle, both done by the feed as it read the event.
+    /// </summary>
     private int Play(int start, int count)
     {
         var commands = 0;
@@ -168,13 +177,12 @@ public class AuditBenchmarks
             SyncDecision decision;
             if (e.Presence)
             {
-                var teams = _teamsIds[e.Agent];
-                decision = engine.OnPresence(teams, TeamsPresence.Parse(e.Update.Availability, e.Update.Activity), e.Update.SequenceNumber);
+                decision = engine.OnPresence(_teamsHandles[e.Agent], e.Update.TeamsUserId, e.Parsed, e.Update.SequenceNumber);
                 recorder?.OnPresence(e.Update, decision, engine);
             }
             else
             {
-                decision = engine.OnAgentEvent(e.AgentEvent.AgentId, e.AgentEvent.Event);
+                decision = engine.OnAgentEvent(_agentHandles[e.Agent], e.AgentEvent.AgentId, e.AgentEvent.Event);
                 recorder?.OnAgentEvent(e.AgentEvent, decision, engine);
             }
 
@@ -214,7 +222,7 @@ public class AuditBenchmarks
             {
                 var presence = roll < 35 ? lastPresence[agent] : lastPresence[agent] = random.Next(s_presences.Length);
                 var (availability, activity) = s_presences[presence];
-                e = new Event(true, agent, new TeamsPresenceUpdate(_teamsIds[agent], availability, activity, (++sequences[agent]).ToString("D10", CultureInfo.InvariantCulture), time.Now), default, time.Now);
+                e = new Event(true, agent, new TeamsPresenceUpdate(_teamsIds[agent], availability, activity, (++sequences[agent]).ToString("D10", CultureInfo.InvariantCulture), time.Now), default, time.Now, TeamsPresence.Parse(availability, activity));
             }
             else if (roll < 75 && lastWrite[agent] is { } written)
             {
@@ -234,7 +242,7 @@ public class AuditBenchmarks
 
             stream[i] = e;
             var decision = e.Presence
-                ? engine.OnPresence(_teamsIds[agent], TeamsPresence.Parse(e.Update.Availability, e.Update.Activity), e.Update.SequenceNumber)
+                ? engine.OnPresence(_teamsIds[agent], e.Parsed, e.Update.SequenceNumber)
                 : engine.OnAgentEvent(_agentIds[agent], e.AgentEvent.Event);
             for (var c = 0; c < decision.Count; c++)
             {
@@ -247,10 +255,11 @@ public class AuditBenchmarks
 
         return stream;
 
-        Event Agent(int agent, AgentEvent agentEvent, DateTimeOffset at) => new(false, agent, default, new AgentFeedEvent(_agentIds[agent], agentEvent, null, at), at);
+        Event Agent(int agent, AgentEvent agentEvent, DateTimeOffset at) => new(false, agent, default, new AgentFeedEvent(_agentIds[agent], agentEvent, null, at), at, default);
     }
 
-    private readonly record struct Event(bool Presence, int Agent, TeamsPresenceUpdate Update, AgentFeedEvent AgentEvent, DateTimeOffset At);
+    /// <summary>An event of the stream; a presence also parsed, as the host's presence feed hands it to the loop.</summary>
+    private readonly record struct Event(bool Presence, int Agent, TeamsPresenceUpdate Update, AgentFeedEvent AgentEvent, DateTimeOffset At, TeamsPresence Parsed);
 
     /// <summary>Keeps nothing: the benchmark measures the engine loop, not a database.</summary>
     private sealed class NullAuditStore : IAuditStore

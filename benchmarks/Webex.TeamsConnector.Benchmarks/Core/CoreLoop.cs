@@ -6,7 +6,7 @@ namespace Webex.TeamsConnector.Benchmarks.Core;
 /// <summary>
 /// Runs one Core benchmark method in a plain loop, outside BenchmarkDotNet, for a sampling profiler or a CPU-time
 /// count on Linux (BenchmarkDotNet's ETW profiler is Windows-only). <c>--core-loop &lt;mode&gt; &lt;count&gt;</c>, mode
-/// one of <c>engage</c>, <c>owned</c>, <c>stateless</c>, <c>stateless-owned</c> (count = transitions) or <c>engine</c>
+/// one of <c>engage</c>, <c>owned</c>, <c>stateless</c>, <c>stateless-owned</c> (count = transitions), <c>engine</c> or <c>engine-by-id</c>
 /// (count = rounds of the 1,000,000-event warm-up and the 1,000,000 measured events of
 /// <see cref="EngineBenchmarks.MixedStream"/>; each round prints the process CPU time and the wall time per measured
 /// event, so that a busy machine's waits for a core can be told from the engine's own cost).
@@ -26,13 +26,13 @@ internal static class CoreLoop
     {
         if (args is not [var mode, var countText] || !long.TryParse(countText, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
         {
-            Console.Error.WriteLine($"usage: {Switch} engage|owned|stateless|stateless-owned|engine <count>");
+            Console.Error.WriteLine($"usage: {Switch} engage|owned|stateless|stateless-owned|engine|engine-by-id <count>");
             return 2;
         }
 
         var watch = Stopwatch.StartNew();
         long sum = 0;
-        if (mode == "engine")
+        if (mode is "engine" or "engine-by-id")
         {
             var engine = new EngineBenchmarks();
             engine.Setup();
@@ -44,7 +44,7 @@ internal static class CoreLoop
                 var cpu = Environment.CpuUsage.TotalTime;
                 var allocated = GC.GetAllocatedBytesForCurrentThread();
                 var started = Stopwatch.GetTimestamp();
-                sum += engine.MixedStream();
+                sum += mode == "engine" ? engine.MixedStream() : engine.MixedStreamById();
                 var cpuNs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds * 1e6 / EngineBenchmarks.MeasuredEvents;
                 var wallNs = Stopwatch.GetElapsedTime(started).TotalMilliseconds * 1e6 / EngineBenchmarks.MeasuredEvents;
                 var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;

@@ -78,8 +78,18 @@ internal sealed partial class AgentSyncMachine
     public string? TeamsUserId
     {
         get => _identity.TeamsUserId;
-        set => _identity = new AgentIdentity(_identity.AgentId, value);
+        set
+        {
+            _identity = new AgentIdentity(_identity.AgentId, value);
+            TeamsLink++;
+        }
     }
+
+    /// <summary>
+    /// Counts the changes of <see cref="TeamsUserId"/>: an <see cref="AgentHandle"/> taken for a Teams user is honoured only
+    /// while the link it saw is still the machine's.
+    /// </summary>
+    internal int TeamsLink { get; private set; }
 
     /// <summary>Set by the engine: the due time last put in its timer queue.</summary>
     internal long QueuedDue { get; set; } = long.MaxValue;

@@ -40,6 +40,7 @@ internal sealed partial class SyncEngine
     private readonly PriorityQueue<AgentSyncMachine, long> _timers = new();
     private (AgentSyncMachine Machine, long Due)[] _timerBuffer = [];
     private readonly TimeProvider _time;
+    private AgentEdgeIndex? _edge;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="rules">The sync rules; validated here.</param>
@@ -120,6 +121,7 @@ internal sealed partial class SyncEngine
             _byTeamsUser.Add(teams, machine);
         }
 
+        _edge?.Added(machine);
         return true;
     }
 
@@ -142,7 +144,8 @@ internal sealed partial class SyncEngine
         }
 
         EnsureTeamsUserFree(agentId, teamsUserId);
-        if (machine.TeamsUserId is { } old)
+        var old = machine.TeamsUserId;
+        if (old is not null)
         {
             _byTeamsUser.Remove(old);
         }
@@ -153,6 +156,7 @@ internal sealed partial class SyncEngine
             _byTeamsUser.Add(teamsUserId, machine);
         }
 
+        _edge?.Linked(machine, old);
         return true;
     }
 
@@ -175,8 +179,44 @@ internal sealed partial class SyncEngine
         }
 
         machine.Removed = true;
+        _edge?.Removed(machine);
         return machine.OnRemoved();
     }
+
+    /// <summary>
+    /// A thread-safe index of the tracked agents' handles, kept from now on as agents are added, linked and removed, for
+    /// the threads that read events off the wire (see <see cref="AgentHandle"/>). Created on first use.
+    /// </summary>
+    public AgentEdgeIndex EdgeIndex
+    {
+        get
+        {
+            if (_edge is null)
+            {
+                var edge = new AgentEdgeIndex(_byAgent.Count);
+                foreach (var machine in _byAgent.Values)
+                {
+                    edge.Added(machine);
+                }
+
+                _edge = edge;
+            }
+
+            return _edge;
+        }
+    }
+
+    /// <summary>The handle of a tracked agent, for later events without a lookup (the engine's thread only).</summary>
+    /// <param name="agentId">The WxCC agent id.</param>
+    /// <returns>The handle; the default one when the agent is not tracked.</returns>
+    public AgentHandle GetHandle(string? agentId) =>
+        agentId is not null && _byAgent.TryGetValue(agentId, out var machine) ? new AgentHandle(machine) : default;
+
+    /// <summary>The handle of the agent linked to a Teams user (the engine's thread only).</summary>
+    /// <param name="teamsUserId">The Teams user object id.</param>
+    /// <returns>The handle; the default one when no tracked agent is linked to it.</returns>
+    public AgentHandle GetHandleByTeamsUserId(string? teamsUserId) =>
+        teamsUserId is not null && _byTeamsUser.TryGetValue(teamsUserId, out var machine) ? new AgentHandle(machine) : default;
 
     /// <summary>Whether an agent is tracked.</summary>
     /// <param name="agentId">The agent id.</param>
@@ -237,9 +277,22 @@ internal sealed partial class SyncEngine
     /// <param name="presence">The parsed presence.</param>
     /// <param name="sequenceNumber">Graph's <c>sequenceNumber</c>, if present.</param>
     /// <returns>The outcome and commands.</returns>
-    public SyncDecision OnPresence(string? teamsUserId, in TeamsPresence presence, string? sequenceNumber)
+    public SyncDecision OnPresence(string? teamsUserId, in TeamsPresence presence, string? sequenceNumber) =>
+        OnPresence(default, teamsUserId, presence, sequenceNumber);
+
+    /// <summary>A Teams presence was read or notified for a user whose agent was found at the edge.</summary>
+    /// <param name="agent">
+    /// The handle taken for <paramref name="teamsUserId"/> (see <see cref="AgentEdgeIndex.ByTeamsUserId"/>); used when it
+    /// still names the agent linked to that user, else <paramref name="teamsUserId"/> is looked up.
+    /// </param>
+    /// <param name="teamsUserId">The Teams user object id.</param>
+    /// <param name="presence">The parsed presence.</param>
+    /// <param name="sequenceNumber">Graph's <c>sequenceNumber</c>, if present.</param>
+    /// <returns>The outcome and commands.</returns>
+    public SyncDecision OnPresence(in AgentHandle agent, string? teamsUserId, in TeamsPresence presence, string? sequenceNumber)
     {
-        if (teamsUserId is null || !_byTeamsUser.TryGetValue(teamsUserId, out var machine))
+        var machine = agent.TeamsUser;
+        if (machine is null && (teamsUserId is null || !_byTeamsUser.TryGetValue(teamsUserId, out machine)))
         {
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
         }
@@ -258,9 +311,20 @@ internal sealed partial class SyncEngine
     /// contact id), or a digital contact beyond what one agent may hold. A
     /// <see cref="AgentEventKind.DigitalContact"/> event is tracked apart from the voice state.
     /// </returns>
-    public SyncDecision OnAgentEvent(string? agentId, in AgentEvent agentEvent)
+    public SyncDecision OnAgentEvent(string? agentId, in AgentEvent agentEvent) => OnAgentEvent(default, agentId, agentEvent);
+
+    /// <summary>A WxCC agent event arrived for an agent found at the edge.</summary>
+    /// <param name="agent">
+    /// The handle taken for <paramref name="agentId"/> (see <see cref="AgentEdgeIndex.ByAgentId"/>); used when the agent
+    /// is still tracked, else <paramref name="agentId"/> is looked up.
+    /// </param>
+    /// <param name="agentId">The agent id (<c>ciUserId</c>).</param>
+    /// <param name="agentEvent">The event.</param>
+    /// <returns>As <see cref="OnAgentEvent(string?, in AgentEvent)"/>.</returns>
+    public SyncDecision OnAgentEvent(in AgentHandle agent, string? agentId, in AgentEvent agentEvent)
     {
-        if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
+        var machine = agent.Agent;
+        if (machine is null && (agentId is null || !_byAgent.TryGetValue(agentId, out machine)))
         {
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
         }

@@ -21,10 +21,14 @@ internal sealed partial class SyncSession : ISyncCommandSink
     private readonly TeamsConnectorTelemetry _telemetry;
     private readonly SyncEngine _engine;
 
-    private readonly Channel<TeamsPresenceUpdate> _presences = Channel.CreateBounded<TeamsPresenceUpdate>(
+    // Each event is routed at the edge: the feed's own thread takes the agent's handle (and parses the presence) as it
+    // writes, through the writers below, so that the loop does not hash the id again (see AgentHandle).
+    private readonly Channel<RoutedPresence> _presences = Channel.CreateBounded<RoutedPresence>(
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly Channel<AgentFeedEvent> _agentEvents = Channel.CreateBounded<AgentFeedEvent>(
+    private readonly Channel<RoutedAgentEvent> _agentEvents = Channel.CreateBounded<RoutedAgentEvent>(
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly PresenceEdgeWriter _presenceWriter;
+    private readonly AgentEventEdgeWriter _agentEventWriter;
     private readonly Channel<AgentWriteResult> _writeResults = Channel.CreateUnbounded<AgentWriteResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Action<SyncSession>> _control = Channel.CreateUnbounded<Action<SyncSession>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly PublisherPool _publishers;
@@ -49,11 +53,13 @@ internal sealed partial class SyncSession : ISyncCommandSink
         _logger = logger;
         _telemetry = telemetry;
         _engine = new SyncEngine(rules with { VerifyBeforeOverwrite = true, ClearStaleSessionAtStart = true }, time);
+        _presenceWriter = new PresenceEdgeWriter(_presences.Writer, _engine.EdgeIndex);
+        _agentEventWriter = new AgentEventEdgeWriter(_agentEvents.Writer, _engine.EdgeIndex);
         _verifier = new StateVerifier(ports.Directory, logger, telemetry);
         _signIns = new AgentSignInLoader(ports, options, runtime, logger, telemetry, a => _control.Writer.TryWrite(_ => a()));
         _publishers = new PublisherPool(ports.Publisher, time, logger, telemetry);
         _roster = new RosterLoader(ports, options, runtime, _signIns);
-        _reconciler = new AgentReconciler(ports.Directory, _agentEvents.Writer, logger, telemetry);
+        _reconciler = new AgentReconciler(ports.Directory, _agentEventWriter, logger, telemetry);
     }
 
     public SyncEngine Engine => _engine;
@@ -79,12 +85,12 @@ internal sealed partial class SyncSession : ISyncCommandSink
         _telemetry.Observe(() => _ports.Outbox.Depth, () => _engine.Count);
 
         _publishers.Start();
-        var presenceFeed = Task.Run(() => _ports.PresenceFeed.RunAsync(_presences.Writer, feeds.Token), CancellationToken.None);
-        var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
+        var presenceFeed = Task.Run(() => _ports.PresenceFeed.RunAsync(_presenceWriter, feeds.Token), CancellationToken.None);
+        var agentFeed = Task.Run(() => _ports.AgentFeed.RunAsync(_agentEventWriter, feeds.Token), CancellationToken.None);
         _ports.Outbox.ReasonMarker = _options.ReasonMarker;
         var outbox = Task.Run(() => _ports.Outbox.RunAsync(_writeResults.Writer, feeds.Token), CancellationToken.None);
         var background = Task.Run(() => RunBackgroundAsync(profilesChanged, feeds.Token), CancellationToken.None);
-        var verifier = Task.Run(() => _verifier.RunAsync(_agentEvents.Writer, feeds.Token), CancellationToken.None);
+        var verifier = Task.Run(() => _verifier.RunAsync(_agentEventWriter, feeds.Token), CancellationToken.None);
         var setting = Task.Run(() => PresenceSyncSettingWatch.RunAsync(_ports.Directory, _runtime, _options.PresenceSyncCheckInterval, _time, _logger, feeds.Token), CancellationToken.None);
 
         _runtime.SetSyncing(true, null);
@@ -128,7 +134,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
 
             for (var i = 0; i < BatchSize && _agentEvents.Reader.TryRead(out var agentEvent); i++)
             {
-                Handle(agentEvent);
+                Handle(agentEvent.Event, agentEvent.Agent);
                 worked = true;
             }
 
@@ -195,17 +201,18 @@ internal sealed partial class SyncSession : ISyncCommandSink
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private void Handle(in TeamsPresenceUpdate update)
+    private void Handle(in RoutedPresence routed)
     {
+        var update = routed.Update;
         if (update.TeamsUserId is null)
         {
             _telemetry.Reject("presence_without_user");
             return;
         }
 
-        var presence = TeamsPresence.Parse(update.Availability, update.Activity);
+        var presence = routed.Presence;
         _currentPresenceReceivedAt = update.ReceivedAt.UtcTicks;
-        var decision = _engine.OnPresence(update.TeamsUserId, presence, update.SequenceNumber);
+        var decision = _engine.OnPresence(routed.Agent, update.TeamsUserId, presence, update.SequenceNumber);
         MarkStartPriority(update.TeamsUserId, presence);
         _audit?.OnPresence(update, decision, _engine);
 
@@ -219,9 +226,9 @@ internal sealed partial class SyncSession : ISyncCommandSink
         _currentPresenceReceivedAt = 0;
     }
 
-    private void Handle(in AgentFeedEvent feedEvent)
+    private void Handle(in AgentFeedEvent feedEvent, in AgentHandle agent = default)
     {
-        var decision = _engine.OnAgentEvent(feedEvent.AgentId, feedEvent.Event);
+        var decision = _engine.OnAgentEvent(agent, feedEvent.AgentId, feedEvent.Event);
         _audit?.OnAgentEvent(feedEvent, decision, _engine);
 
         _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", decision.Outcome.ToString()));

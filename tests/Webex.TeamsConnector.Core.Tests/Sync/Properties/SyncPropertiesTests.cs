@@ -54,6 +54,10 @@ public class SyncPropertiesTests
     public Property Engine_MatchesReferenceModel_WithStrictEngageAndInactivityMapped() =>
         Prop.ForAll(Scripts(), script => new Run(withDuplicates: true, extended: true, strict: true).Play(script));
 
+    [FsCheck.Xunit.Property(MaxTest = 200)]
+    public Property Engine_DrivenByHandlesTakenAtTheEdge_MatchesReferenceModel() =>
+        Prop.ForAll(Scripts(), script => new Run(withDuplicates: true, verifying: true, byHandle: true).Play(script));
+
     [Fact]
     public void LongRandomDay_MatchesReferenceModel()
     {
@@ -86,10 +90,12 @@ public class SyncPropertiesTests
         private long _clock = 1_740_000_000_000;
         private bool _clockReused;
         private int _sequence;
+        private readonly bool _byHandle;
 
-        public Run(bool withDuplicates, bool extended = false, bool verifying = false, bool strict = false)
+        public Run(bool withDuplicates, bool extended = false, bool verifying = false, bool strict = false, bool byHandle = false)
         {
             _withDuplicates = withDuplicates;
+            _byHandle = byHandle;
             _verifying = verifying;
             var rules = Harness.DefaultRules() with
             {
@@ -142,6 +148,15 @@ public class SyncPropertiesTests
                 _lastSequence[agent] = null;
             }
         }
+
+        // As the host does when byHandle: the handle is taken from the edge index as the event is read, and may be stale.
+        private SyncDecision OnPresence(string teamsUserId, string? availability, string? activity, string? sequence) => _byHandle
+            ? _engine.OnPresence(_engine.EdgeIndex.ByTeamsUserId(teamsUserId), teamsUserId, TeamsPresence.Parse(availability, activity), sequence)
+            : _engine.OnPresence(teamsUserId, availability, activity, sequence);
+
+        private SyncDecision OnAgentEvent(string agent, in AgentEvent e) => _byHandle
+            ? _engine.OnAgentEvent(_engine.EdgeIndex.ByAgentId(agent), agent, e)
+            : _engine.OnAgentEvent(agent, e);
 
         public bool Play(int[][] script)
         {
@@ -277,7 +292,7 @@ public class SyncPropertiesTests
             var isOlder = sequence is not null && _lastSequence[agent] is { } last && string.CompareOrdinal(sequence, last) <= 0;
             var now = _time.GetUtcNow();
 
-            var actual = _engine.OnPresence("t-" + agent, availability, activity, sequence).ToList();
+            var actual = OnPresence("t-" + agent, availability, activity, sequence).ToList();
             var expected = _model.Presence("t-" + agent, TeamsPresence.Parse(availability, activity), sequence, now);
 
             actual.Should().Equal(expected, "presence {0}/{1} seq {2} for {3}", availability, activity, sequence, agent);
@@ -296,7 +311,7 @@ public class SyncPropertiesTests
             {
                 // Delivered twice: the second delivery changes nothing.
                 var after = Snapshot(agent);
-                _engine.OnPresence("t-" + agent, availability, activity, sequence).ToList().Should().BeEmpty("a duplicate presence yields no second command");
+                OnPresence("t-" + agent, availability, activity, sequence).ToList().Should().BeEmpty("a duplicate presence yields no second command");
                 Snapshot(agent).Should().Be(after);
             }
         }
@@ -316,7 +331,7 @@ public class SyncPropertiesTests
             var now = _time.GetUtcNow();
             UpdateTruth(agent, e);
 
-            var actual = _engine.OnAgentEvent(agent, e).ToList();
+            var actual = OnAgentEvent(agent, e).ToList();
             var expected = _model.AgentEvent(agent, e, now);
 
             actual.Should().Equal(expected, "event {0} for {1}", e, agent);
@@ -336,7 +351,7 @@ public class SyncPropertiesTests
             if (_withDuplicates)
             {
                 var after = Snapshot(agent);
-                _engine.OnAgentEvent(agent, e).ToList().Should().BeEmpty("a duplicate agent event yields no second command");
+                OnAgentEvent(agent, e).ToList().Should().BeEmpty("a duplicate agent event yields no second command");
                 Snapshot(agent).Should().Be(after);
             }
         }
@@ -426,7 +441,7 @@ public class SyncPropertiesTests
         private void DigitalContact(string agent, AgentEvent e)
         {
             var now = _time.GetUtcNow();
-            var actual = _engine.OnAgentEvent(agent, e).ToList();
+            var actual = OnAgentEvent(agent, e).ToList();
             var expected = _model.DigitalContact(agent, e, now);
             actual.Should().Equal(expected, "digital contact {0} {1} {2} of {3}", e.Channel, e.ContactId, e.State, agent);
             actual.Should().NotContain(c => c.IsStateWrite, "a digital contact never writes the agent's state");

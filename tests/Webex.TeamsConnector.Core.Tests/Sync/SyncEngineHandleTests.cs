@@ -1,0 +1,148 @@
+using Microsoft.Extensions.Time.Testing;
+
+namespace Webex.TeamsConnector.Tests.Sync;
+
+/// <summary>
+/// Handles taken at the edge: the engine applies an event to the handle's agent without looking its id up, and never
+/// honours a handle whose agent was removed or relinked; it then looks the id up as if there were no handle.
+/// </summary>
+public class SyncEngineHandleTests
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
+    private long _eventClock = 1_000;
+
+    private DateTimeOffset NextEventTime() => DateTimeOffset.FromUnixTimeMilliseconds(_eventClock += 100);
+
+    private SyncEngine NewEngine()
+    {
+        var engine = new SyncEngine(Harness.DefaultRules(), _time);
+        engine.AddAgent("a1", "t1");
+        engine.AddAgent("a2", "t2");
+        engine.OnAgentEvent("a1", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
+        engine.OnAgentEvent("a2", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
+        return engine;
+    }
+
+    [Fact]
+    public void OnPresence_ValidHandle_DecidesForItsAgentWithoutTheId()
+    {
+        var engine = NewEngine();
+        var handle = engine.EdgeIndex.ByTeamsUserId("T1");
+
+        var decision = engine.OnPresence(handle, null, TeamsPresence.Parse("Busy", "InACall"), null);
+
+        decision.ToList().Should().ContainSingle(c => c.Kind == SyncCommandKind.SetIdle).Which.AgentId.Should().Be("a1");
+    }
+
+    [Fact]
+    public void OnAgentEvent_ValidHandle_AppliesToItsAgentWithoutTheId()
+    {
+        var engine = NewEngine();
+        var handle = engine.EdgeIndex.ByAgentId("a2");
+
+        engine.OnAgentEvent(handle, null, AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), NextEventTime(), "manual", "a2"))
+            .Outcome.Should().NotBe(SyncOutcome.UnknownAgent);
+
+        engine.TryGetAgent("a2", out var a2).Should().BeTrue();
+        a2.State.Should().Be(AgentState.Idle(Harness.LunchCode));
+    }
+
+    [Fact]
+    public void DefaultHandle_LooksTheIdUp()
+    {
+        var engine = NewEngine();
+
+        engine.OnPresence(default, "t2", TeamsPresence.Parse("Busy", "InACall"), null).ToList()
+            .Should().ContainSingle(c => c.Kind == SyncCommandKind.SetIdle).Which.AgentId.Should().Be("a2");
+        engine.OnPresence(default, "t9", TeamsPresence.Parse("Busy", "InACall"), null).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        engine.OnAgentEvent(default, null, AgentEvent.LoggedIn(AgentState.Available, NextEventTime())).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+    }
+
+    [Fact]
+    public void HandleOfARemovedAgent_IsNotHonoured_AndTheIdDecides()
+    {
+        var engine = NewEngine();
+        var stale = engine.EdgeIndex.ByAgentId("a1");
+        engine.RemoveAgent("a1");
+
+        engine.OnAgentEvent(stale, "a1", AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), NextEventTime(), "manual", "a1"))
+            .Outcome.Should().Be(SyncOutcome.UnknownAgent, "a1 is no longer tracked, whatever the handle says");
+        engine.EdgeIndex.ByAgentId("a1").HasValue.Should().BeFalse();
+        engine.EdgeIndex.ByTeamsUserId("t1").HasValue.Should().BeFalse();
+
+        engine.AddAgent("a1", "t1");
+        engine.OnAgentEvent(stale, "a1", AgentEvent.LoggedIn(AgentState.Idle(Harness.LunchCode), NextEventTime()))
+            .Outcome.Should().NotBe(SyncOutcome.UnknownAgent);
+        engine.TryGetAgent("a1", out var a1).Should().BeTrue();
+        a1.State.Should().Be(AgentState.Idle(Harness.LunchCode), "the event reached a1's new machine through its id");
+        engine.EdgeIndex.ByAgentId("a1").HasValue.Should().BeTrue();
+    }
+
+    [Fact]
+    public void HandleOfARelinkedTeamsUser_IsNotHonoured_AndTheIdDecides()
+    {
+        var engine = NewEngine();
+        var stale = engine.EdgeIndex.ByTeamsUserId("t1");
+        engine.SetTeamsUserId("a1", "t5");
+
+        engine.OnPresence(stale, "t1", TeamsPresence.Parse("Busy", "InACall"), null).Outcome
+            .Should().Be(SyncOutcome.UnknownAgent, "t1 is no longer a1's Teams user");
+        engine.EdgeIndex.ByTeamsUserId("t1").HasValue.Should().BeFalse();
+        engine.EdgeIndex.ByTeamsUserId("t5").HasValue.Should().BeTrue();
+
+        engine.SetTeamsUserId("a2", "t1");
+        engine.OnPresence(stale, "t1", TeamsPresence.Parse("Busy", "InACall"), null).ToList()
+            .Should().ContainSingle(c => c.Kind == SyncCommandKind.SetIdle).Which.AgentId.Should().Be("a2", "t1 now belongs to a2");
+        engine.TryGetAgent("a1", out var a1).Should().BeTrue();
+        a1.PendingWrite.Should().BeNull("no presence of t1 may reach a1 after it was relinked");
+    }
+
+    [Fact]
+    public void EdgeIndex_TakenAfterAgentsWereAdded_HoldsThemAll_AndFollowsLaterChanges()
+    {
+        var engine = NewEngine();
+        var edge = engine.EdgeIndex;
+
+        edge.Count.Should().Be(2);
+        edge.ByAgentId("a2").HasValue.Should().BeTrue();
+        edge.ByAgentId("A2").HasValue.Should().BeFalse("agent ids compare ordinally, as the engine's");
+        edge.ByTeamsUserId("T2").HasValue.Should().BeTrue("Teams ids compare ignoring case, as the engine's");
+        edge.ByAgentId(null).HasValue.Should().BeFalse();
+
+        engine.AddAgent("a3");
+        edge.ByAgentId("a3").HasValue.Should().BeTrue();
+        engine.AddAgent("a3", "t3");
+        edge.ByTeamsUserId("t3").HasValue.Should().BeTrue("adding a tracked agent again links its Teams user");
+        engine.EdgeIndex.Should().BeSameAs(edge);
+    }
+
+    [Fact]
+    public async Task EdgeIndex_ReadFromAnotherThreadWhileAgentsAreAdded_EndsWithEveryAgent()
+    {
+        var engine = new SyncEngine(Harness.DefaultRules(), _time);
+        var edge = engine.EdgeIndex;
+        const int Agents = 20_000;
+        var done = 0;
+        var reader = Task.Run(() =>
+        {
+            var random = new Random(7);
+            while (Volatile.Read(ref done) == 0)
+            {
+                var i = random.Next(Agents);
+                _ = edge.ByAgentId("agent-" + i);
+                _ = edge.ByTeamsUserId("TEAMS-" + i);
+            }
+        });
+
+        for (var i = 0; i < Agents; i++)
+        {
+            engine.AddAgent("agent-" + i, "teams-" + i);
+        }
+
+        Volatile.Write(ref done, 1);
+        await reader;
+
+        edge.Count.Should().Be(Agents);
+        Enumerable.Range(0, Agents).Should().OnlyContain(i => edge.ByTeamsUserId("teams-" + i).HasValue && edge.ByAgentId("agent-" + i).HasValue);
+    }
+}
