@@ -96,6 +96,12 @@ internal sealed partial class AgentSyncMachine
 
     internal bool Removed { get; set; }
 
+    /// <summary>
+    /// A slot the host keeps per agent (the audit recorder's in-flight writes), so that it finds them through the machine
+    /// the engine just ran instead of a map keyed by agent id. Never read by the machine.
+    /// </summary>
+    internal object? HostSlot { get; set; }
+
     public AgentState State => _confirmed;
 
     public StateOrigin Origin => _origin;

@@ -77,6 +77,25 @@ internal sealed partial class SyncEngine
         return false;
     }
 
+    /// <summary>
+    /// The host's slot of <paramref name="agentId"/>'s machine (see <see cref="AgentSyncMachine.HostSlot"/>): found through
+    /// the last run machine when it is that agent's (a decision's or a timer's commands), else by a lookup (a write's
+    /// result). <see langword="false"/> when the agent is not tracked.
+    /// </summary>
+    /// <param name="agentId">The agent.</param>
+    /// <param name="machine">Its machine, whose <see cref="AgentSyncMachine.HostSlot"/> the caller reads and sets.</param>
+    /// <returns><see langword="true"/> when the agent is tracked.</returns>
+    internal bool TryGetHostSlotOwner(string agentId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AgentSyncMachine? machine)
+    {
+        if (_lastDecided is { Removed: false } last && string.Equals(last.AgentId, agentId, StringComparison.Ordinal))
+        {
+            machine = last;
+            return true;
+        }
+
+        return _byAgent.TryGetValue(agentId, out machine);
+    }
+
     /// <summary>The last run machine, when it is still tracked and linked to <paramref name="teamsUserId"/> (ignoring case).</summary>
     private AgentSyncMachine? LastDecidedFor(string? teamsUserId) =>
         teamsUserId is not null && _lastDecided is { Removed: false } machine && string.Equals(machine.TeamsUserId, teamsUserId, StringComparison.OrdinalIgnoreCase)

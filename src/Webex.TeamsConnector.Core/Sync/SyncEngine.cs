@@ -386,6 +386,8 @@ internal sealed partial class SyncEngine
             machine.QueuedDue = long.MaxValue;
             if (machine.DueAt <= now)
             {
+                // The sink reads the timer's agent as the last run machine (see LastDecided), as after an event.
+                _lastDecided = machine;
                 var decision = machine.OnTimer(now);
                 for (var i = 0; i < decision.Count; i++)
                 {

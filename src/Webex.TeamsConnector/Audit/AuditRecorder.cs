@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace Webex.TeamsConnector;
 
 /// <summary>
@@ -13,7 +11,6 @@ internal sealed class AuditRecorder
     private readonly AuditTrail _trail;
     private readonly string _orgId;
     private readonly TimeProvider _time;
-    private readonly Dictionary<string, (InFlightWrite Current, InFlightWrite Previous)> _writes = new(StringComparer.Ordinal);
     private AuditEntry[] _buffer;
     private int _count;
     private long _now;
@@ -84,23 +81,21 @@ internal sealed class AuditRecorder
     public void OnWriteResult(in AgentWriteResult result, in SyncDecision decision, SyncEngine engine)
     {
         var write = new InFlightWrite(result.State, SyncRule.None, 0);
-        if (_writes.Remove(result.AgentId, out var writes))
+        if (WritesOf(engine, result.AgentId, create: false) is { IsEmpty: false } writes)
         {
-            if (writes.Current.Started != 0 && writes.Current.State == result.State)
+            if (writes.Current.State == result.State)
             {
                 // The newest write's result: an older one without a result was merged into it by the outbox.
                 write = writes.Current;
-                Coalesced(result.AgentId, writes.Previous, engine);
+                var previous = writes.Previous;
+                writes.Clear();
+                Coalesced(result.AgentId, previous, engine);
             }
             else if (writes.Previous.Started != 0 && writes.Previous.State == result.State)
             {
                 // An older write that was already on the wire: the newest still waits for its result.
                 write = writes.Previous;
-                _writes[result.AgentId] = (writes.Current, default);
-            }
-            else
-            {
-                _writes[result.AgentId] = writes;
+                writes.Previous = default;
             }
         }
 
@@ -135,16 +130,48 @@ internal sealed class AuditRecorder
 
         if (command.IsStateWrite)
         {
-            // One hash of the id: the slot is updated in place (nothing below adds to or removes from the map).
-            ref var writes = ref CollectionsMarshal.GetValueRefOrAddDefault(_writes, command.AgentId, out _);
-            var previous = writes.Previous;
-            writes = (new InFlightWrite(command.State, command.Reason.Rule, Math.Max(_now, 1)), writes.Current);
-            Coalesced(command.AgentId, previous, engine);
+            // The agent's slot in the machine the engine just ran: no lookup by id.
+            if (WritesOf(engine, command.AgentId, create: true) is { } writes)
+            {
+                var previous = writes.Previous;
+                writes.Previous = writes.Current;
+                writes.Current = new InFlightWrite(command.State, command.Reason.Rule, Math.Max(_now, 1));
+                Coalesced(command.AgentId, previous, engine);
+            }
         }
-        else if (withdrawn && _writes.Remove(command.AgentId, out var writes))
+        else if (withdrawn && WritesOf(engine, command.AgentId, create: false) is { IsEmpty: false } writes)
         {
-            FollowUp(command.AgentId, writes.Current, AuditOutcome.Withdrawn, "the state was changed by someone else before the write was sent", engine);
+            var current = writes.Current;
+            writes.Clear();
+            FollowUp(command.AgentId, current, AuditOutcome.Withdrawn, "the state was changed by someone else before the write was sent", engine);
         }
+    }
+
+    /// <summary>
+    /// The in-flight writes of an agent, kept in its machine's host slot (found through the machine the engine just ran,
+    /// else by a lookup); <see langword="null"/> for an agent not tracked, or without any when not <paramref name="create"/>.
+    /// </summary>
+    private static InFlightWrites? WritesOf(SyncEngine engine, string agentId, bool create)
+    {
+        if (!engine.TryGetHostSlotOwner(agentId, out var machine))
+        {
+            return null;
+        }
+
+        if (machine.HostSlot is InFlightWrites writes)
+        {
+            return writes;
+        }
+
+        if (!create)
+        {
+            return null;
+        }
+
+        // Once per agent, at its first write.
+        writes = new InFlightWrites();
+        machine.HostSlot = writes;
+        return writes;
     }
 
     private void Coalesced(string agentId, in InFlightWrite write, SyncEngine engine)
@@ -206,4 +233,22 @@ internal sealed class AuditRecorder
     }
 
     private readonly record struct InFlightWrite(AgentState State, SyncRule Rule, long Started);
+
+    /// <summary>
+    /// The connector's writes of one agent handed to the outbox and still without a result: the newest, and the one
+    /// before it if it was already on the wire. Empty when the newest has none.
+    /// </summary>
+    private sealed class InFlightWrites
+    {
+        public InFlightWrite Current;
+        public InFlightWrite Previous;
+
+        public bool IsEmpty => Current.Started == 0;
+
+        public void Clear()
+        {
+            Current = default;
+            Previous = default;
+        }
+    }
 }

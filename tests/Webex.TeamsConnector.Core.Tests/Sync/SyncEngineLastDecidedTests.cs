@@ -97,4 +97,31 @@ public class SyncEngineLastDecidedTests
         engine.OnPresence("T1", TeamsPresence.Parse("DoNotDisturb", "DoNotDisturb"), null);
         engine.LastDecidedAwaitsState("T1", out _).Should().BeFalse("a1's state has arrived");
     }
+
+    [Fact]
+    public void TryGetLastDecided_WhileATimersCommandsAreHandedOut_GivesThatTimersAgent()
+    {
+        var engine = NewEngine();
+        engine.OnPresence("t1", "DoNotDisturb", "DoNotDisturb", null).ToList().Should().Contain(c => c.Kind == SyncCommandKind.SetIdle);
+        engine.OnAgentEvent("a2", AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), NextEventTime(), "manual", "a2"));
+
+        // a1's write is never confirmed: its timer decides again, while the last event was a2's.
+        _time.Advance(engine.Rules.PendingWriteTimeout + TimeSpan.FromSeconds(1));
+        var sink = new LastDecidedSink(engine);
+        engine.AdvanceTime(sink).Should().BeGreaterThan(0);
+
+        sink.Seen.Should().NotBeEmpty().And.OnlyContain(seen => seen.Agent == "a1" && seen.LastDecided, "the sink reads the timer's agent without a lookup");
+        engine.TryGetHostSlotOwner("a1", out var a1).Should().BeTrue();
+        engine.TryGetHostSlotOwner("a2", out var a2).Should().BeTrue("another tracked agent is looked up");
+        a2.Should().NotBeSameAs(a1);
+        a2!.AgentId.Should().Be("a2");
+        engine.TryGetHostSlotOwner("a9", out _).Should().BeFalse();
+    }
+
+    private sealed class LastDecidedSink(SyncEngine engine) : ISyncCommandSink
+    {
+        public List<(string Agent, bool LastDecided)> Seen { get; } = [];
+
+        public void OnCommand(in SyncCommand command) => Seen.Add((command.AgentId, engine.TryGetLastDecided(command.AgentId, out _, out _)));
+    }
 }
