@@ -5,12 +5,17 @@ namespace Webex.TeamsConnector;
 /// <summary>
 /// One organization's connector: its options, its ports (the Graph and Contact Center adapters), its runtime state,
 /// and the <see cref="SyncSession"/> (engine loop, roster, publishers) it runs while the connector is Active and the
-/// organization's presence-sync setting is on. Restarts the session after a status change or a failure (with backoff)
-/// and stops it cleanly. Started and stopped on its own: a process (or a cluster grain) runs one unit per org.
+/// organization's presence-sync setting is on. Restarts the session after a status change, or after a failure once a
+/// back-off has passed (1 s, doubling to 5 minutes; 1 s again after a session that ran a minute), and stops it cleanly.
+/// Started and stopped on its own: a process (or a cluster grain) runs one unit per org.
 /// </summary>
 internal sealed class OrgConnector : IAsyncDisposable
 {
+    private static readonly TimeSpan s_firstBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromMinutes(5);
+
+    // A session that ran this long before it failed was healthy: the next restart waits the first back-off again.
+    private static readonly TimeSpan s_healthyRun = TimeSpan.FromMinutes(1);
 
     private readonly ConnectorPorts _ports;
     private readonly ConnectorRuntime _runtime;
@@ -101,9 +106,10 @@ internal sealed class OrgConnector : IAsyncDisposable
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         await _runtime.LoadAsync(stoppingToken).ConfigureAwait(false);
-        var backoff = TimeSpan.FromSeconds(1);
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            long started = 0;
             var changed = _runtime.Changed;
             var options = _options();
             try
@@ -129,6 +135,7 @@ internal sealed class OrgConnector : IAsyncDisposable
 
                 var rules = await BuildRulesAsync(_ports.Directory, options, _runtime.Record.IdleCodes, stoppingToken).ConfigureAwait(false);
                 using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, changed);
+                started = _time.GetTimestamp();
                 _session = new SyncSession(_ports, options, rules, _runtime, _time, _logger, _telemetry, _audit?.CreateRecorder(_orgId));
                 await _session.RunAsync(clearOnStop: true, session.Token).ConfigureAwait(false);
             }
@@ -139,11 +146,16 @@ internal sealed class OrgConnector : IAsyncDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 var reason = ex.GetType().Name + ": " + ex.Message;
+                if (started != 0 && _time.GetElapsedTime(started) >= s_healthyRun)
+                {
+                    failures = 0;
+                }
+
+                var backoff = Backoff.Doubling(s_firstBackoff, ++failures, s_maxBackoff);
                 _runtime.SetSyncing(false, reason);
                 _telemetry.Reject("session_failed");
                 Log.SyncFailed(_logger, ex, backoff, reason);
                 await WaitAsync(backoff, changed, stoppingToken).ConfigureAwait(false);
-                backoff = backoff * 2 > s_maxBackoff ? s_maxBackoff : backoff * 2;
                 continue;
             }
             finally
@@ -151,7 +163,7 @@ internal sealed class OrgConnector : IAsyncDisposable
                 _session = null;
             }
 
-            backoff = TimeSpan.FromSeconds(1);
+            failures = 0;
         }
     }
 

@@ -62,6 +62,11 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
 
     public Exception? PresenceFeedFailure { get; set; }
 
+    private TaskCompletionSource _presenceFeedRunning = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Makes the running presence feed fail with <paramref name="failure"/> (the session then fails).</summary>
+    public void FailRunningPresenceFeed(Exception failure) => _presenceFeedRunning.TrySetException(failure);
+
     public void AddAgent(string agentId, string email, string teamsId, string profile = "p-teams")
     {
         Users[agentId] = new ContactCenterUser("u-" + agentId, agentId, email, profile, true, true);
@@ -103,13 +108,14 @@ internal sealed class FakePorts : ITeamsPresenceFeed, ITeamsPresencePublisher, I
     public async Task RunAsync(ChannelWriter<TeamsPresenceUpdate> updates, CancellationToken cancellationToken)
     {
         _presenceWriter = updates;
+        var running = _presenceFeedRunning = new(TaskCreationOptions.RunContinuationsAsynchronously);
         MarkRunning();
         if (PresenceFeedFailure is { } failure)
         {
             throw failure;
         }
 
-        await _nothing.Reader.Completion.WaitAsync(cancellationToken);
+        await running.Task.WaitAsync(cancellationToken);
     }
 
     // IAgentEventFeed
