@@ -206,6 +206,9 @@ internal static class ScaleHarness
         return GC.GetTotalMemory(forceFullCollection: true);
     }
 
+    /// <summary>A latency in whole milliseconds, or a dash when none was measured (<c>--samples 0</c>).</summary>
+    private static string Ms(double value) => double.IsNaN(value) ? "–" : value.ToString("F0", System.Globalization.CultureInfo.InvariantCulture) + " ms";
+
     private static double Percentile(List<double> values, int percentile)
     {
         if (values.Count == 0)
@@ -279,6 +282,6 @@ internal static class ScaleHarness
     {
         public string Row() => string.Create(
             CultureInfo.InvariantCulture,
-            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {HalfSynced.TotalSeconds:F1} s | {(Busy > 0 ? $"{Busy:N0} after {BusySynced.TotalSeconds:F1} s" : "–")} | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} ({UserReads:N0}) | {WxccRequests:N0} ({WxccUserReads:N0} / {WxccActivities:N0}) | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {P50:F0} ms | {P99:F0} ms{(Timeouts > 0 ? $" ({Timeouts} of {Samples + Timeouts} changes not synced in 30 s)" : string.Empty)} | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
+            $"| {Agents:N0} | {(AllSynced ? "yes" : $"no ({Synced:N0})")} | {FirstSynced.TotalSeconds:F1} s | {HalfSynced.TotalSeconds:F1} s | {(Busy > 0 ? $"{Busy:N0} after {BusySynced.TotalSeconds:F1} s" : "–")} | {AllSyncedAfter.TotalSeconds:F1} s | {GraphRequests:N0} ({UserReads:N0}) | {WxccRequests:N0} ({WxccUserReads:N0} / {WxccActivities:N0}) | {GraphPeak:N0} | {WxccPeak:N0} | {GraphThrottled} | {WxccThrottled} | {Ms(P50)} | {Ms(P99)}{(Timeouts > 0 ? $" ({Timeouts} of {Samples + Timeouts} changes not synced in 30 s)" : string.Empty)} | {HeapPerAgent / 1024:F2} KiB | {WorkingSetPerAgent / 1024:F1} KiB (+{WorkingSetGrowthPerAgent / 1024:F1} KiB) |");
     }
 }
