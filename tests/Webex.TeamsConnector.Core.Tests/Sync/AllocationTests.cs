@@ -6,8 +6,10 @@ namespace Webex.TeamsConnector.Tests.Sync;
 /// <summary>The engine allocates nothing per event once warmed up (the benchmark measures the same at scale).</summary>
 public class AllocationTests
 {
-    [Fact]
-    public void MixedStream_SteadyState_AllocatesNothing()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MixedStream_SteadyState_AllocatesNothing(bool byHandle)
     {
         const int agents = 500;
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 24, 8, 0, 0, TimeSpan.Zero));
@@ -24,6 +26,7 @@ public class AllocationTests
         var states = new[] { AgentState.Available, AgentState.Reserved, AgentState.Engaged, AgentState.WrapUp, AgentState.Idle(Harness.LunchCode) };
         var timestamps = Enumerable.Range(0, 40_000).Select(i => DateTimeOffset.FromUnixTimeMilliseconds(1_740_000_000_000 + i)).ToArray();
         var sink = new CountingSink();
+        var edge = engine.EdgeIndex;
         var random = new Random(7);
         var script = Enumerable.Range(0, 40_000).Select(_ => (Agent: random.Next(agents), Roll: random.Next(100))).ToArray();
 
@@ -34,13 +37,29 @@ public class AllocationTests
                 var (agent, roll) = script[i];
                 if (roll < 60)
                 {
-                    engine.OnPresence(teamsIds[agent], presences[roll % 3], sequences[i]);
+                    if (byHandle)
+                    {
+                        // As a feed does: the handle taken from the edge index as the event is read.
+                        engine.OnPresence(edge.ByTeamsUserId(teamsIds[agent]), teamsIds[agent], presences[roll % 3], sequences[i]);
+                    }
+                    else
+                    {
+                        engine.OnPresence(teamsIds[agent], presences[roll % 3], sequences[i]);
+                    }
                 }
                 else if (roll < 95)
                 {
                     var state = roll < 75 ? AgentState.Idle(Harness.CallCode) : states[roll % states.Length];
                     var reason = roll < 75 ? Harness.Marker : "manual";
-                    engine.OnAgentEvent(agentIds[agent], AgentEvent.StateChanged(state, timestamps[i], reason, agentIds[agent]));
+                    var agentEvent = AgentEvent.StateChanged(state, timestamps[i], reason, agentIds[agent]);
+                    if (byHandle)
+                    {
+                        engine.OnAgentEvent(edge.ByAgentId(agentIds[agent]), agentIds[agent], agentEvent);
+                    }
+                    else
+                    {
+                        engine.OnAgentEvent(agentIds[agent], agentEvent);
+                    }
                 }
                 else
                 {
