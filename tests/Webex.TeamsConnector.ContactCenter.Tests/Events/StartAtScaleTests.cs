@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Webex.TeamsConnector.TestFixtures;
 using Webex.TeamsConnector.Testing;
 
 namespace Webex.TeamsConnector.ContactCenter.Tests.Events;
@@ -245,26 +246,5 @@ public sealed class StartAtScaleTests
         }
 
         return agents;
-    }
-
-    /// <summary>
-    /// A fake clock that reports each delay the code starts (<c>Task.Delay</c>, Polly's retry waits) once its timer
-    /// exists, so that a test advances exactly past it. A timeout (a <see cref="CancellationTokenSource"/>'s timer) is
-    /// a deadline, not a wait, and is not reported.
-    /// </summary>
-    private sealed class DelaySignallingTimeProvider(DateTimeOffset start) : Microsoft.Extensions.Time.Testing.FakeTimeProvider(start)
-    {
-        public Channel<TimeSpan> Delays { get; } = Channel.CreateUnbounded<TimeSpan>();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
-            {
-                Delays.Writer.TryWrite(dueTime);
-            }
-
-            return timer;
-        }
     }
 }

@@ -47,6 +47,17 @@ internal sealed class Harness
         IdleCodePresences = new Dictionary<string, PublishedPresence> { [MeetingCode] = PublishedPresence.InAConferenceCall },
     };
 
+    /// <summary>An engine with the default rules tracking a1 (Teams user <paramref name="firstTeamsUserId"/>) and a2 (t2), both signed in Available.</summary>
+    public static SyncEngine TwoSignedInAgents(TimeProvider time, Func<DateTimeOffset> nextEventTime, string firstTeamsUserId = "t1")
+    {
+        var engine = new SyncEngine(DefaultRules(), time);
+        engine.AddAgent("a1", firstTeamsUserId);
+        engine.AddAgent("a2", "t2");
+        engine.OnAgentEvent("a1", AgentEvent.LoggedIn(AgentState.Available, nextEventTime()));
+        engine.OnAgentEvent("a2", AgentEvent.LoggedIn(AgentState.Available, nextEventTime()));
+        return engine;
+    }
+
     public DateTimeOffset NextEventTime() => DateTimeOffset.FromUnixTimeMilliseconds(_eventClock += 100);
 
     public SyncDecision Teams_(string availability, string activity, string? sequence = null) =>

@@ -13,15 +13,7 @@ public class SyncEngineHandleTests
 
     private DateTimeOffset NextEventTime() => DateTimeOffset.FromUnixTimeMilliseconds(_eventClock += 100);
 
-    private SyncEngine NewEngine()
-    {
-        var engine = new SyncEngine(Harness.DefaultRules(), _time);
-        engine.AddAgent("a1", "t1");
-        engine.AddAgent("a2", "t2");
-        engine.OnAgentEvent("a1", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
-        engine.OnAgentEvent("a2", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
-        return engine;
-    }
+    private SyncEngine NewEngine() => Harness.TwoSignedInAgents(_time, NextEventTime);
 
     [Fact]
     public void OnPresence_ValidHandle_DecidesForItsAgentWithoutTheId()

@@ -11,15 +11,7 @@ public class SyncEngineLastDecidedTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
     private long _eventClock = 1_000;
 
-    private SyncEngine NewEngine()
-    {
-        var engine = new SyncEngine(Harness.DefaultRules(), _time);
-        engine.AddAgent("a1", "T1");
-        engine.AddAgent("a2", "t2");
-        engine.OnAgentEvent("a1", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
-        engine.OnAgentEvent("a2", AgentEvent.LoggedIn(AgentState.Available, NextEventTime()));
-        return engine;
-    }
+    private SyncEngine NewEngine() => Harness.TwoSignedInAgents(_time, NextEventTime, firstTeamsUserId: "T1");
 
     private DateTimeOffset NextEventTime() => DateTimeOffset.FromUnixTimeMilliseconds(_eventClock += 100);
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
+using Webex.TeamsConnector.TestFixtures;
 using Webex.TeamsConnector.Tests.Fakes;
 
 namespace Webex.TeamsConnector.Tests.Host;
@@ -17,7 +17,7 @@ public class SessionRestartTests
     [Fact]
     public async Task FailingSessions_RestartAfterADoublingBackoff_AndAfterOneSecondOnceASessionRanAMinute()
     {
-        var time = new TimerSignallingTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
+        var time = new DelaySignallingTimeProvider(new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero));
         var restarts = Channel.CreateUnbounded<TimeSpan>();
         var ports = new FakePorts();
         ports.AddAgent("a1", "ann@contoso.example", "t1");
@@ -39,7 +39,7 @@ public class SessionRestartTests
                 ports.PresenceFeedFailure = null;
             }
 
-            await time.AdvanceOnceWaitingAsync(delay);
+            await time.AdvanceOnceWaitingAsync(delay, s_wait);
         }
 
         seen.Should().Equal(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8));
@@ -50,33 +50,6 @@ public class SessionRestartTests
 
         (await restarts.Reader.ReadAsync().AsTask().WaitAsync(s_wait))
             .Should().Be(TimeSpan.FromSeconds(1), "the session had run a minute: the failures before it no longer count");
-    }
-
-    /// <summary>A fake clock that reports the due time of each timer created (other than a token's cancel-after).</summary>
-    private sealed class TimerSignallingTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
-    {
-        private readonly Channel<TimeSpan> _timers = Channel.CreateUnbounded<TimeSpan>();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            if (state is not CancellationTokenSource && dueTime > TimeSpan.Zero && dueTime != Timeout.InfiniteTimeSpan)
-            {
-                _timers.Writer.TryWrite(dueTime);
-            }
-
-            return timer;
-        }
-
-        /// <summary>Waits until a timer of <paramref name="delay"/> exists (the back-off's wait), then runs it out.</summary>
-        public async Task AdvanceOnceWaitingAsync(TimeSpan delay)
-        {
-            while (await _timers.Reader.ReadAsync().AsTask().WaitAsync(s_wait) != delay)
-            {
-            }
-
-            Advance(delay);
-        }
     }
 
     /// <summary>Captures the restart delay of each "presence sync failed" log entry (event 1103).</summary>
