@@ -206,18 +206,6 @@ internal sealed partial class SyncEngine
         }
     }
 
-    /// <summary>The handle of a tracked agent, for later events without a lookup (the engine's thread only).</summary>
-    /// <param name="agentId">The WxCC agent id.</param>
-    /// <returns>The handle; the default one when the agent is not tracked.</returns>
-    public AgentHandle GetHandle(string? agentId) =>
-        agentId is not null && _byAgent.TryGetValue(agentId, out var machine) ? new AgentHandle(machine) : default;
-
-    /// <summary>The handle of the agent linked to a Teams user (the engine's thread only).</summary>
-    /// <param name="teamsUserId">The Teams user object id.</param>
-    /// <returns>The handle; the default one when no tracked agent is linked to it.</returns>
-    public AgentHandle GetHandleByTeamsUserId(string? teamsUserId) =>
-        teamsUserId is not null && _byTeamsUser.TryGetValue(teamsUserId, out var machine) ? new AgentHandle(machine) : default;
-
     /// <summary>Whether an agent is tracked.</summary>
     /// <param name="agentId">The agent id.</param>
     /// <returns><see langword="true"/> when tracked.</returns>

@@ -9,34 +9,28 @@ internal readonly record struct RoutedPresence(TeamsPresenceUpdate Update, Teams
 internal readonly record struct RoutedAgentEvent(AgentFeedEvent Event, AgentHandle Agent);
 
 /// <summary>
-/// The writer the presence feed writes to: on the feed's thread it parses each presence and takes its agent's handle from
-/// the engine's <see cref="AgentEdgeIndex"/>, then passes it on to the loop's channel.
+/// The writer a feed writes its events to: on the feed's own thread it routes each event (takes its agent's handle from
+/// the engine's <see cref="AgentEdgeIndex"/>, and parses a presence), then passes it on to the loop's channel.
 /// </summary>
-internal sealed class PresenceEdgeWriter(ChannelWriter<RoutedPresence> inner, AgentEdgeIndex index) : ChannelWriter<TeamsPresenceUpdate>
+internal sealed class EdgeWriter<TEvent, TRouted>(ChannelWriter<TRouted> inner, Func<TEvent, TRouted> route) : ChannelWriter<TEvent>
 {
-    public override bool TryWrite(TeamsPresenceUpdate item) => inner.TryWrite(Route(item));
+    public override bool TryWrite(TEvent item) => inner.TryWrite(route(item));
 
     public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default) => inner.WaitToWriteAsync(cancellationToken);
 
-    public override ValueTask WriteAsync(TeamsPresenceUpdate item, CancellationToken cancellationToken = default) => inner.WriteAsync(Route(item), cancellationToken);
+    public override ValueTask WriteAsync(TEvent item, CancellationToken cancellationToken = default) => inner.WriteAsync(route(item), cancellationToken);
 
     public override bool TryComplete(Exception? error = null) => inner.TryComplete(error);
-
-    private RoutedPresence Route(in TeamsPresenceUpdate item) =>
-        new(item, TeamsPresence.Parse(item.Availability, item.Activity), index.ByTeamsUserId(item.TeamsUserId));
 }
 
-/// <summary>
-/// The writer the agent feed, the reconciler and the state verifier write to: on the writer's thread it takes each
-/// event's agent handle from the engine's <see cref="AgentEdgeIndex"/>, then passes it on to the loop's channel.
-/// </summary>
-internal sealed class AgentEventEdgeWriter(ChannelWriter<RoutedAgentEvent> inner, AgentEdgeIndex index) : ChannelWriter<AgentFeedEvent>
+/// <summary>The session's two edge writers.</summary>
+internal static class EdgeWriter
 {
-    public override bool TryWrite(AgentFeedEvent item) => inner.TryWrite(new(item, index.ByAgentId(item.AgentId)));
+    /// <summary>For the presence feed: each presence parsed, with the handle of its Teams user's agent.</summary>
+    public static ChannelWriter<TeamsPresenceUpdate> ForPresences(ChannelWriter<RoutedPresence> inner, AgentEdgeIndex index) =>
+        new EdgeWriter<TeamsPresenceUpdate, RoutedPresence>(inner, item => new(item, TeamsPresence.Parse(item.Availability, item.Activity), index.ByTeamsUserId(item.TeamsUserId)));
 
-    public override ValueTask<bool> WaitToWriteAsync(CancellationToken cancellationToken = default) => inner.WaitToWriteAsync(cancellationToken);
-
-    public override ValueTask WriteAsync(AgentFeedEvent item, CancellationToken cancellationToken = default) => inner.WriteAsync(new(item, index.ByAgentId(item.AgentId)), cancellationToken);
-
-    public override bool TryComplete(Exception? error = null) => inner.TryComplete(error);
+    /// <summary>For the agent feed, the reconciler and the state verifier: each event with its agent's handle.</summary>
+    public static ChannelWriter<AgentFeedEvent> ForAgentEvents(ChannelWriter<RoutedAgentEvent> inner, AgentEdgeIndex index) =>
+        new EdgeWriter<AgentFeedEvent, RoutedAgentEvent>(inner, item => new(item, index.ByAgentId(item.AgentId)));
 }

@@ -27,8 +27,8 @@ internal sealed partial class SyncSession : ISyncCommandSink
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly Channel<RoutedAgentEvent> _agentEvents = Channel.CreateBounded<RoutedAgentEvent>(
         new BoundedChannelOptions(100_000) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private readonly PresenceEdgeWriter _presenceWriter;
-    private readonly AgentEventEdgeWriter _agentEventWriter;
+    private readonly ChannelWriter<TeamsPresenceUpdate> _presenceWriter;
+    private readonly ChannelWriter<AgentFeedEvent> _agentEventWriter;
     private readonly Channel<AgentWriteResult> _writeResults = Channel.CreateUnbounded<AgentWriteResult>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<Action<SyncSession>> _control = Channel.CreateUnbounded<Action<SyncSession>>(new UnboundedChannelOptions { SingleReader = true });
     private readonly PublisherPool _publishers;
@@ -53,8 +53,8 @@ internal sealed partial class SyncSession : ISyncCommandSink
         _logger = logger;
         _telemetry = telemetry;
         _engine = new SyncEngine(rules with { VerifyBeforeOverwrite = true, ClearStaleSessionAtStart = true }, time);
-        _presenceWriter = new PresenceEdgeWriter(_presences.Writer, _engine.EdgeIndex);
-        _agentEventWriter = new AgentEventEdgeWriter(_agentEvents.Writer, _engine.EdgeIndex);
+        _presenceWriter = EdgeWriter.ForPresences(_presences.Writer, _engine.EdgeIndex);
+        _agentEventWriter = EdgeWriter.ForAgentEvents(_agentEvents.Writer, _engine.EdgeIndex);
         _verifier = new StateVerifier(ports.Directory, logger, telemetry);
         _signIns = new AgentSignInLoader(ports, options, runtime, logger, telemetry, a => _control.Writer.TryWrite(_ => a()));
         _publishers = new PublisherPool(ports.Publisher, time, logger, telemetry);

@@ -16,11 +16,11 @@ public class EdgeWritersTests
     }
 
     [Fact]
-    public async Task PresenceEdgeWriter_RoutesEachPresenceWithItsAgentsHandleAndParsedPresence()
+    public async Task ForPresences_RoutesEachPresenceWithItsAgentsHandleAndParsedPresence()
     {
         var engine = NewEngine();
         var channel = Channel.CreateUnbounded<RoutedPresence>();
-        var writer = new PresenceEdgeWriter(channel.Writer, engine.EdgeIndex);
+        var writer = EdgeWriter.ForPresences(channel.Writer, engine.EdgeIndex);
         var at = new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
 
         writer.TryWrite(new TeamsPresenceUpdate("T1", "Busy", "InACall", "0000000001", at)).Should().BeTrue();
@@ -40,11 +40,11 @@ public class EdgeWritersTests
     }
 
     [Fact]
-    public async Task AgentEventEdgeWriter_RoutesEachEventWithItsAgentsHandle()
+    public async Task ForAgentEvents_RoutesEachEventWithItsAgentsHandle()
     {
         var engine = NewEngine();
         var channel = Channel.CreateUnbounded<RoutedAgentEvent>();
-        var writer = new AgentEventEdgeWriter(channel.Writer, engine.EdgeIndex);
+        var writer = EdgeWriter.ForAgentEvents(channel.Writer, engine.EdgeIndex);
         var at = new DateTimeOffset(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
         var loggedIn = AgentEvent.LoggedIn(AgentState.Available, at);
 
