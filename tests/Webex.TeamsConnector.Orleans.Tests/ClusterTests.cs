@@ -140,6 +140,8 @@ public class ClusterTests
     [Fact]
     public async Task ChangeNotifications_OwnerKilled_NoSubscriptionDeletedWhileItsOwnerLivesAndTheNewOwnerReplacesTheOldOnes()
     {
+        // Until the world is known the balancer answers 503, as one with no ready node does: a subscription validated
+        // while the silos start is refused, and the owner retries it within seconds.
         LoadBalancer? balancer = null;
         ClusterWorld? current = null;
         balancer = await LoadBalancer.StartAsync(() => current is null

@@ -93,11 +93,11 @@ internal sealed partial class ChangeNotificationPresenceFeed
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var retryAt = _time.GetUtcNow() + s_retryDelay;
+            DateTimeOffset retryAt;
             lock (_gate)
             {
                 slot.Dirty = true;
-                slot.RetryAt = retryAt;
+                retryAt = Failed(slot);
             }
 
             Log.SubscriptionFailed(_logger, "create", retryAt, ex);
@@ -109,7 +109,7 @@ internal sealed partial class ChangeNotificationPresenceFeed
             lock (_gate)
             {
                 slot.Dirty = true;
-                slot.RetryAt = _time.GetUtcNow() + s_retryDelay;
+                Failed(slot);
             }
 
             return;
@@ -121,6 +121,7 @@ internal sealed partial class ChangeNotificationPresenceFeed
             slot.Id = id;
             slot.ExpiresAt = created.ExpirationDateTime ?? requested;
             slot.RetryAt = default;
+            slot.Failures = 0;
             slot.Reauthorize = false;
         }
 
@@ -141,6 +142,7 @@ internal sealed partial class ChangeNotificationPresenceFeed
             lock (_gate)
             {
                 slot.ExpiresAt = renewed?.ExpirationDateTime ?? requested;
+                slot.Failures = 0;
             }
 
             Log.SubscriptionRenewed(_logger, id, renewed?.ExpirationDateTime ?? requested);
@@ -154,10 +156,10 @@ internal sealed partial class ChangeNotificationPresenceFeed
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var retryAt = _time.GetUtcNow() + s_retryDelay;
+            DateTimeOffset retryAt;
             lock (_gate)
             {
-                slot.RetryAt = retryAt;
+                retryAt = Failed(slot);
             }
 
             Log.SubscriptionFailed(_logger, "renew", retryAt, ex);
@@ -172,6 +174,7 @@ internal sealed partial class ChangeNotificationPresenceFeed
             lock (_gate)
             {
                 slot.Reauthorize = false;
+                slot.Failures = 0;
             }
 
             Log.SubscriptionReauthorized(_logger, id);
@@ -185,14 +188,27 @@ internal sealed partial class ChangeNotificationPresenceFeed
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var retryAt = _time.GetUtcNow() + s_retryDelay;
+            DateTimeOffset retryAt;
             lock (_gate)
             {
-                slot.RetryAt = retryAt;
+                retryAt = Failed(slot);
             }
 
             Log.SubscriptionFailed(_logger, "reauthorize", retryAt, ex);
         }
+    }
+
+    /// <summary>
+    /// Counts a failed create, renew or reauthorize of <paramref name="slot"/> and sets when to try again: after 1 s, doubled
+    /// for each failure in a row, at most 30 s. A notification URL that is not answering yet (the web host still starting,
+    /// a load balancer without a ready node) is retried within seconds, and a lasting failure costs one request in 30 s.
+    /// Call under the gate.
+    /// </summary>
+    private DateTimeOffset Failed(Slot slot)
+    {
+        slot.Failures++;
+        slot.RetryAt = _time.GetUtcNow() + Backoff.Doubling(s_firstRetryDelay, slot.Failures, s_maxRetryDelay);
+        return slot.RetryAt;
     }
 
     private async Task DeleteQuietlyAsync(string id, CancellationToken cancellationToken)

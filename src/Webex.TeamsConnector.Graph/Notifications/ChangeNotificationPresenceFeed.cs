@@ -18,7 +18,8 @@ namespace Webex.TeamsConnector.Graph;
 /// </remarks>
 internal sealed partial class ChangeNotificationPresenceFeed : ITeamsPresenceFeed
 {
-    private static readonly TimeSpan s_retryDelay = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_firstRetryDelay = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromSeconds(30);
 
     private readonly GraphClientProvider _graph;
     private readonly PresenceReader _reader;
@@ -226,6 +227,9 @@ internal sealed partial class ChangeNotificationPresenceFeed : ITeamsPresenceFee
         public DateTimeOffset ExpiresAt { get; set; }
 
         public DateTimeOffset RetryAt { get; set; }
+
+        /// <summary>Failed creates, renewals and reauthorizations in a row (the retry back-off's attempt).</summary>
+        public int Failures { get; set; }
 
         public bool Dirty { get; set; } = true;
 

@@ -205,6 +205,37 @@ public sealed class ChangeNotificationFeedTests
     }
 
     [Fact]
+    public async Task RunAsync_CreateRefused_RetriesAfterOneSecondDoublingUpTo30sAndStartsAgainFromOneAfterASuccess()
+    {
+        await using var host = await GraphTestHost.StartAsync(changeNotifications: true, settings: s_noReconciliation);
+        var ann = host.Emulator.AddUser("Ann Lee");
+        var bob = host.Emulator.AddUser("Bob Marsh");
+        host.Emulator.Faults.FailNext(7, 400, GraphEmulatorOperation.CreateSubscription);
+        host.Feed.SetWatchedUsers([ann]);
+        host.StartFeed();
+
+        await host.EventuallyAsync(() => host.Emulator.RequestCount(GraphEmulatorOperation.CreateSubscription) == 1, "the first create");
+        await host.Clock.RunForAsync(TimeSpan.FromMinutes(2));
+        await host.EventuallyAsync(() => host.Received.Count == 1 && host.Emulator.Subscriptions.Count == 1, "the eighth create and the first read");
+
+        Gaps().Should().Equal(new[] { 1, 2, 4, 8, 16, 30, 30 }.Select(s => TimeSpan.FromSeconds(s)), "doubled from 1 s, at most 30 s");
+
+        // A success resets the back-off: the next refused create (the membership changed) is retried after 1 s again.
+        host.Emulator.Faults.FailNext(1, 400, GraphEmulatorOperation.CreateSubscription);
+        host.Feed.SetWatchedUsers([ann, bob]);
+        await host.EventuallyAsync(() => host.Emulator.RequestCount(GraphEmulatorOperation.CreateSubscription) == 9, "the refused create");
+        await host.Clock.RunForAsync(TimeSpan.FromSeconds(5));
+        await host.EventuallyAsync(() => host.Emulator.Subscriptions is [var only] && only.UserIds.Count == 2, "the replacement subscription");
+        Gaps()[^1].Should().Be(TimeSpan.FromSeconds(1));
+
+        List<TimeSpan> Gaps()
+        {
+            var creates = host.Emulator.Requests.Where(r => r.Operation == GraphEmulatorOperation.CreateSubscription).Select(r => r.At).ToList();
+            return [.. creates.Skip(1).Zip(creates, (later, earlier) => later - earlier)];
+        }
+    }
+
+    [Fact]
     public async Task RunAsync_LeftoverSubscriptionOfAPreviousRun_IsDeleted()
     {
         await using var host = await GraphTestHost.StartAsync(changeNotifications: true, settings: s_noReconciliation);
