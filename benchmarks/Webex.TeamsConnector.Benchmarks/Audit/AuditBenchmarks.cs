@@ -36,6 +36,8 @@ public class AuditBenchmarks
     private AuditRecorder? _recorder;
     private AgentHandle[] _agentHandles = null!;
     private AgentHandle[] _teamsHandles = null!;
+    private FloorEntry[]? _floor;
+    private int _floorCount;
 
     [GlobalSetup]
     public void Setup()
@@ -56,6 +58,13 @@ public class AuditBenchmarks
     [IterationSetup(Target = nameof(AuditOn))]
     public void SetupOn() => Build(audit: true);
 
+    [IterationSetup(Target = nameof(AuditFloor))]
+    public void SetupFloor()
+    {
+        Build(audit: false);
+        _floor = new FloorEntry[256];
+    }
+
     [IterationSetup(Target = nameof(AuditOnLoopOnly))]
     public void SetupLoopOnly() => Build(audit: true, loopOnly: true);
 
@@ -65,6 +74,7 @@ public class AuditBenchmarks
         _trail?.Dispose();
         _trail = null;
         _recorder = null;
+        _floor = null;
     }
 
     /// <summary>One million events, the audit trail off.</summary>
@@ -79,6 +89,15 @@ public class AuditBenchmarks
         _recorder!.Flush();
         return commands;
     }
+
+    /// <summary>
+    /// A control, not an audit trail: the least a recorder on the loop can do per decision (the agent, the presence's
+    /// two texts, the state after, and the outcome, rule and command count, written into a 256-entry ring that nothing
+    /// reads; no commands, no follow-ups, no hand-over). What it costs over <see cref="AuditOff"/> is a floor under any
+    /// design that records on the loop thread.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = MeasuredEvents)]
+    public int AuditFloor() => Play(WarmUpEvents, MeasuredEvents);
 
     /// <summary>
     /// The same million events recorded by the loop, with the background writer kept out (every buffer handed over is
@@ -179,11 +198,19 @@ public class AuditBenchmarks
             {
                 decision = engine.OnPresence(_teamsHandles[e.Agent], e.Update.TeamsUserId, e.Parsed, e.Update.SequenceNumber);
                 recorder?.OnPresence(e.Update, decision, engine);
+                if (_floor is not null)
+                {
+                    Floor(engine, e.Update.Availability, e.Update.Activity, decision);
+                }
             }
             else
             {
                 decision = engine.OnAgentEvent(_agentHandles[e.Agent], e.AgentEvent.AgentId, e.AgentEvent.Event);
                 recorder?.OnAgentEvent(e.AgentEvent, decision, engine);
+                if (_floor is not null)
+                {
+                    Floor(engine, null, null, decision);
+                }
             }
 
             for (var c = 0; c < decision.Count; c++)
@@ -195,6 +222,30 @@ public class AuditBenchmarks
         }
 
         return commands;
+    }
+
+    /// <summary>The <see cref="AuditFloor"/> control's record: a dozen fields, four references.</summary>
+    private void Floor(SyncEngine engine, string? text1, string? text2, in SyncDecision decision)
+    {
+        if (engine.LastRun is not { } machine)
+        {
+            return;
+        }
+
+        if (_floorCount == _floor!.Length)
+        {
+            _floorCount = 0;
+        }
+
+        ref var entry = ref _floor[_floorCount++];
+        entry.Ticks = _time.Now.UtcTicks;
+        entry.AgentId = machine.AgentId;
+        entry.Text1 = text1;
+        entry.Text2 = text2;
+        entry.State = machine.State;
+        entry.Outcome = decision.Outcome;
+        entry.Rule = decision.Rule;
+        entry.Commands = (byte)decision.Count;
     }
 
     /// <summary>A contact-center day: the connector's writes are confirmed, agents and supervisors act, contacts come and go.</summary>
@@ -260,6 +311,18 @@ public class AuditBenchmarks
 
     /// <summary>An event of the stream; a presence also parsed, as the host's presence feed hands it to the loop.</summary>
     private readonly record struct Event(bool Presence, int Agent, TeamsPresenceUpdate Update, AgentFeedEvent AgentEvent, DateTimeOffset At, TeamsPresence Parsed);
+
+    private struct FloorEntry
+    {
+        public long Ticks;
+        public string AgentId;
+        public string? Text1;
+        public string? Text2;
+        public AgentState State;
+        public SyncOutcome Outcome;
+        public SyncRule Rule;
+        public byte Commands;
+    }
 
     /// <summary>Keeps nothing: the benchmark measures the engine loop, not a database.</summary>
     private sealed class NullAuditStore : IAuditStore

@@ -6,10 +6,11 @@ namespace Webex.TeamsConnector.Benchmarks.Audit;
 /// <summary>
 /// Runs <see cref="AuditBenchmarks"/> in a plain loop, outside BenchmarkDotNet, for a sampling profiler
 /// (<c>DOTNET_PerfMapEnabled=1 perf record -g</c>) or a comparison on a busy machine:
-/// <c>--audit-loop off|on|loop-only|all &lt;rounds&gt;</c>. Each round builds the engine (and the recorder), plays the
+/// <c>--audit-loop off|on|loop-only|floor|all|lean &lt;rounds&gt;</c>. Each round builds the engine (and the recorder), plays the
 /// 500,000 warm-up events, then the 1,000,000 measured events, and prints the wall and process CPU time per measured
 /// event. <c>all</c> alternates the three in each round and ends with each one's fastest round and its ratio to the
-/// fastest round without audit (on a shared machine the fastest round is the one least disturbed by others).
+/// fastest round without audit (on a shared machine the fastest round is the one least disturbed by others); <c>lean</c>
+/// alternates off, the <c>floor</c> control (<see cref="AuditBenchmarks.AuditFloor"/>) and loop-only.
 /// Each round also prints the gen0/1/2 collections, the GC pause time and the thread-pool work items it saw (a writer
 /// woken for a buffer is one work item). Controls, the audit trail off with a second thread running beside the loop:
 /// <c>spin</c> (arithmetic in registers: CPU on the other core, no memory shared) and <c>alloc</c> (allocating as fast as
@@ -21,17 +22,17 @@ internal static class AuditLoop
 
     public static int Run(string[] args)
     {
-        if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all" or "spin" or "alloc" or "controls")
+        if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all" or "floor" or "lean" or "spin" or "alloc" or "controls")
             || !int.TryParse(roundsText, NumberStyles.None, CultureInfo.InvariantCulture, out var rounds))
         {
-            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all|spin|alloc|controls <rounds>");
+            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all|floor|lean|spin|alloc|controls <rounds>");
             return 2;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit entry: {System.Runtime.CompilerServices.Unsafe.SizeOf<AuditEntry>()} bytes"));
         var benchmarks = new AuditBenchmarks();
         benchmarks.Setup();
-        string[] modes = mode switch { "all" => ["off", "loop-only", "on"], "controls" => ["off", "spin", "alloc", "loop-only", "on"], _ => [mode] };
+        string[] modes = mode switch { "all" => ["off", "loop-only", "on"], "lean" => ["off", "floor", "loop-only"], "controls" => ["off", "spin", "alloc", "loop-only", "on"], _ => [mode] };
         var best = modes.ToDictionary(m => m, _ => (Wall: double.MaxValue, Cpu: double.MaxValue));
         long sum = 0;
         for (var round = 0; round < rounds; round++)
@@ -68,6 +69,7 @@ internal static class AuditLoop
         {
             case "off" or "spin" or "alloc": benchmarks.SetupOff(); break;
             case "on": benchmarks.SetupOn(); break;
+            case "floor": benchmarks.SetupFloor(); break;
             default: benchmarks.SetupLoopOnly(); break;
         }
 
@@ -82,6 +84,7 @@ internal static class AuditLoop
         {
             "off" or "spin" or "alloc" => benchmarks.AuditOff(),
             "on" => benchmarks.AuditOn(),
+            "floor" => benchmarks.AuditFloor(),
             _ => benchmarks.AuditOnLoopOnly(),
         };
         var wallNs = Stopwatch.GetElapsedTime(started).TotalMilliseconds * 1e6 / AuditBenchmarks.MeasuredEvents;

@@ -9,6 +9,15 @@ internal sealed partial class SyncEngine
     private AgentSyncMachine? _lastDecided;
 
     /// <summary>
+    /// The machine of the agent the engine's last call was about, for the host's audit recorder: after
+    /// <c>OnPresence</c>, <c>OnAgentEvent</c> or <c>OnWriteFailed</c>, the agent's machine whatever the outcome (a
+    /// rejected or clock-skewed event included), or <see langword="null"/> when the agent is not tracked; while a timer's
+    /// commands are handed out (<see cref="AdvanceTime"/>), the timer's agent's. Read it right after the call, on the
+    /// engine's thread: no id is compared.
+    /// </summary>
+    internal AgentSyncMachine? LastRun => _lastDecided;
+
+    /// <summary>
     /// The confirmed WxCC state and origin of <paramref name="agentId"/>, when the engine's last run machine is that
     /// agent's (and still tracked); otherwise <see langword="false"/>, and <see cref="TryGetAgent"/> answers.
     /// </summary>
@@ -25,32 +34,6 @@ internal sealed partial class SyncEngine
             return true;
         }
 
-        state = default;
-        origin = default;
-        return false;
-    }
-
-    /// <summary>
-    /// The agent id, confirmed WxCC state and origin of the agent linked to <paramref name="teamsUserId"/>, when the
-    /// engine's last run machine is that agent's (and still tracked and linked); otherwise <see langword="false"/>, and
-    /// <see cref="TryGetAgentByTeamsUserId"/> answers.
-    /// </summary>
-    /// <param name="teamsUserId">The Teams user the caller's decision was about (compared case-insensitively).</param>
-    /// <param name="agentId">The agent.</param>
-    /// <param name="state">Its confirmed state.</param>
-    /// <param name="origin">Who set it.</param>
-    /// <returns><see langword="true"/> when the last run machine is that Teams user's agent's.</returns>
-    internal bool TryGetLastDecidedByTeamsUserId(string teamsUserId, out string agentId, out AgentState state, out StateOrigin origin)
-    {
-        if (LastDecidedFor(teamsUserId) is { } machine)
-        {
-            agentId = machine.AgentId;
-            state = machine.State;
-            origin = machine.Origin;
-            return true;
-        }
-
-        agentId = null!;
         state = default;
         origin = default;
         return false;

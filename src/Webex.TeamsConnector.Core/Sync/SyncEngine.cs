@@ -282,6 +282,7 @@ internal sealed partial class SyncEngine
         var machine = agent.TeamsUser;
         if (machine is null && (teamsUserId is null || !_byTeamsUser.TryGetValue(teamsUserId, out machine)))
         {
+            _lastDecided = null;
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
         }
 
@@ -314,9 +315,12 @@ internal sealed partial class SyncEngine
         var machine = agent.Agent;
         if (machine is null && (agentId is null || !_byAgent.TryGetValue(agentId, out machine)))
         {
+            _lastDecided = null;
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
         }
 
+        // Rejected and clock-skewed events are decisions about this agent too (see LastRun).
+        _lastDecided = machine;
         if (!IsWellFormed(agentEvent))
         {
             return SyncDecision.Of(SyncOutcome.Rejected);
@@ -347,6 +351,7 @@ internal sealed partial class SyncEngine
     {
         if (agentId is null || !_byAgent.TryGetValue(agentId, out var machine))
         {
+            _lastDecided = null;
             return SyncDecision.Of(SyncOutcome.UnknownAgent);
         }
 

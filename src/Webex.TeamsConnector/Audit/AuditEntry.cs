@@ -82,7 +82,40 @@ internal struct AuditEntry
         Commands = 0;
     }
 
-    /// <summary>Copies what a record shows of a decision: its outcome, rule and commands (not their agent).</summary>
+    /// <summary>
+    /// Fills the entry for a decision on a Teams presence, each field a record of that kind reads written once (the
+    /// fields it does not read keep what the entry's last use left).
+    /// </summary>
+    public void SetPresence(long ticks, long receivedTicks, AgentSyncMachine machine, string? availability, string? activity, in SyncDecision decision)
+    {
+        Ticks = ticks;
+        ReceivedTicks = receivedTicks;
+        AgentId = machine.AgentId;
+        Text1 = availability;
+        Text2 = activity;
+        State = machine.State;
+        Origin = machine.Origin;
+        Kind = AuditEntryKind.Presence;
+        SetDecision(decision);
+    }
+
+    /// <summary>Fills the entry for a decision on a WxCC agent event, as <see cref="SetPresence"/> does.</summary>
+    public void SetAgentEvent(long ticks, long receivedTicks, AgentSyncMachine machine, AgentEventKind eventKind, in SyncDecision decision)
+    {
+        Ticks = ticks;
+        ReceivedTicks = receivedTicks;
+        AgentId = machine.AgentId;
+        State = machine.State;
+        Origin = machine.Origin;
+        Kind = AuditEntryKind.AgentEvent;
+        EventKind = eventKind;
+        SetDecision(decision);
+    }
+
+    /// <summary>
+    /// Copies what a record shows of a decision: its outcome, rule and commands (not their agent). A command beyond the
+    /// decision's count is not written: a record reads only as many as <see cref="Commands"/> says.
+    /// </summary>
     public void SetDecision(in SyncDecision decision)
     {
         DecisionOutcome = decision.Outcome;

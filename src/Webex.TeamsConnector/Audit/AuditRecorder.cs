@@ -31,50 +31,33 @@ internal sealed class AuditRecorder
     public void Tick() => _now = _time.GetUtcNow().UtcTicks;
 
     /// <summary>
-    /// An engine decision on a Teams presence, read after it: a presence changes no WxCC state, so the agent's state
-    /// after the decision is the one before it. Nothing for a Teams user not tracked.
+    /// An engine decision on a Teams presence, read right after it from the machine the engine ran (no lookup, no id
+    /// compared): a presence changes no WxCC state, so the agent's state after the decision is the one before it.
+    /// Nothing for a Teams user not tracked.
     /// </summary>
     public void OnPresence(in TeamsPresenceUpdate update, in SyncDecision decision, SyncEngine engine)
     {
-        if (decision.Outcome == SyncOutcome.UnknownAgent || update.TeamsUserId is not { } teams)
+        if (decision.Outcome == SyncOutcome.UnknownAgent || engine.LastRun is not { Removed: false } machine)
         {
             return;
         }
 
-        if (!engine.TryGetLastDecidedByTeamsUserId(teams, out var agentId, out var state, out var origin))
-        {
-            if (!engine.TryGetAgentByTeamsUserId(teams, out var agent))
-            {
-                return;
-            }
-
-            (agentId, state, origin) = (agent.AgentId, agent.State, agent.Origin);
-        }
-
-        ref var entry = ref Next(AuditEntryKind.Presence, agentId, update.ReceivedAt.UtcTicks);
-        entry.Text1 = update.Availability;
-        entry.Text2 = update.Activity;
-        entry.SetDecision(decision);
-        entry.State = state;
-        entry.Origin = origin;
+        NextSlot().SetPresence(Math.Max(_now, update.ReceivedAt.UtcTicks), update.ReceivedAt.UtcTicks, machine, update.Availability, update.Activity, decision);
     }
 
     /// <summary>
-    /// An engine decision on a WxCC agent event: the state after it is read here, the state before it is the one the
-    /// agent's previous record left (filled in by the background writer); nothing for an agent not tracked.
+    /// An engine decision on a WxCC agent event, read right after it from the machine the engine ran: the state after it
+    /// is read here, the state before it is the one the agent's previous record left (filled in by the background
+    /// writer); nothing for an agent not tracked.
     /// </summary>
     public void OnAgentEvent(in AgentFeedEvent feedEvent, in SyncDecision decision, SyncEngine engine)
     {
-        if (decision.Outcome == SyncOutcome.UnknownAgent || !TryGetState(engine, feedEvent.AgentId, out var state, out var origin))
+        if (decision.Outcome == SyncOutcome.UnknownAgent || engine.LastRun is not { Removed: false } machine)
         {
             return;
         }
 
-        ref var entry = ref Next(AuditEntryKind.AgentEvent, feedEvent.AgentId, feedEvent.ReceivedAt.UtcTicks);
-        entry.EventKind = feedEvent.Event.Kind;
-        entry.SetDecision(decision);
-        entry.State = state;
-        entry.Origin = origin;
+        NextSlot().SetAgentEvent(Math.Max(_now, feedEvent.ReceivedAt.UtcTicks), feedEvent.ReceivedAt.UtcTicks, machine, feedEvent.Event.Kind, decision);
     }
 
     /// <summary>A write's result: a follow-up record, and for a failure the engine's decision on it.</summary>
@@ -222,14 +205,20 @@ internal sealed class AuditRecorder
 
     private ref AuditEntry Next(AuditEntryKind kind, string agentId, long receivedTicks)
     {
+        ref var entry = ref NextSlot();
+        entry.Start(kind, agentId, Math.Max(_now, receivedTicks), receivedTicks);
+        return ref entry;
+    }
+
+    /// <summary>The next entry of the buffer, as the last use left it (the caller writes every field a record reads).</summary>
+    private ref AuditEntry NextSlot()
+    {
         if (_count == _buffer.Length)
         {
             Flush();
         }
 
-        ref var entry = ref _buffer[_count++];
-        entry.Start(kind, agentId, Math.Max(_now, receivedTicks), receivedTicks);
-        return ref entry;
+        return ref _buffer[_count++];
     }
 
     private readonly record struct InFlightWrite(AgentState State, SyncRule Rule, long Started);

@@ -31,7 +31,7 @@ public class SyncEngineLastDecidedTests
     }
 
     [Fact]
-    public void TryGetLastDecidedByTeamsUserId_AfterAPresence_GivesTheAgentAndTheStateBeforeIt()
+    public void LastRun_AfterAPresence_IsItsAgentsMachine_WithTheStateBeforeIt()
     {
         var engine = NewEngine();
         engine.OnAgentEvent("a1", AgentEvent.StateChanged(AgentState.Available, NextEventTime(), "manual", "a1"));
@@ -40,30 +40,27 @@ public class SyncEngineLastDecidedTests
         var decision = engine.OnPresence("t1", "DoNotDisturb", "DoNotDisturb", null);
 
         decision.ToList().Should().Contain(c => c.Kind == SyncCommandKind.SetIdle, "the presence engages the agent");
-        engine.TryGetLastDecidedByTeamsUserId("t1", out var agentId, out var state, out var origin).Should().BeTrue("Teams ids compare case-insensitively");
-        agentId.Should().Be("a1");
-        (state, origin).Should().Be((before.State, before.Origin), "a presence changes no WxCC state: the write is only sent");
-        engine.TryGetLastDecidedByTeamsUserId("t2", out _, out _, out _).Should().BeFalse();
+        engine.LastRun!.AgentId.Should().Be("a1", "Teams ids compare case-insensitively");
+        (engine.LastRun.State, engine.LastRun.Origin).Should().Be((before.State, before.Origin), "a presence changes no WxCC state: the write is only sent");
     }
 
     [Fact]
-    public void TryGetLastDecided_UnknownRelinkedOrRemovedAgent_IsFalse()
+    public void TryGetLastDecided_UnknownOrRemovedAgent_IsFalse()
     {
         var engine = NewEngine();
-        engine.OnPresence("t1", "Away", "Away", null);
+        engine.OnAgentEvent("a1", AgentEvent.StateChanged(AgentState.Available, NextEventTime(), "manual", "a1"));
+        engine.TryGetLastDecided("a1", out _, out _).Should().BeTrue();
 
         engine.OnPresence("t9", "Busy", "InACall", null).Outcome.Should().Be(SyncOutcome.UnknownAgent);
-        engine.TryGetLastDecidedByTeamsUserId("t9", out _, out _, out _).Should().BeFalse("no machine ran for an unknown user");
+        engine.TryGetLastDecided("a1", out _, out _).Should().BeFalse("the last call was about no tracked agent");
 
+        engine.OnPresence("t1", "Away", "Away", null);
         engine.SetTeamsUserId("a1", "t5");
-        engine.TryGetLastDecidedByTeamsUserId("t1", out _, out _, out _).Should().BeFalse("t1 is no longer linked to a1");
-        engine.TryGetLastDecidedByTeamsUserId("t5", out var agentId, out _, out _).Should().BeTrue();
-        agentId.Should().Be("a1");
+        engine.TryGetLastDecided("a1", out _, out _).Should().BeTrue("a relink keeps the agent's machine");
 
         engine.RemoveAgent("a1");
         engine.AddAgent("a1", "t1");
         engine.TryGetLastDecided("a1", out _, out _).Should().BeFalse("the machine last run was removed; a1 now has a new one");
-        engine.TryGetLastDecidedByTeamsUserId("t1", out _, out _, out _).Should().BeFalse();
     }
 
     [Fact]
@@ -108,6 +105,36 @@ public class SyncEngineLastDecidedTests
         a2.Should().NotBeSameAs(a1);
         a2!.AgentId.Should().Be("a2");
         engine.TryGetHostSlotOwner("a9", out _).Should().BeFalse();
+    }
+
+    [Fact]
+    public void LastRun_IsTheMachineOfTheLastCallsAgentWhateverTheOutcome_AndNullForAnUntrackedOne()
+    {
+        var engine = NewEngine();
+        engine.TryGetAgent("a1", out _).Should().BeTrue();
+
+        engine.OnAgentEvent("a1", AgentEvent.StateChanged(AgentState.Idle(Harness.LunchCode), NextEventTime(), "manual", "a1"));
+        engine.LastRun!.AgentId.Should().Be("a1");
+
+        engine.OnAgentEvent("a2", AgentEvent.StateChanged(AgentState.Available, default, "manual", "a2")).Outcome.Should().Be(SyncOutcome.Rejected);
+        engine.LastRun!.AgentId.Should().Be("a2", "a rejected event is a decision about its agent");
+
+        engine.OnAgentEvent("a1", AgentEvent.StateChanged(AgentState.Available, _time.GetUtcNow().AddHours(1), "manual", "a1")).Outcome.Should().Be(SyncOutcome.ClockSkew);
+        engine.LastRun!.AgentId.Should().Be("a1", "so is a clock-skewed one");
+        engine.LastRun.State.Should().Be(AgentState.Idle(Harness.LunchCode), "and it changed nothing");
+
+        engine.OnPresence("T2", "Away", "Away", null);
+        engine.LastRun!.AgentId.Should().Be("a2");
+
+        engine.OnAgentEvent("a9", AgentEvent.StateChanged(AgentState.Available, NextEventTime(), "manual", "a9")).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        engine.LastRun.Should().BeNull();
+        engine.OnPresence("t1", "Away", "Away", null);
+        engine.OnPresence("t9", "Away", "Away", null).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        engine.LastRun.Should().BeNull();
+        engine.OnWriteFailed("a1", AgentState.Available);
+        engine.LastRun!.AgentId.Should().Be("a1");
+        engine.OnWriteFailed("a9", AgentState.Available).Outcome.Should().Be(SyncOutcome.UnknownAgent);
+        engine.LastRun.Should().BeNull();
     }
 
     private sealed class LastDecidedSink(SyncEngine engine) : ISyncCommandSink
