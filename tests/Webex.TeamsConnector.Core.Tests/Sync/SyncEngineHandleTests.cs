@@ -109,22 +109,88 @@ public class SyncEngineHandleTests
     }
 
     [Fact]
-    public async Task EdgeIndex_ReadFromAnotherThreadWhileAgentsAreAdded_EndsWithEveryAgent()
+    public async Task EdgeIndex_ReadFromAnotherThreadWhileAgentsAreAddedRelinkedAndRemoved_GivesOnlyTheIdsOwnAgent_AndEndsWithEveryAgent()
     {
         var engine = new SyncEngine(Harness.DefaultRules(), _time);
         var edge = engine.EdgeIndex;
-        const int Agents = 20_000;
+        const int Agents = 5_000;
         var done = 0;
+        long reads = 0, found = 0;
+        var wrong = new System.Collections.Concurrent.ConcurrentQueue<string>();
+
+        // Each Teams id only ever belongs to one agent (teams-i and other-i to agent-i): a handle read while the loop
+        // adds, relinks and removes may be stale (the engine refuses those), but never another id's agent.
         var reader = Task.Run(() =>
         {
             var random = new Random(7);
             while (Volatile.Read(ref done) == 0)
             {
                 var i = random.Next(Agents);
-                _ = edge.ByAgentId("agent-" + i);
-                _ = edge.ByTeamsUserId("TEAMS-" + i);
+                var agentId = "agent-" + i;
+                Check(edge.ByAgentId(agentId).Agent, agentId, "agent id");
+                Check(edge.ByTeamsUserId("TEAMS-" + i).TeamsUser, agentId, "teams id");
+                Check(edge.ByTeamsUserId("other-" + i).TeamsUser, agentId, "other teams id");
+                Interlocked.Increment(ref reads);
             }
         });
+
+        void Check(AgentSyncMachine? machine, string agentId, string by)
+        {
+            if (machine is not null)
+            {
+                found++;
+                if (!string.Equals(machine.AgentId, agentId, StringComparison.Ordinal))
+                {
+                    wrong.Enqueue($"{by} of {agentId} gave {machine.AgentId}");
+                }
+            }
+        }
+
+        // Each phase of changes starts once the reader has read since the last one, so reads and changes overlap.
+        var seen = 0L;
+        void AfterMoreReads()
+        {
+            var spin = default(SpinWait);
+            while (Interlocked.Read(ref reads) <= seen + 100 && !reader.IsCompleted)
+            {
+                spin.SpinOnce();
+            }
+
+            seen = Interlocked.Read(ref reads);
+        }
+
+        for (var round = 0; round < 3; round++)
+        {
+            AfterMoreReads();
+            for (var i = 0; i < Agents; i++)
+            {
+                engine.AddAgent("agent-" + i, "teams-" + i);
+                if (i % 500 == 0)
+                {
+                    AfterMoreReads();
+                }
+            }
+
+            AfterMoreReads();
+            for (var i = 0; i < Agents; i++)
+            {
+                engine.SetTeamsUserId("agent-" + i, "other-" + i);
+            }
+
+            AfterMoreReads();
+            for (var i = 0; i < Agents; i++)
+            {
+                engine.SetTeamsUserId("agent-" + i, "teams-" + i);
+            }
+
+            AfterMoreReads();
+            for (var i = round; i < Agents; i += 3)
+            {
+                engine.RemoveAgent("agent-" + i);
+            }
+        }
+
+        AfterMoreReads();
 
         for (var i = 0; i < Agents; i++)
         {
@@ -134,7 +200,12 @@ public class SyncEngineHandleTests
         Volatile.Write(ref done, 1);
         await reader;
 
+        wrong.Should().BeEmpty();
+        found.Should().BeGreaterThan(0, "the reader saw agents while the loop changed the index");
         edge.Count.Should().Be(Agents);
-        Enumerable.Range(0, Agents).Should().OnlyContain(i => edge.ByTeamsUserId("teams-" + i).HasValue && edge.ByAgentId("agent-" + i).HasValue);
+        Enumerable.Range(0, Agents).Should().OnlyContain(i =>
+            edge.ByTeamsUserId("teams-" + i).TeamsUser!.AgentId == "agent-" + i
+            && edge.ByAgentId("agent-" + i).Agent!.AgentId == "agent-" + i
+            && !edge.ByTeamsUserId("other-" + i).HasValue);
     }
 }
