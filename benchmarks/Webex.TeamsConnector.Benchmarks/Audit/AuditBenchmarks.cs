@@ -17,9 +17,9 @@ namespace Webex.TeamsConnector.Benchmarks.Audit;
 public class AuditBenchmarks
 {
     private const int Agents = 10_000;
-    private const int WarmUpEvents = 500_000;
+    internal const int WarmUpEvents = 500_000;
     internal const int MeasuredEvents = 1_000_000;
-    private const int LoopPass = 512;
+    internal const int LoopPass = 512;
 
     private static readonly (string Availability, string Activity)[] s_presences =
     [
@@ -309,8 +309,20 @@ public class AuditBenchmarks
         Event Agent(int agent, AgentEvent agentEvent, DateTimeOffset at) => new(false, agent, default, new AgentFeedEvent(_agentIds[agent], agentEvent, null, at), at, default);
     }
 
+    /// <summary>The stream (after <see cref="Setup"/>): a warm-up part, then the measured part.</summary>
+    internal Event[] Stream => _stream;
+
+    /// <summary>The agents' ids, by the stream's agent number.</summary>
+    internal string[] AgentIds => _agentIds;
+
+    /// <summary>The Teams user ids, by the stream's agent number.</summary>
+    internal string[] TeamsIds => _teamsIds;
+
+    /// <summary>The rules the stream was made with.</summary>
+    internal SyncRules Rules => _rules;
+
     /// <summary>An event of the stream; a presence also parsed, as the host's presence feed hands it to the loop.</summary>
-    private readonly record struct Event(bool Presence, int Agent, TeamsPresenceUpdate Update, AgentFeedEvent AgentEvent, DateTimeOffset At, TeamsPresence Parsed);
+    internal readonly record struct Event(bool Presence, int Agent, TeamsPresenceUpdate Update, AgentFeedEvent AgentEvent, DateTimeOffset At, TeamsPresence Parsed);
 
     private struct FloorEntry
     {

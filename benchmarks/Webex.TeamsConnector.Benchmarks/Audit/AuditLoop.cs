@@ -10,7 +10,9 @@ namespace Webex.TeamsConnector.Benchmarks.Audit;
 /// 500,000 warm-up events, then the 1,000,000 measured events, and prints the wall and process CPU time per measured
 /// event. <c>all</c> alternates the three in each round and ends with each one's fastest round and its ratio to the
 /// fastest round without audit (on a shared machine the fastest round is the one least disturbed by others); <c>lean</c>
-/// alternates off, the <c>floor</c> control (<see cref="AuditBenchmarks.AuditFloor"/>) and loop-only.
+/// alternates off, the <c>floor</c> control (<see cref="AuditBenchmarks.AuditFloor"/>) and loop-only; <c>session</c>
+/// alternates <see cref="SessionAuditBenchmarks"/>' three (the connector's own loop, audit off, loop-only and on), and
+/// <c>session-metrics</c> the same with a listener on the connector's metrics.
 /// Each round also prints the gen0/1/2 collections, the GC pause time and the thread-pool work items it saw (a writer
 /// woken for a buffer is one work item). Controls, the audit trail off with a second thread running beside the loop:
 /// <c>spin</c> (arithmetic in registers: CPU on the other core, no memory shared) and <c>alloc</c> (allocating as fast as
@@ -22,24 +24,34 @@ internal static class AuditLoop
 
     public static int Run(string[] args)
     {
-        if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all" or "floor" or "lean" or "spin" or "alloc" or "controls")
+        if (args is not [var mode, var roundsText] || mode is not ("off" or "on" or "loop-only" or "all" or "floor" or "lean" or "spin" or "alloc" or "controls" or "session" or "session-metrics")
             || !int.TryParse(roundsText, NumberStyles.None, CultureInfo.InvariantCulture, out var rounds))
         {
-            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all|floor|lean|spin|alloc|controls <rounds>");
+            Console.Error.WriteLine($"usage: {Switch} off|on|loop-only|all|floor|lean|spin|alloc|controls|session|session-metrics <rounds>");
             return 2;
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"audit entry: {System.Runtime.CompilerServices.Unsafe.SizeOf<AuditEntry>()} bytes"));
         var benchmarks = new AuditBenchmarks();
-        benchmarks.Setup();
-        string[] modes = mode switch { "all" => ["off", "loop-only", "on"], "lean" => ["off", "floor", "loop-only"], "controls" => ["off", "spin", "alloc", "loop-only", "on"], _ => [mode] };
+        var session = new SessionAuditBenchmarks();
+        if (mode.StartsWith("session", StringComparison.Ordinal))
+        {
+            session.Metrics = mode == "session-metrics";
+            session.Setup();
+        }
+        else
+        {
+            benchmarks.Setup();
+        }
+
+        string[] modes = mode switch { "all" => ["off", "loop-only", "on"], "lean" => ["off", "floor", "loop-only"], "session" or "session-metrics" => ["session-off", "session-loop-only", "session-on"], "controls" => ["off", "spin", "alloc", "loop-only", "on"], _ => [mode] };
         var best = modes.ToDictionary(m => m, _ => (Wall: double.MaxValue, Cpu: double.MaxValue));
         long sum = 0;
         for (var round = 0; round < rounds; round++)
         {
             foreach (var m in modes)
             {
-                var (wallNs, cpuNs, commands) = RunOnce(benchmarks, m);
+                var (wallNs, cpuNs, commands) = m.StartsWith("session", StringComparison.Ordinal) ? RunSession(session, m) : RunOnce(benchmarks, m);
                 sum += commands;
                 best[m] = (Math.Min(best[m].Wall, wallNs), Math.Min(best[m].Cpu, cpuNs));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"round {round} {m}: wall {wallNs:F1} ns/event, cpu {cpuNs:F1} ns/event"));
@@ -94,6 +106,29 @@ internal static class AuditLoop
         other?.Join();
         benchmarks.Cleanup();
         return (wallNs, cpuNs, commands);
+    }
+
+    private static (double WallNs, double CpuNs, int Commands) RunSession(SessionAuditBenchmarks benchmarks, string mode)
+    {
+        switch (mode)
+        {
+            case "session-off": benchmarks.SetupOff(); break;
+            case "session-on": benchmarks.SetupOn(); break;
+            default: benchmarks.SetupLoopOnly(); break;
+        }
+
+        var cpu = Environment.CpuUsage.TotalTime;
+        var started = Stopwatch.GetTimestamp();
+        var played = mode switch
+        {
+            "session-off" => benchmarks.SessionAuditOff(),
+            "session-on" => benchmarks.SessionAuditOn(),
+            _ => benchmarks.SessionAuditOnLoopOnly(),
+        };
+        var wallNs = Stopwatch.GetElapsedTime(started).TotalMilliseconds * 1e6 / AuditBenchmarks.MeasuredEvents;
+        var cpuNs = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds * 1e6 / AuditBenchmarks.MeasuredEvents;
+        benchmarks.Cleanup();
+        return (wallNs, cpuNs, played);
     }
 
     public static long Sink;

@@ -212,8 +212,8 @@ internal readonly record struct AuditCommand(SyncCommandKind Kind, AgentState St
 }
 
 /// <summary>
-/// The audit records' texts, made once and reused (the writer formats a record per decision): enum names, states and
-/// commands (and pairs of commands). Bounded: past <see cref="Capacity"/> distinct states or commands, texts are made
+/// The audit records' texts, made once and reused (the writer formats a record per decision; the session's metric tags
+/// take the enum names too): enum names, states and commands (and pairs of commands). Bounded: past <see cref="Capacity"/> distinct states or commands, texts are made
 /// each time.
 /// </summary>
 internal static class AuditText
@@ -221,6 +221,7 @@ internal static class AuditText
     private const int Capacity = 4096;
 
     private static readonly string[] s_rules = Names<SyncRule>();
+    private static readonly string[] s_kinds = Names<SyncCommandKind>();
     private static readonly string[] s_outcomes = Names<SyncOutcome>();
     private static readonly string[] s_triggers = Names<SyncTrigger>();
     private static readonly string[] s_origins = Names<StateOrigin>();
@@ -231,6 +232,8 @@ internal static class AuditText
     private static readonly ConcurrentDictionary<(string, string), string> s_pairs = new();
 
     public static string Of(SyncRule value) => Name(s_rules, (int)value, value);
+
+    public static string Of(SyncCommandKind value) => Name(s_kinds, (int)value, value);
 
     public static string Of(SyncOutcome value) => Name(s_outcomes, (int)value, value);
 

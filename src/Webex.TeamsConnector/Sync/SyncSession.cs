@@ -201,7 +201,8 @@ internal sealed partial class SyncSession : ISyncCommandSink
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private void Handle(in RoutedPresence routed)
+    /// <summary>One Teams presence through the loop (internal for the session benchmark; the loop's thread only).</summary>
+    internal void Handle(in RoutedPresence routed)
     {
         var update = routed.Update;
         if (update.TeamsUserId is null)
@@ -216,7 +217,12 @@ internal sealed partial class SyncSession : ISyncCommandSink
         MarkStartPriority(update.TeamsUserId, presence);
         _audit?.OnPresence(update, decision, _engine);
 
-        _telemetry.Events.Add(1, new("source", "teams"), new("outcome", decision.Outcome.ToString()));
+        if (_telemetry.Events.Enabled)
+        {
+            // Cached names (no Enum.ToString per event), and no tags built while nothing listens.
+            _telemetry.Events.Add(1, new("source", "teams"), new("outcome", AuditText.Of(decision.Outcome)));
+        }
+
         if (decision.Outcome == SyncOutcome.UnknownAgent)
         {
             Log.UnknownAgent(_logger, "teams");
@@ -226,12 +232,17 @@ internal sealed partial class SyncSession : ISyncCommandSink
         _currentPresenceReceivedAt = 0;
     }
 
-    private void Handle(in AgentFeedEvent feedEvent, in AgentHandle agent = default)
+    /// <summary>One WxCC agent event through the loop (internal for the session benchmark; the loop's thread only).</summary>
+    internal void Handle(in AgentFeedEvent feedEvent, in AgentHandle agent = default)
     {
         var decision = _engine.OnAgentEvent(agent, feedEvent.AgentId, feedEvent.Event);
         _audit?.OnAgentEvent(feedEvent, decision, _engine);
 
-        _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", decision.Outcome.ToString()));
+        if (_telemetry.Events.Enabled)
+        {
+            _telemetry.Events.Add(1, new("source", "wxcc"), new("outcome", AuditText.Of(decision.Outcome)));
+        }
+
         if (decision.Outcome == SyncOutcome.UnknownAgent && ParkWhileResolving(feedEvent))
         {
             return;
@@ -285,7 +296,11 @@ internal sealed partial class SyncSession : ISyncCommandSink
 
     private void Dispatch(in SyncCommand command)
     {
-        _telemetry.Commands.Add(1, new("kind", command.Kind.ToString()), new("rule", command.Reason.Rule.ToString()));
+        if (_telemetry.Commands.Enabled)
+        {
+            _telemetry.Commands.Add(1, new("kind", AuditText.Of(command.Kind)), new("rule", AuditText.Of(command.Reason.Rule)));
+        }
+
         Log.CommandProduced(_logger, command);
         var withdrawn = false;
         switch (command.Kind)

@@ -230,6 +230,27 @@ public class SyncHostTests
     }
 
     [Fact]
+    public async Task SyncMetrics_WhenSomethingListens_CountEventsBySourceAndOutcome_AndCommandsByKindAndRule()
+    {
+        await using var fixture = await HostFixture.StartAsync(TwoAgents());
+        await fixture.Ports.FeedsRunning.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => fixture.Admin.GetAgentsAsync(default).Result.All(a => a.LastEventAt is not null), "the agents' states are read");
+        var meters = fixture.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var events = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, TeamsConnectorDiagnostics.Name, "webex.teamsconnector.sync.events");
+        using var commands = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(meters, TeamsConnectorDiagnostics.Name, "webex.teamsconnector.sync.commands");
+
+        await fixture.Ports.TeamsAsync("t1", "DoNotDisturb", "DoNotDisturb", TimeProvider.System);
+        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-dnd"))), "a1 is set idle");
+        await fixture.Ports.TeamsAsync("t-unknown", "Away", "Away", TimeProvider.System);
+
+        await Wait.UntilAsync(
+            () => commands.GetMeasurementSnapshot().Any(m => Equals(m.Tags["kind"], "SetIdle") && Equals(m.Tags["rule"], nameof(SyncRule.Engage)))
+                && events.GetMeasurementSnapshot().Any(m => Equals(m.Tags["source"], "teams") && Equals(m.Tags["outcome"], nameof(SyncOutcome.UnknownAgent))),
+            "the write and the unknown user's presence are counted with their tags");
+        events.GetMeasurementSnapshot().Should().Contain(m => Equals(m.Tags["source"], "teams") && Equals(m.Tags["outcome"], nameof(SyncOutcome.Applied)) && m.Value == 1);
+    }
+
+    [Fact]
     public async Task FirstPresenceShowsTheContactPair_ClearsAStaleSession_AndTakesItAsRealAfterTheGrace()
     {
         var settings = HostFixture.DefaultSettings();
