@@ -269,7 +269,7 @@ internal sealed partial class SyncSession : ISyncCommandSink
     {
         if (result.Succeeded)
         {
-            if (_writeStartedAt.Remove(result.AgentId, out var started))
+            if (_writeStartedAt.Count != 0 && _writeStartedAt.Remove(result.AgentId, out var started))
             {
                 _telemetry.SyncLatency.Record(TimeSpan.FromTicks(_time.GetUtcNow().UtcTicks - started).TotalMilliseconds);
             }
@@ -307,7 +307,12 @@ internal sealed partial class SyncSession : ISyncCommandSink
         {
             case SyncCommandKind.SetIdle:
             case SyncCommandKind.SetAvailable:
-                _writeStartedAt[command.AgentId] = _currentPresenceReceivedAt != 0 ? _currentPresenceReceivedAt : _time.GetUtcNow().UtcTicks;
+                if (_telemetry.SyncLatency.Enabled)
+                {
+                    // Only for the latency metric: no map kept while nothing listens.
+                    _writeStartedAt[command.AgentId] = _currentPresenceReceivedAt != 0 ? _currentPresenceReceivedAt : _time.GetUtcNow().UtcTicks;
+                }
+
                 _ports.Outbox.Enqueue(command.AgentId, command.State);
                 break;
             case SyncCommandKind.Withdraw:

@@ -251,6 +251,26 @@ public class SyncHostTests
     }
 
     [Fact]
+    public async Task SyncLatency_WhenSomethingListens_IsRecordedFromThePresenceToTheAcceptedWrite_AndNotForAFailedOne()
+    {
+        await using var fixture = await HostFixture.StartAsync(TwoAgents());
+        await fixture.Ports.FeedsRunning.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(() => fixture.Admin.GetAgentsAsync(default).Result.All(a => a.LastEventAt is not null), "the agents' states are read");
+        using var latency = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<double>(
+            fixture.Host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), TeamsConnectorDiagnostics.Name, "webex.teamsconnector.sync.latency");
+
+        await fixture.Ports.TeamsAsync("t1", "DoNotDisturb", "DoNotDisturb", TimeProvider.System);
+        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a1", AgentState.Idle("c-dnd"))), "a1 is set idle");
+        await fixture.Ports.ReportAsync(new AgentWriteResult("a1", AgentState.Idle("c-dnd"), false, "agent not logged in", "trk-1"));
+        await fixture.Ports.TeamsAsync("t2", "DoNotDisturb", "DoNotDisturb", TimeProvider.System);
+        await Wait.UntilAsync(() => fixture.Ports.Writes.Contains(("a2", AgentState.Idle("c-dnd"))), "a2 is set idle");
+        await fixture.Ports.ReportAsync(new AgentWriteResult("a2", AgentState.Idle("c-dnd"), true, null, "trk-2"));
+
+        await Wait.UntilAsync(() => latency.GetMeasurementSnapshot().Count > 0, "the accepted write's latency is recorded");
+        latency.GetMeasurementSnapshot().Should().ContainSingle("a1's write failed").Which.Value.Should().BeGreaterThanOrEqualTo(0);
+    }
+
+    [Fact]
     public async Task FirstPresenceShowsTheContactPair_ClearsAStaleSession_AndTakesItAsRealAfterTheGrace()
     {
         var settings = HostFixture.DefaultSettings();
