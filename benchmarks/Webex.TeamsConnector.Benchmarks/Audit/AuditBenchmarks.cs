@@ -337,7 +337,7 @@ public class AuditBenchmarks
     }
 
     /// <summary>Keeps nothing: the benchmark measures the engine loop, not a database.</summary>
-    private sealed class NullAuditStore : IAuditStore
+    internal sealed class NullAuditStore : IAuditStore
     {
         public ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 

@@ -10,8 +10,8 @@ namespace Webex.TeamsConnector.Benchmarks.Audit;
 /// The audit trail's cost on the connector's own loop rather than the bare engine: the stream of
 /// <see cref="AuditBenchmarks"/> through <c>SyncSession</c>'s per-event handling (the engine with the session's rules,
 /// the sync metrics, the dispatch of each command to the outbox, the read-back verifier and the Teams publishers), with
-/// the audit trail off, recorded by the loop with the writer kept out, and on. Adapters do nothing (an outbox that counts,
-/// publishers that are never started), so the loop here is cheaper than a real one and the ratios are upper bounds.
+/// the audit trail off, recorded by the loop with the writer kept out, and on. Adapters do nothing (an outbox that sends
+/// nothing, publishers that are never started), so the loop here is cheaper than a real one and the ratios are upper bounds.
 /// <see cref="Metrics"/>: with a listener on the connector's metrics (as an OpenTelemetry meter provider is), or none.
 /// </summary>
 [MemoryDiagnoser]
@@ -106,13 +106,13 @@ public class SessionAuditBenchmarks
 
         if (audit)
         {
-            _trail = AuditBenchmarks.NewTrail(_time, new DiscardingAuditStore(), loopOnly ? 0 : 10_000_000);
+            _trail = AuditBenchmarks.NewTrail(_time, new AuditBenchmarks.NullAuditStore(), loopOnly ? 0 : 10_000_000);
             _recorder = _trail.CreateRecorder();
         }
 
         var options = new StateSyncOptions();
         var runtime = new ConnectorRuntime(_services, _services.GetRequiredService<IOptionsMonitor<TeamsConnectorOptions>>());
-        var ports = new ConnectorPorts(new IdleFeed(), new IdlePublisher(), new IdleResolver(), new IdleFeed(), new CountingOutbox(), new IdleDirectory());
+        var ports = new ConnectorPorts(new IdleFeed(), new IdlePublisher(), new IdleResolver(), new IdleFeed(), new NullOutbox(), new IdleDirectory());
         _session = new SyncSession(ports, options, _source.Rules, runtime, _time, NullLogger.Instance, new TeamsConnectorTelemetry(), _recorder);
         var engine = _session.Engine;
         for (var i = 0; i < _source.AgentIds.Length; i++)
@@ -154,23 +154,16 @@ public class SessionAuditBenchmarks
         return count;
     }
 
-    private sealed class DiscardingAuditStore : IAuditStore
+    /// <summary>The session's outbox: takes what it is given and sends nothing (a real one queues it for WxCC).</summary>
+    private sealed class NullOutbox : IAgentStateOutbox
     {
-        public ValueTask AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask<IReadOnlyList<AuditRecord>> QueryAsync(AuditQuery query, CancellationToken cancellationToken) => ValueTask.FromResult<IReadOnlyList<AuditRecord>>([]);
-    }
-
-    /// <summary>The session's outbox: counts what it is given (a real one also queues it for WxCC).</summary>
-    private sealed class CountingOutbox : IAgentStateOutbox
-    {
-        private int _enqueued;
-
         public int Depth => 0;
 
         public string ReasonMarker { get; set; } = OriginClassifier.DefaultReasonMarker;
 
-        public void Enqueue(string agentId, AgentState state) => _enqueued++;
+        public void Enqueue(string agentId, AgentState state)
+        {
+        }
 
         public bool Withdraw(string agentId) => false;
 

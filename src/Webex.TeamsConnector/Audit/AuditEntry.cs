@@ -86,29 +86,32 @@ internal struct AuditEntry
     /// Fills the entry for a decision on a Teams presence, each field a record of that kind reads written once (the
     /// fields it does not read keep what the entry's last use left).
     /// </summary>
-    public void SetPresence(long ticks, long receivedTicks, AgentSyncMachine machine, string? availability, string? activity, in SyncDecision decision)
+    public void SetPresence(long now, long receivedTicks, AgentSyncMachine machine, string? availability, string? activity, in SyncDecision decision)
     {
-        Ticks = ticks;
-        ReceivedTicks = receivedTicks;
-        AgentId = machine.AgentId;
+        SetRun(AuditEntryKind.Presence, now, receivedTicks, machine, decision);
         Text1 = availability;
         Text2 = activity;
-        State = machine.State;
-        Origin = machine.Origin;
-        Kind = AuditEntryKind.Presence;
-        SetDecision(decision);
     }
 
     /// <summary>Fills the entry for a decision on a WxCC agent event, as <see cref="SetPresence"/> does.</summary>
-    public void SetAgentEvent(long ticks, long receivedTicks, AgentSyncMachine machine, AgentEventKind eventKind, in SyncDecision decision)
+    public void SetAgentEvent(long now, long receivedTicks, AgentSyncMachine machine, AgentEventKind eventKind, in SyncDecision decision)
     {
-        Ticks = ticks;
+        SetRun(AuditEntryKind.AgentEvent, now, receivedTicks, machine, decision);
+        EventKind = eventKind;
+    }
+
+    /// <summary>
+    /// What both decisions on an event record: the time (the later of the loop pass's clock read and the trigger's
+    /// arrival), the agent and its state from the machine the engine just ran, and the decision.
+    /// </summary>
+    private void SetRun(AuditEntryKind kind, long now, long receivedTicks, AgentSyncMachine machine, in SyncDecision decision)
+    {
+        Ticks = Math.Max(now, receivedTicks);
         ReceivedTicks = receivedTicks;
         AgentId = machine.AgentId;
         State = machine.State;
         Origin = machine.Origin;
-        Kind = AuditEntryKind.AgentEvent;
-        EventKind = eventKind;
+        Kind = kind;
         SetDecision(decision);
     }
 

@@ -33,16 +33,14 @@ internal sealed class AuditRecorder
     /// <summary>
     /// An engine decision on a Teams presence, read right after it from the machine the engine ran (no lookup, no id
     /// compared): a presence changes no WxCC state, so the agent's state after the decision is the one before it.
-    /// Nothing for a Teams user not tracked.
+    /// Nothing for a Teams user not tracked (the engine then names no machine).
     /// </summary>
     public void OnPresence(in TeamsPresenceUpdate update, in SyncDecision decision, SyncEngine engine)
     {
-        if (decision.Outcome == SyncOutcome.UnknownAgent || engine.LastRun is not { Removed: false } machine)
+        if (engine.LastRun is { Removed: false } machine)
         {
-            return;
+            NextSlot().SetPresence(_now, update.ReceivedAt.UtcTicks, machine, update.Availability, update.Activity, decision);
         }
-
-        NextSlot().SetPresence(Math.Max(_now, update.ReceivedAt.UtcTicks), update.ReceivedAt.UtcTicks, machine, update.Availability, update.Activity, decision);
     }
 
     /// <summary>
@@ -52,12 +50,10 @@ internal sealed class AuditRecorder
     /// </summary>
     public void OnAgentEvent(in AgentFeedEvent feedEvent, in SyncDecision decision, SyncEngine engine)
     {
-        if (decision.Outcome == SyncOutcome.UnknownAgent || engine.LastRun is not { Removed: false } machine)
+        if (engine.LastRun is { Removed: false } machine)
         {
-            return;
+            NextSlot().SetAgentEvent(_now, feedEvent.ReceivedAt.UtcTicks, machine, feedEvent.Event.Kind, decision);
         }
-
-        NextSlot().SetAgentEvent(Math.Max(_now, feedEvent.ReceivedAt.UtcTicks), feedEvent.ReceivedAt.UtcTicks, machine, feedEvent.Event.Kind, decision);
     }
 
     /// <summary>A write's result: a follow-up record, and for a failure the engine's decision on it.</summary>
